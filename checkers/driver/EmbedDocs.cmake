@@ -1,0 +1,15 @@
+# Writes a C++ table of every docs/checks/<id>.md page: cmake -DOUT=... -DDOCS_DIR=... -P EmbedDocs.cmake
+file(GLOB _pages ${DOCS_DIR}/*.md)
+list(SORT _pages)
+set(_body "// Generated from docs/checks by EmbedDocs.cmake. Do not edit.\n#include \"EmbeddedDocs.h\"\nnamespace forksafe {\nstatic const DocPage Pages[] = {\n")
+foreach(_page ${_pages})
+  get_filename_component(_id ${_page} NAME_WE)
+  file(READ ${_page} _text HEX)
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "\\\\x\\1" _escaped "${_text}")
+  # Split the literal every 240 escapes to stay clear of compiler line limits.
+  string(REGEX REPLACE "((\\\\x[0-9a-f][0-9a-f]){240})" "\\1\"\n\"" _escaped "${_escaped}")
+  string(APPEND _body "  {\"${_id}\", \"${_escaped}\"},\n")
+endforeach()
+string(APPEND _body "  {nullptr, nullptr}, // keeps the array non-empty\n};\nllvm::ArrayRef<DocPage> docPages() { return {Pages, sizeof(Pages) / sizeof(Pages[0]) - 1}; }\n}\n")
+file(WRITE ${OUT}.tmp "${_body}")
+file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)

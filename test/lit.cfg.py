@@ -1,0 +1,36 @@
+# lit configuration for forksafe. Run through ctest (test/CMakeLists.txt), which points lit at
+# the build directory's generated lit.site.cfg.py.
+import os
+import platform
+
+import lit.formats
+
+config.name = "forksafe"
+config.test_format = lit.formats.ShTest(execute_external=False)
+config.suffixes = [".py", ".c", ".cpp", ".test"]
+# Fixture folders and configuration are inputs, not tests.
+config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py", "unit", "utils"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.forksafe_obj_root, "test")
+
+# Tests must not depend on the developer's locale, home or tools on PATH.
+config.environment["LC_ALL"] = "C.UTF-8"
+config.environment["HOME"] = config.test_exec_root
+config.environment["PATH"] = os.pathsep.join(
+    [config.llvm_tools_dir, config.environment.get("PATH", "/usr/bin:/bin")])
+
+config.substitutions.append(("%forksafe_plugin", config.forksafe_plugin))
+config.substitutions.append(("%forksafe", config.forksafe_bin))
+config.substitutions.append(("%clang_tidy", config.clang_tidy))
+config.substitutions.append(("%python", config.python_executable))
+# `%expect_exit N cmd...` runs cmd and fails unless it exits with exactly N (lit's `not`
+# accepts any non-zero status, which cannot tell findings (1) from errors (2)).
+config.substitutions.append(("%expect_exit", "%s %s" % (
+    config.python_executable, os.path.join(config.test_source_root, "utils", "expect-exit.py"))))
+# Runs a command without root's power to read anything (permission tests).
+if os.geteuid() == 0:
+    config.substitutions.append(("%unprivileged", "setpriv --reuid=65534 --regid=65534 --clear-groups"))
+else:
+    config.substitutions.append(("%unprivileged", ""))
+
+config.available_features.add("llvm" + config.llvm_version_major)
