@@ -41,9 +41,9 @@ struct Config {
     std::vector<std::string> Checks; ///< check globs; "*" for all
   };
   std::vector<PerFileIgnore> PerFileIgnores;   ///< `per-file-ignores`
-  std::vector<std::string> ProcessStarters;    ///< `extra-process-starters`: dotted names
-  std::vector<std::string> ThreadStarters;     ///< `extra-thread-starters`
-  std::vector<std::string> CudaInitializers;   ///< `extra-cuda-initializers`
+  std::vector<std::string> ProcessStarters;    ///< `extend-process-starters`: dotted names
+  std::vector<std::string> ThreadStarters;     ///< `extend-thread-starters`
+  std::vector<std::string> CudaInitializers;   ///< `extend-cuda-initializers`
 
   /// True when a per-file-ignores entry removes Check for File.
   bool ignores(llvm::StringRef File, llvm::StringRef Check) const;

@@ -1,0 +1,331 @@
+#include "Reporters.h"
+
+#include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+#include <map>
+#include <memory>
+
+namespace forksafe {
+
+std::optional<OutputFormat> parseOutputFormat(llvm::StringRef Name) {
+  if (Name == "text")
+    return OutputFormat::Text;
+  if (Name == "json")
+    return OutputFormat::Json;
+  if (Name == "sarif")
+    return OutputFormat::Sarif;
+  if (Name == "github")
+    return OutputFormat::Github;
+  return std::nullopt;
+}
+
+static const char *severityName(Severity S) { return S == Severity::Error ? "error" : "warning"; }
+
+void writeTextDiagnostic(llvm::raw_ostream &OS, const Diagnostic &D) {
+  OS << D.Loc.File << ':' << D.Loc.Line << ':' << D.Loc.Column << ": " << severityName(D.Level)
+     << ": " << D.Message << " [" << D.Check << "]\n";
+  for (const Note &N : D.Notes)
+    OS << N.Loc.File << ':' << N.Loc.Line << ':' << N.Loc.Column << ": note: " << N.Message << '\n';
+}
+
+namespace {
+
+/// Source lines on demand, for converting byte columns (ours) to UTF-16 columns (SARIF's).
+class LineCache {
+public:
+  explicit LineCache(const std::map<std::string, std::string> &InMemory) : InMemory(InMemory) {}
+
+  llvm::StringRef line(const std::string &File, unsigned Line) {
+    auto &Entry = Files[File];
+    if (!Entry.Loaded) {
+      Entry.Loaded = true;
+      auto It = InMemory.find(File);
+      if (It != InMemory.end()) {
+        Entry.Text = It->second;
+      } else if (auto Buf = llvm::MemoryBuffer::getFile(File)) {
+        Entry.Text = (*Buf)->getBuffer().str();
+      }
+      llvm::StringRef T = Entry.Text;
+      size_t Start = 0;
+      while (Start <= T.size()) {
+        size_t NL = T.find('\n', Start);
+        if (NL == llvm::StringRef::npos) {
+          Entry.Lines.push_back(T.drop_front(Start));
+          break;
+        }
+        Entry.Lines.push_back(T.slice(Start, NL));
+        Start = NL + 1;
+      }
+    }
+    if (Line == 0 || Line > Entry.Lines.size())
+      return {};
+    return Entry.Lines[Line - 1];
+  }
+
+  /// UTF-16 code units before byte column Col (1-based) on Line, plus one.
+  unsigned utf16Column(const std::string &File, unsigned Line, unsigned Col) {
+    llvm::StringRef Text = line(File, Line);
+    if (Col == 0)
+      return 0;
+    unsigned Units = 0;
+    for (size_t I = 0; I + 1 < Col && I < Text.size(); ++I) {
+      unsigned char C = Text[I];
+      if ((C & 0xC0) == 0x80)
+        continue; // continuation byte
+      Units += (C >= 0xF0) ? 2 : 1;
+    }
+    if (Col - 1 > Text.size())
+      Units += Col - 1 - Text.size();
+    return Units + 1;
+  }
+
+private:
+  struct FileLines {
+    bool Loaded = false;
+    std::string Text;
+    std::vector<llvm::StringRef> Lines;
+  };
+  const std::map<std::string, std::string> &InMemory;
+  std::map<std::string, FileLines> Files;
+};
+
+llvm::json::Value editsToJSON(const Fix &F) {
+  llvm::json::Array Edits;
+  for (const Edit &E : F.Edits)
+    Edits.push_back(llvm::json::Object{{"file", E.File},
+                                       {"line", E.Line},
+                                       {"column", E.Column},
+                                       {"end_line", E.EndLine},
+                                       {"end_column", E.EndColumn},
+                                       {"content", E.Replacement}});
+  return llvm::json::Object{{"applicability", F.Kind == Applicability::Safe ? "safe" : "unsafe"},
+                            {"message", F.Description},
+                            {"edits", std::move(Edits)}};
+}
+
+void writeJSON(llvm::raw_ostream &OS, const RunResult &R, llvm::StringRef Version) {
+  llvm::json::Array Diags;
+  for (const Diagnostic &D : R.Diags) {
+    llvm::json::Array Notes;
+    for (const Note &N : D.Notes)
+      Notes.push_back(llvm::json::Object{
+          {"file", N.Loc.File}, {"line", N.Loc.Line}, {"column", N.Loc.Column}, {"message", N.Message}});
+    llvm::json::Object O{{"check", D.Check},
+                         {"severity", severityName(D.Level)},
+                         {"file", D.Loc.File},
+                         {"line", D.Loc.Line},
+                         {"column", D.Loc.Column},
+                         {"end_line", D.EndLine ? D.EndLine : D.Loc.Line},
+                         {"end_column", D.EndColumn ? D.EndColumn : D.Loc.Column},
+                         {"message", D.Message},
+                         {"notes", std::move(Notes)}};
+    O["fix"] = D.FixIt ? editsToJSON(*D.FixIt) : llvm::json::Value(nullptr);
+    Diags.push_back(std::move(O));
+  }
+  llvm::json::Array Errors;
+  for (const InputError &E : R.Errors)
+    Errors.push_back(llvm::json::Object{{"file", E.File}, {"message", E.Message}});
+  llvm::json::Value Doc =
+      llvm::json::Object{{"version", Version}, {"diagnostics", std::move(Diags)}, {"errors", std::move(Errors)}};
+  OS << llvm::formatv("{0:2}", Doc) << '\n';
+}
+
+/// A URI reference for File: relative (to %SRCROOT%, the working directory) when File is
+/// below it, else an absolute file:// URI.
+std::string artifactUri(llvm::StringRef File, bool &Relative) {
+  llvm::SmallString<256> Abs(File);
+  llvm::sys::fs::make_absolute(Abs);
+  llvm::sys::path::remove_dots(Abs, true);
+  llvm::SmallString<256> Cwd;
+  llvm::sys::fs::current_path(Cwd);
+  llvm::StringRef Path = Abs;
+  Relative = Path.consume_front(Cwd) && Path.consume_front("/");
+  std::string Out = Relative ? "" : "file://";
+  for (char C : Path) {
+    if (llvm::isAlnum(C) || llvm::StringRef("-._~/").contains(C))
+      Out += C;
+    else
+      Out += "%" + llvm::utohexstr((unsigned char)C, false, 2);
+  }
+  return Out;
+}
+
+/// A stable fingerprint (FNV-1a 64) of what identifies a finding across line moves.
+std::string fingerprint(llvm::StringRef Check, llvm::StringRef Uri, llvm::StringRef LineText,
+                        unsigned Occurrence) {
+  uint64_t H = 1469598103934665603ULL;
+  auto Mix = [&H](llvm::StringRef S) {
+    for (unsigned char C : S) {
+      H ^= C;
+      H *= 1099511628211ULL;
+    }
+    H ^= 0xff;
+    H *= 1099511628211ULL;
+  };
+  Mix(Check);
+  Mix(Uri);
+  Mix(LineText.trim());
+  Mix(std::to_string(Occurrence));
+  return llvm::utohexstr(H, true, 16);
+}
+
+void writeSARIF(llvm::raw_ostream &OS, const RunResult &R, llvm::ArrayRef<CheckDescription> Checks,
+                llvm::StringRef Version) {
+  LineCache Lines(R.InMemorySources);
+  std::map<std::string, unsigned> RuleIndex;
+  llvm::json::Array Rules;
+  for (const CheckDescription &C : Checks) {
+    RuleIndex[C.Id] = Rules.size();
+    Rules.push_back(llvm::json::Object{
+        {"id", C.Id},
+        {"name", C.Id},
+        {"shortDescription", llvm::json::Object{{"text", C.Summary}}},
+        {"fullDescription", llvm::json::Object{{"text", C.Summary}}},
+        {"help", llvm::json::Object{{"text", C.HelpMarkdown}, {"markdown", C.HelpMarkdown}}},
+        {"defaultConfiguration", llvm::json::Object{{"level", "warning"}}},
+        {"properties", llvm::json::Object{{"tags", llvm::json::Array{"correctness", "concurrency"}}}}});
+  }
+  auto Physical = [&](const Location &L, unsigned EndLine, unsigned EndCol) {
+    bool Relative = false;
+    std::string Uri = artifactUri(L.File, Relative);
+    llvm::json::Object Artifact{{"uri", Uri}};
+    if (Relative)
+      Artifact["uriBaseId"] = "%SRCROOT%";
+    llvm::json::Object Region{{"startLine", L.Line},
+                              {"startColumn", Lines.utf16Column(L.File, L.Line, L.Column)}};
+    if (EndLine) {
+      Region["endLine"] = EndLine;
+      Region["endColumn"] = Lines.utf16Column(L.File, EndLine, EndCol);
+    }
+    return llvm::json::Object{{"artifactLocation", std::move(Artifact)}, {"region", std::move(Region)}};
+  };
+  llvm::json::Array Results;
+  std::map<std::string, unsigned> Seen;
+  for (const Diagnostic &D : R.Diags) {
+    bool Relative;
+    std::string Uri = artifactUri(D.Loc.File, Relative);
+    std::string LineText = Lines.line(D.Loc.File, D.Loc.Line).str();
+    unsigned Occurrence = Seen[D.Check + '\0' + Uri + '\0' + LineText]++;
+    llvm::json::Object Result{
+        {"ruleId", D.Check},
+        {"level", D.Level == Severity::Error ? "error" : "warning"},
+        {"message", llvm::json::Object{{"text", D.Message}}},
+        {"locations", llvm::json::Array{llvm::json::Object{
+                          {"physicalLocation", Physical(D.Loc, D.EndLine, D.EndColumn)}}}},
+        {"partialFingerprints",
+         llvm::json::Object{{"forksafeFingerprint/v1", fingerprint(D.Check, Uri, LineText, Occurrence)}}}};
+    auto It = RuleIndex.find(D.Check);
+    if (It != RuleIndex.end())
+      Result["ruleIndex"] = It->second;
+    if (!D.Notes.empty()) {
+      llvm::json::Array Related;
+      unsigned Id = 1;
+      for (const Note &N : D.Notes)
+        Related.push_back(llvm::json::Object{{"id", Id++},
+                                             {"physicalLocation", Physical(N.Loc, 0, 0)},
+                                             {"message", llvm::json::Object{{"text", N.Message}}}});
+      Result["relatedLocations"] = std::move(Related);
+    }
+    Results.push_back(std::move(Result));
+  }
+  llvm::json::Array Notifications;
+  for (const InputError &E : R.Errors) {
+    bool Relative;
+    std::string Uri = artifactUri(E.File, Relative);
+    llvm::json::Object Artifact{{"uri", Uri}};
+    if (Relative)
+      Artifact["uriBaseId"] = "%SRCROOT%";
+    Notifications.push_back(llvm::json::Object{
+        {"level", "error"},
+        {"message", llvm::json::Object{{"text", E.Message}}},
+        {"locations", llvm::json::Array{llvm::json::Object{
+                          {"physicalLocation", llvm::json::Object{{"artifactLocation", std::move(Artifact)}}}}}}});
+  }
+  llvm::SmallString<256> Cwd;
+  llvm::sys::fs::current_path(Cwd);
+  bool Dummy;
+  std::string Root = "file://" + artifactUri((Cwd + "/x").str(), Dummy);
+  Root = Root.substr(0, Root.size() - 1); // keep the trailing slash SARIF wants
+  llvm::json::Object Run{
+      {"tool", llvm::json::Object{{"driver", llvm::json::Object{{"name", "forksafe"},
+                                                               {"version", Version},
+                                                               {"semanticVersion", Version},
+                                                               {"rules", std::move(Rules)}}}}},
+      {"columnKind", "utf16CodeUnits"},
+      {"originalUriBaseIds", llvm::json::Object{{"%SRCROOT%", llvm::json::Object{{"uri", Root}}}}},
+      {"results", std::move(Results)},
+      {"invocations", llvm::json::Array{llvm::json::Object{
+                          {"executionSuccessful", R.Errors.empty()},
+                          {"toolExecutionNotifications", std::move(Notifications)}}}}};
+  llvm::json::Value Doc = llvm::json::Object{
+      {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+      {"version", "2.1.0"},
+      {"runs", llvm::json::Array{std::move(Run)}}};
+  OS << llvm::formatv("{0:2}", Doc) << '\n';
+}
+
+/// GitHub workflow command escaping: data escapes %, CR, LF; properties also ':' and ','.
+std::string githubEscape(llvm::StringRef S, bool Property) {
+  std::string Out;
+  for (char C : S) {
+    if (C == '%')
+      Out += "%25";
+    else if (C == '\r')
+      Out += "%0D";
+    else if (C == '\n')
+      Out += "%0A";
+    else if (Property && C == ':')
+      Out += "%3A";
+    else if (Property && C == ',')
+      Out += "%2C";
+    else
+      Out += C;
+  }
+  return Out;
+}
+
+void writeGithub(llvm::raw_ostream &OS, const RunResult &R) {
+  for (const Diagnostic &D : R.Diags) {
+    std::string Message = D.Message;
+    for (const Note &N : D.Notes)
+      Message += "\n" + N.Loc.File + ":" + std::to_string(N.Loc.Line) + ":" + std::to_string(N.Loc.Column) +
+                 ": note: " + N.Message;
+    OS << (D.Level == Severity::Error ? "::error " : "::warning ") << "file=" << githubEscape(D.Loc.File, true)
+       << ",line=" << D.Loc.Line << ",col=" << D.Loc.Column;
+    if (D.EndLine)
+      OS << ",endLine=" << D.EndLine << ",endColumn=" << D.EndColumn;
+    OS << ",title=" << githubEscape(D.Check, true) << "::" << githubEscape(Message, false) << '\n';
+  }
+  for (const InputError &E : R.Errors)
+    OS << "::error file=" << githubEscape(E.File, true) << ",title=forksafe::" << githubEscape(E.Message, false)
+       << '\n';
+}
+
+} // namespace
+
+void writeReport(llvm::raw_ostream &OS, OutputFormat Format, const RunResult &Result,
+                 llvm::ArrayRef<CheckDescription> Checks, llvm::StringRef Version) {
+  switch (Format) {
+  case OutputFormat::Text:
+    for (const Diagnostic &D : Result.Diags)
+      writeTextDiagnostic(OS, D);
+    break;
+  case OutputFormat::Json:
+    writeJSON(OS, Result, Version);
+    break;
+  case OutputFormat::Sarif:
+    writeSARIF(OS, Result, Checks, Version);
+    break;
+  case OutputFormat::Github:
+    writeGithub(OS, Result);
+    break;
+  }
+}
+
+} // namespace forksafe

@@ -1,0 +1,145 @@
+#include "SourceText.h"
+
+#include "llvm/ADT/StringExtras.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <iconv.h>
+
+namespace forksafe {
+
+size_t findInvalidUTF8(llvm::StringRef Bytes) {
+  const auto *S = reinterpret_cast<const unsigned char *>(Bytes.data());
+  size_t N = Bytes.size(), I = 0;
+  while (I < N) {
+    unsigned char C = S[I];
+    if (C < 0x80) {
+      ++I;
+      continue;
+    }
+    size_t Len;
+    unsigned Min;
+    if ((C & 0xE0) == 0xC0) {
+      Len = 2;
+      Min = 0x80;
+    } else if ((C & 0xF0) == 0xE0) {
+      Len = 3;
+      Min = 0x800;
+    } else if ((C & 0xF8) == 0xF0) {
+      Len = 4;
+      Min = 0x10000;
+    } else {
+      return I;
+    }
+    if (I + Len > N)
+      return I;
+    unsigned CodePoint = C & (0x7F >> Len);
+    for (size_t K = 1; K < Len; ++K) {
+      if ((S[I + K] & 0xC0) != 0x80)
+        return I;
+      CodePoint = (CodePoint << 6) | (S[I + K] & 0x3F);
+    }
+    if (CodePoint < Min || CodePoint > 0x10FFFF || (CodePoint >= 0xD800 && CodePoint <= 0xDFFF))
+      return I;
+    I += Len;
+  }
+  return llvm::StringRef::npos;
+}
+
+/// The encoding named by a PEP 263 declaration on line 1 or 2, or "".
+static std::string codingDeclaration(llvm::StringRef Bytes) {
+  llvm::StringRef Rest = Bytes;
+  for (int LineNo = 0; LineNo < 2 && !Rest.empty(); ++LineNo) {
+    auto [Line, After] = Rest.split('\n');
+    Rest = After;
+    llvm::StringRef L = Line.ltrim(" \t\f");
+    if (!L.consume_front("#"))
+      continue; // a line 1 that is code ends the search only for line 2's sake; keep looking
+    size_t At = L.find("coding");
+    if (At == llvm::StringRef::npos)
+      continue;
+    L = L.drop_front(At + 6);
+    if (!L.consume_front(":") && !L.consume_front("="))
+      continue;
+    L = L.ltrim(" \t");
+    size_t End = L.find_first_not_of(
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.");
+    return L.take_front(End).lower();
+  }
+  return "";
+}
+
+static bool isUTF8Name(llvm::StringRef Name) {
+  return Name == "utf-8" || Name == "utf8" || Name == "utf_8" || Name == "utf-8-sig" ||
+         Name == "utf_8_sig" || Name == "u8";
+}
+
+/// Line and column (1-based, bytes) of Offset, for error messages.
+static std::string position(llvm::StringRef Bytes, size_t Offset) {
+  llvm::StringRef Before = Bytes.take_front(Offset);
+  size_t Line = Before.count('\n') + 1;
+  size_t LastNL = Before.rfind('\n');
+  size_t Col = LastNL == llvm::StringRef::npos ? Offset + 1 : Offset - LastNL;
+  return "line " + std::to_string(Line) + ", column " + std::to_string(Col);
+}
+
+std::optional<DecodedSource> decodePythonSource(llvm::StringRef Bytes, std::string &Error) {
+  DecodedSource Out;
+  size_t Nul = Bytes.find('\0');
+  if (Nul != llvm::StringRef::npos) {
+    Error = "contains a NUL byte at " + position(Bytes, Nul) +
+            ": a binary file, or source Python would refuse; not analysed";
+    return std::nullopt;
+  }
+  if (Bytes.consume_front("\xEF\xBB\xBF"))
+    Out.BomBytes = 3;
+  std::string Coding = codingDeclaration(Bytes);
+  if (Coding.empty() || isUTF8Name(Coding)) {
+    size_t Bad = findInvalidUTF8(Bytes);
+    if (Bad != llvm::StringRef::npos) {
+      Error = "not valid UTF-8 (byte 0x" + llvm::utohexstr((unsigned char)Bytes[Bad], true) + " at " +
+              position(Bytes, Bad) + ")" +
+              (Coding.empty() ? " and no PEP 263 coding declaration names another encoding"
+                              : " although its coding declaration says UTF-8") +
+              "; not analysed";
+      return std::nullopt;
+    }
+    Out.Text = Bytes.str();
+    return Out;
+  }
+  if (Out.BomBytes) {
+    Error = "has a UTF-8 byte order mark but declares the encoding '" + Coding + "'; not analysed";
+    return std::nullopt;
+  }
+  // Python's codec names (latin-1, iso_8859_15, cp1252) in the spellings iconv knows.
+  iconv_t Conv = (iconv_t)-1;
+  std::string Dashed = Coding, Bare;
+  std::replace(Dashed.begin(), Dashed.end(), '_', '-');
+  for (char C : Dashed)
+    if (C != '-')
+      Bare += C;
+  for (const std::string &Name : {Coding, Dashed, Bare})
+    if ((Conv = iconv_open("UTF-8", Name.c_str())) != (iconv_t)-1)
+      break;
+  if (Conv == (iconv_t)-1) {
+    Error = "declares the encoding '" + Coding + "', which this system cannot decode; not analysed";
+    return std::nullopt;
+  }
+  Out.Text.resize(Bytes.size() * 4 + 16);
+  char *In = const_cast<char *>(Bytes.data());
+  size_t InLeft = Bytes.size();
+  char *Dst = &Out.Text[0];
+  size_t DstLeft = Out.Text.size();
+  size_t R = iconv(Conv, &In, &InLeft, &Dst, &DstLeft);
+  iconv_close(Conv);
+  if (R == (size_t)-1) {
+    Error = "is not valid '" + Coding + "' (as its coding declaration says) at " +
+            position(Bytes, Bytes.size() - InLeft) + "; not analysed";
+    return std::nullopt;
+  }
+  Out.Text.resize(Out.Text.size() - DstLeft);
+  Out.Transcoded = true;
+  return Out;
+}
+
+} // namespace forksafe

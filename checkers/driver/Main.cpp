@@ -1,0 +1,203 @@
+//===--- Main.cpp - The forksafe program -------------------------------------===//
+//
+// forksafe [options] [PATH...]   analyse files and folders (default: .)
+// forksafe lsp                   language server over stdio
+//
+//===----------------------------------------------------------------------===//
+#include "CheckCatalog.h"
+#include "FileWalker.h"
+#include "LanguageServer.h"
+#include "Runner.h"
+
+#include "core/Fixes.h"
+#include "core/Reporters.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstdlib>
+#include <cstring>
+
+using namespace forksafe;
+namespace cl = llvm::cl;
+
+static cl::OptionCategory Category("forksafe options");
+
+static cl::list<std::string> Paths(cl::Positional, cl::desc("[PATH...]"), cl::cat(Category));
+static cl::opt<std::string> Checks("checks", cl::value_desc("GLOBS"),
+                                   cl::desc("Checks to run, clang-tidy glob syntax, applied after the "
+                                            "configuration's (e.g. '-*,forksafe-preexec-fn')"),
+                                   cl::cat(Category));
+static cl::opt<std::string> Format("format", cl::value_desc("text|json|sarif|github"), cl::init("text"),
+                                   cl::desc("Output format"), cl::cat(Category));
+static cl::opt<std::string> Output("output", cl::value_desc("FILE"),
+                                   cl::desc("Write the report to FILE instead of standard output"),
+                                   cl::cat(Category));
+static cl::opt<std::string> ConfigFile("config", cl::value_desc("FILE"),
+                                       cl::desc("Use this .forksafe.toml or pyproject.toml for every file "
+                                                "instead of the one found upward from each file"),
+                                       cl::cat(Category));
+static cl::opt<std::string> BuildPath("p", cl::value_desc("DIR"),
+                                      cl::desc("Folder with compile_commands.json for C/C++ files "
+                                               "(default: found upward from each file)"),
+                                      cl::cat(Category));
+static cl::opt<unsigned> Jobs("j", cl::value_desc("N"), cl::init(0),
+                              cl::desc("Files analysed in parallel (default: one per core)"), cl::cat(Category));
+static cl::opt<bool> ApplyFixes("fix", cl::desc("Apply the fixes marked safe, writing each file atomically"),
+                         cl::cat(Category));
+static cl::opt<std::string> StdinFilename("stdin-filename", cl::value_desc("NAME"),
+                                          cl::desc("Read the source from standard input and report it as NAME"),
+                                          cl::cat(Category));
+static cl::opt<bool> ListChecks("list-checks", cl::desc("List the enabled checks and exit"), cl::cat(Category));
+static cl::opt<std::string> Explain("explain", cl::value_desc("ID"), cl::desc("Print the documentation of a check"),
+                                    cl::cat(Category));
+static cl::opt<bool> ExitZero("exit-zero", cl::desc("Exit 0 even when there are findings (errors still exit 2)"),
+                              cl::cat(Category));
+
+static void printVersion(llvm::raw_ostream &OS) {
+  OS << "forksafe " << FORKSAFE_VERSION << " (LLVM " << FORKSAFE_LLVM_MAJOR << ", tree-sitter-python 0.23.6)\n";
+}
+
+static int usageError(const llvm::Twine &Message) {
+  llvm::errs() << "forksafe: error: " << Message << "\n";
+  return 2;
+}
+
+static int listChecks() {
+  CheckGlobs Enabled("forksafe-*");
+  if (!Checks.empty())
+    Enabled.append(Checks);
+  for (const CatalogEntry &E : checkCatalog()) {
+    if (!Enabled.contains(E.Id))
+      continue;
+    std::string Langs = E.Python && E.Cpp ? "python,c++" : E.Python ? "python" : "c++";
+    llvm::outs() << llvm::left_justify(E.Id, 36) << ' ' << llvm::left_justify(Langs, 10) << ' '
+                 << (E.HasFix ? "fix " : "    ") << E.Summary << '\n';
+  }
+  return 0;
+}
+
+static int explain(llvm::StringRef Id) {
+  const CatalogEntry *E = findCheck(Id);
+  if (!E) {
+    std::string Known;
+    for (const CatalogEntry &C : checkCatalog())
+      Known += "\n  " + C.Id;
+    return usageError("unknown check '" + Id + "'; the checks are:" + Known);
+  }
+  if (E->Markdown.empty())
+    return usageError("check '" + Id + "' has no documentation page");
+  llvm::outs() << E->Markdown;
+  return 0;
+}
+
+int main(int Argc, const char **Argv) {
+  if (Argc >= 2 && std::strcmp(Argv[1], "lsp") == 0)
+    return runLanguageServer(Argc - 1, Argv + 1);
+
+  cl::SetVersionPrinter(printVersion);
+  cl::HideUnrelatedOptions(Category);
+  cl::SetVersionPrinter(printVersion);
+  std::string Err;
+  llvm::raw_string_ostream ErrStream(Err);
+  if (!cl::ParseCommandLineOptions(Argc, Argv,
+                                   "forksafe: finds unsafe uses of fork() in Python, C and C++\n\n"
+                                   "  forksafe [options] [PATH...]   analyse files and folders (default: .)\n"
+                                   "  forksafe lsp                   run the language server on stdio\n",
+                                   &ErrStream)) {
+    llvm::errs() << ErrStream.str();
+    return 2;
+  }
+  if (ListChecks)
+    return listChecks();
+  if (!Explain.empty())
+    return explain(Explain);
+  auto Fmt = parseOutputFormat(Format);
+  if (!Fmt)
+    return usageError("unknown --format '" + Format + "' (text, json, sarif, github)");
+  if (!ConfigFile.empty() && !llvm::sys::fs::exists(ConfigFile))
+    return usageError("--config file '" + ConfigFile + "' does not exist");
+  if (!StdinFilename.empty() && !Paths.empty())
+    return usageError("--stdin-filename reads standard input: give no PATH");
+
+  RunOptions RO;
+  RO.Checks = Checks;
+  RO.ConfigFile = ConfigFile;
+  RO.BuildPath = BuildPath;
+  RO.Jobs = Jobs;
+  RO.Fix = ApplyFixes;
+  Runner Run(RO);
+  RunResult Result;
+
+  std::string FixedStdin;
+  bool StdinFixed = false;
+  if (!StdinFilename.empty()) {
+    if (languageOf(StdinFilename, /*ReadShebang=*/false) != Language::Python)
+      return usageError("--stdin-filename works for Python files; '" + StdinFilename +
+                        "' is not a .py name (C/C++ files need their compile commands: pass them as paths)");
+    auto Buf = llvm::MemoryBuffer::getSTDIN();
+    if (!Buf)
+      return usageError("cannot read standard input: " + Buf.getError().message());
+    std::string Bytes = (*Buf)->getBuffer().str();
+    BufferResult BR = Run.analyzePythonBuffer(StdinFilename, Bytes, ApplyFixes);
+    Result.Diags = std::move(BR.Diags);
+    Result.Errors = std::move(BR.Errors);
+    Result.FixesApplied = BR.FixesApplied;
+    Result.FilesAnalyzed = 1;
+    Result.InMemorySources[StdinFilename] = Bytes;
+    if (ApplyFixes) {
+      // As Ruff does: with --fix, standard input comes back fixed on standard output.
+      FixedStdin = BR.FixesApplied ? BR.Fixed : Bytes;
+      StdinFixed = true;
+    }
+  } else {
+    std::vector<std::string> Roots(Paths.begin(), Paths.end());
+    if (Roots.empty())
+      Roots.push_back(".");
+    WalkResult Files = walkPaths(Roots, Result.Errors);
+    // Test hook: remove a file between the walk and the analysis, to exercise a file that
+    // disappears during a run deterministically.
+    if (const char *Victim = std::getenv("FORKSAFE_TEST_REMOVE_AFTER_WALK"))
+      llvm::sys::fs::remove(Victim);
+    std::vector<InputError> WalkErrors = std::move(Result.Errors);
+    Result = Run.run(Files);
+    Result.Errors.insert(Result.Errors.begin(), WalkErrors.begin(), WalkErrors.end());
+  }
+
+  // The report: to --output or standard output (standard error when stdout carries fixed source).
+  std::error_code EC;
+  std::unique_ptr<llvm::raw_fd_ostream> File;
+  if (!Output.empty()) {
+    File = std::make_unique<llvm::raw_fd_ostream>(Output, EC, llvm::sys::fs::OF_Text);
+    if (EC)
+      return usageError("cannot write --output '" + Output + "': " + EC.message());
+  }
+  llvm::raw_ostream &OS = File ? *File : StdinFixed ? llvm::errs() : llvm::outs();
+  writeReport(OS, *Fmt, Result, checkDescriptions(), FORKSAFE_VERSION);
+  OS.flush();
+  if (StdinFixed) {
+    llvm::outs() << FixedStdin;
+    llvm::outs().flush();
+  }
+
+  for (const InputError &E : Result.Errors)
+    llvm::errs() << E.File << ": error: " << E.Message << "\n";
+  size_t N = Result.Diags.size();
+  llvm::errs() << "forksafe: " << N << (N == 1 ? " finding" : " findings");
+  if (Result.FixesApplied)
+    llvm::errs() << " (" << Result.FixesApplied << " fixed)";
+  llvm::errs() << " in " << Result.FilesAnalyzed << (Result.FilesAnalyzed == 1 ? " file" : " files");
+  if (!Result.Errors.empty())
+    llvm::errs() << "; " << Result.Errors.size() << (Result.Errors.size() == 1 ? " error" : " errors");
+  llvm::errs() << "\n";
+
+  if (!Result.Errors.empty())
+    return 2;
+  if (N && !ExitZero)
+    return 1;
+  return 0;
+}

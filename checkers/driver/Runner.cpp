@@ -1,0 +1,185 @@
+#include "Runner.h"
+
+#include "core/Fixes.h"
+#include "core/SourceText.h"
+#include "core/Suppressions.h"
+#include "cpp/CppAnalyzer.h"
+#include "python/PythonAnalyzer.h"
+
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Threading.h"
+#include "llvm/Support/ThreadPool.h"
+
+#include <algorithm>
+#include <cstdlib>
+
+namespace forksafe {
+
+CheckGlobs Runner::checksFor(const Config &Cfg) const {
+  CheckGlobs G("forksafe-*");
+  if (Cfg.Checks)
+    G.append(*Cfg.Checks);
+  if (!Opts.Checks.empty())
+    G.append(Opts.Checks);
+  return G;
+}
+
+/// Moves findings on line 1 right by the BOM the decoder removed, so columns and fix offsets
+/// count the file's bytes.
+static void shiftForBom(std::vector<Diagnostic> &Diags, unsigned Bom) {
+  if (!Bom)
+    return;
+  for (Diagnostic &D : Diags) {
+    if (D.Loc.Line == 1)
+      D.Loc.Column += Bom;
+    if (D.EndLine == 1)
+      D.EndColumn += Bom;
+    for (Note &N : D.Notes)
+      if (N.Loc.Line == 1 && N.Loc.File == D.Loc.File)
+        N.Loc.Column += Bom;
+    if (D.FixIt)
+      for (Edit &E : D.FixIt->Edits) {
+        E.Offset += Bom;
+        if (E.Line == 1)
+          E.Column += Bom;
+        if (E.EndLine == 1)
+          E.EndColumn += Bom;
+      }
+  }
+}
+
+BufferResult Runner::analyzePythonBuffer(const std::string &Name, llvm::StringRef Bytes, bool ComputeFix) {
+  BufferResult Out;
+  std::string Why;
+  auto Decoded = decodePythonSource(Bytes, Why);
+  if (!Decoded) {
+    Out.Errors.push_back({Name, Why});
+    return Out;
+  }
+  std::shared_ptr<const Config> Cfg = Configs.forFile(Name, Out.Errors);
+  CheckGlobs Enabled = checksFor(*Cfg);
+  bool AnyRule = false;
+  for (const python::RuleInfo &R : python::rules())
+    AnyRule |= Enabled.contains(R.Id);
+  if (!AnyRule || !python::mayConcernAnyRule(Decoded->Text))
+    return Out;
+
+  python::AnalyzeOptions AO;
+  AO.Enabled = &Enabled;
+  AO.Cfg = Cfg.get();
+  python::analyze(Name, Decoded->Text, AO, Out.Diags, Out.Errors);
+
+  applyPythonSuppressions(Decoded->Text, Out.Diags);
+  Out.Diags.erase(std::remove_if(Out.Diags.begin(), Out.Diags.end(),
+                                 [&](const Diagnostic &D) {
+                                   return !Enabled.contains(D.Check) || Cfg->ignores(Name, D.Check);
+                                 }),
+                  Out.Diags.end());
+  if (Decoded->Transcoded) {
+    // Offsets into the UTF-8 text are not offsets into the file: offer no fix rather than a wrong one.
+    for (Diagnostic &D : Out.Diags)
+      D.FixIt.reset();
+  }
+  shiftForBom(Out.Diags, Decoded->BomBytes);
+
+  if (ComputeFix) {
+    std::vector<Edit> Edits;
+    std::vector<size_t> Owner;
+    for (size_t I = 0; I < Out.Diags.size(); ++I)
+      if (Out.Diags[I].FixIt && Out.Diags[I].FixIt->Kind == Applicability::Safe)
+        for (const Edit &E : Out.Diags[I].FixIt->Edits) {
+          Edits.push_back(E);
+          Owner.push_back(I);
+        }
+    if (!Edits.empty()) {
+      std::vector<bool> Taken;
+      Out.Fixed = applyEdits(Bytes, Edits, Taken);
+      // A diagnostic is fixed when every one of its edits went in.
+      std::vector<int> State(Out.Diags.size(), 0); // 0 untouched, 1 all taken, -1 some refused
+      for (size_t K = 0; K < Edits.size(); ++K)
+        State[Owner[K]] = (State[Owner[K]] == -1 || !Taken[K]) ? -1 : 1;
+      std::vector<Diagnostic> Remaining;
+      for (size_t I = 0; I < Out.Diags.size(); ++I) {
+        if (State[I] == 1)
+          ++Out.FixesApplied;
+        else
+          Remaining.push_back(std::move(Out.Diags[I]));
+      }
+      Out.Diags = std::move(Remaining);
+    }
+  }
+  return Out;
+}
+
+void Runner::analyzePythonFile(const std::string &Path, BufferResult &Out) {
+  auto Buf = llvm::MemoryBuffer::getFile(Path, /*IsText=*/false, /*RequiresNullTerminator=*/false);
+  if (!Buf) {
+    Out.Errors.push_back({Path, "cannot read: " + Buf.getError().message()});
+    return;
+  }
+  llvm::StringRef Bytes = (*Buf)->getBuffer();
+  Out = analyzePythonBuffer(Path, Bytes, Opts.Fix);
+  if (Opts.Fix && Out.FixesApplied) {
+    std::string Why = writeFileAtomically(Path, Bytes, Out.Fixed);
+    if (!Why.empty()) {
+      Out.Errors.push_back({Path, Why});
+      Out.FixesApplied = 0;
+      // Nothing was written: report the findings the fix would have removed.
+      BufferResult Again = analyzePythonBuffer(Path, Bytes, /*ComputeFix=*/false);
+      Out.Diags = std::move(Again.Diags);
+    }
+  }
+}
+
+RunResult Runner::run(const WalkResult &Files) {
+  RunResult Result;
+  std::vector<BufferResult> PyResults(Files.Python.size());
+  {
+    unsigned Jobs = Opts.Jobs ? Opts.Jobs : llvm::hardware_concurrency().compute_thread_count();
+    Jobs = std::max(1u, std::min<unsigned>(Jobs, Files.Python.size()));
+#if FORKSAFE_LLVM_MAJOR >= 19
+    llvm::DefaultThreadPool Pool(llvm::hardware_concurrency(Jobs));
+#else
+    llvm::ThreadPool Pool(llvm::hardware_concurrency(Jobs));
+#endif
+    for (size_t I = 0; I < Files.Python.size(); ++I)
+      Pool.async([this, &Files, &PyResults, I] { analyzePythonFile(Files.Python[I], PyResults[I]); });
+    Pool.wait();
+  }
+  for (BufferResult &R : PyResults) {
+    std::move(R.Diags.begin(), R.Diags.end(), std::back_inserter(Result.Diags));
+    std::move(R.Errors.begin(), R.Errors.end(), std::back_inserter(Result.Errors));
+    Result.FixesApplied += R.FixesApplied;
+  }
+  Result.FilesAnalyzed += Files.Python.size();
+
+  if (!Files.Cpp.empty()) {
+    cpp::CppOptions CO;
+    CO.BuildPath = Opts.BuildPath;
+    CO.Checks = "forksafe-*";
+    if (!Opts.Checks.empty())
+      CO.Checks += "," + Opts.Checks;
+    std::vector<Diagnostic> CppDiags;
+    cpp::analyze(Files.Cpp, CO, CppDiags, Result.Errors);
+    std::vector<InputError> ConfigErrors;
+    for (Diagnostic &D : CppDiags) {
+      auto Cfg = Configs.forFile(D.Loc.File, ConfigErrors);
+      if (!Cfg->ignores(D.Loc.File, D.Check))
+        Result.Diags.push_back(std::move(D));
+    }
+    Result.Errors.insert(Result.Errors.end(), ConfigErrors.begin(), ConfigErrors.end());
+    Result.FilesAnalyzed += Files.Cpp.size();
+  }
+
+  std::stable_sort(Result.Diags.begin(), Result.Diags.end());
+  // A configuration error is met by every file under it: report it once.
+  std::vector<InputError> Unique;
+  for (InputError &E : Result.Errors)
+    if (std::none_of(Unique.begin(), Unique.end(),
+                     [&](const InputError &U) { return U.File == E.File && U.Message == E.Message; }))
+      Unique.push_back(std::move(E));
+  Result.Errors = std::move(Unique);
+  return Result;
+}
+
+} // namespace forksafe
