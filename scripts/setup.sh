@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian bookworm machine for forksafe: installs every dependency (Debian
+# packages, the pinned tree-sitter-python grammar from npm) and builds build/ against LLVM 19.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+
+# LLVM/Clang 19 (default build) and 14 (Debian's default clang-tidy, the second supported
+# version); lit and FileCheck come with llvm-N-tools.
+packages=(
+  cmake ninja-build g++ pkg-config python3 git util-linux
+  llvm-19-dev libclang-19-dev libclang-common-19-dev clang-tidy-19 llvm-19-tools
+  llvm-14-dev libclang-14-dev libclang-common-14-dev clang-tidy-14 llvm-14-tools
+  libtree-sitter-dev libtomlplusplus-dev libgtest-dev
+)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
+
+$SUDO apt-get update
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends "${packages[@]}"
+
+# The grammar's generated C sources, exactly as pinned in grammars/package-lock.json.
+(cd grammars && npm ci --no-audit --no-fund)
+
+cmake -G Ninja -S . -B build -DFORKSAFE_LLVM_VERSION=19
+cmake --build build

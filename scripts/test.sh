@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Builds forksafe against LLVM 19 (build/) and LLVM 14 (build-14/) and runs every suite of both
+# with ctest: lit (C/C++ through the real clang-tidy -load, Python, CLI, LSP, integration) and
+# the GoogleTest unit tests. Needs scripts/setup.sh to have run once.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+[ -f grammars/node_modules/tree-sitter-python/src/parser.c ] || (cd grammars && npm ci --no-audit --no-fund)
+
+status=0
+for version in 19 14; do
+  dir=build; [ "$version" = 19 ] || dir=build-$version
+  cmake -G Ninja -S . -B "$dir" -DFORKSAFE_LLVM_VERSION="$version" >/dev/null
+  cmake --build "$dir"
+  echo "== tests against LLVM $version ($dir)"
+  ctest --test-dir "$dir" --output-on-failure || status=1
+done
+exit $status

@@ -1,0 +1,3 @@
+import subprocess
+
+subprocess.run(["true"], start_new_session=True)
