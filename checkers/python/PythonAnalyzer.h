@@ -35,6 +35,9 @@ void analyze(llvm::StringRef Path, llvm::StringRef Source, const AnalyzeOptions 
 /// Cheap pre-filter: false only when no rule could possibly fire on Source (so the file
 /// need not be parsed). Must never lose a finding.
 bool mayConcernAnyRule(llvm::StringRef Source);
+/// The same, knowing which rules run: with forksafe-syntax-error disabled, a file that names
+/// no module of the API table (nor of Opts.Cfg's extra starters) can be skipped.
+bool mayConcernAnyRule(llvm::StringRef Source, const AnalyzeOptions &Opts);
 
 } // namespace python
 } // namespace forksafe

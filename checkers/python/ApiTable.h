@@ -1,0 +1,89 @@
+//===--- ApiTable.h - What the Python rules know about library APIs ---------===//
+//
+// All knowledge of library APIs lives in the one table in ApiTable.cpp, each entry with its
+// source. Names are fully qualified as the semantic model resolves them through imports;
+// methods are written `<type>.<method>`, where <type> is the name of what a factory returns
+// (`multiprocessing.get_context(...).Pool` is `multiprocessing.context.BaseContext.Pool`).
+//
+//===----------------------------------------------------------------------===//
+#ifndef FORKSAFE_PYTHON_APITABLE_H
+#define FORKSAFE_PYTHON_APITABLE_H
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace forksafe {
+struct Config;
+namespace python {
+
+/// What a call of the API does, as far as the rules care.
+enum ApiFlag : unsigned {
+  StartsProcesses = 1u << 0,   ///< calling it starts worker processes
+  SetsStartMethod = 1u << 1,   ///< multiprocessing.set_start_method and twins
+  RunsPreexecFn = 1u << 2,     ///< accepts preexec_fn, run in the child before exec
+  PicklesCallable = 1u << 3,   ///< the callable argument is pickled to a child process
+  PicklesInitializer = 1u << 4, ///< the initializer argument is pickled to each worker
+  ThreadBased = 1u << 5,       ///< same API as a process pool, but runs threads
+};
+
+/// A parameter: its position among positional arguments (-1: keyword-only) and keyword.
+struct Param {
+  int Position = -1;
+  const char *Keyword = nullptr;
+  bool present() const { return Position >= 0 || Keyword; }
+};
+
+struct ApiEntry {
+  const char *Name;            ///< fully qualified name
+  unsigned Flags;              ///< ApiFlag bits
+  const char *Returns;         ///< type name of the result (for receiver kinds), or null
+  Param StartMethod;           ///< the start-method string or context argument
+  Param Callable;              ///< the callable sent to workers (PicklesCallable)
+  Param Initializer;           ///< the initializer sent to workers (PicklesInitializer)
+  Param PreexecFn;             ///< RunsPreexecFn
+  const char *Source;          ///< where the behaviour is documented
+};
+
+/// Type names the model gives to receivers (what `Returns` names).
+namespace types {
+inline constexpr const char *Context = "multiprocessing.context.BaseContext";
+inline constexpr const char *ProcessPool = "multiprocessing.pool.Pool";
+inline constexpr const char *ThreadPool = "multiprocessing.pool.ThreadPool";
+inline constexpr const char *Process = "multiprocessing.Process";
+inline constexpr const char *ProcessExecutor = "concurrent.futures.ProcessPoolExecutor";
+inline constexpr const char *ThreadExecutor = "concurrent.futures.ThreadPoolExecutor";
+} // namespace types
+
+/// The built-in table plus entries from configuration.
+class ApiTable {
+public:
+  /// The built-in table alone.
+  static const ApiTable &builtin();
+  /// The built-in table extended with Cfg's extra-process-starters (and, for later rules,
+  /// thread starters and CUDA initialisers).
+  explicit ApiTable(const Config *Cfg);
+
+  /// Looks Name up; `torch.multiprocessing.X` falls back to `multiprocessing.X` (torch
+  /// re-exports the standard module).
+  const ApiEntry *lookup(llvm::StringRef Name) const;
+  llvm::ArrayRef<std::string> threadStarters() const { return ThreadStarters; }
+  llvm::ArrayRef<std::string> cudaInitializers() const { return CudaInitializers; }
+  /// Top-level module names whose absence from a file means no API here can be reached.
+  llvm::ArrayRef<std::string> rootModules() const { return Roots; }
+
+private:
+  ApiTable();
+  llvm::StringMap<ApiEntry> Entries;
+  std::vector<std::unique_ptr<std::string>> OwnedNames;
+  std::vector<std::string> ThreadStarters, CudaInitializers, Roots;
+};
+
+} // namespace python
+} // namespace forksafe
+
+#endif

@@ -1,0 +1,75 @@
+//===--- Rule.h - What a Python rule sees, and the rules there are ----------===//
+//
+// A rule is one function over a RuleContext, defined in rules/<Name>.cpp (one file per rule).
+// The registration table in PythonAnalyzer.cpp maps check ids to these functions.
+//
+//===----------------------------------------------------------------------===//
+#ifndef FORKSAFE_PYTHON_RULE_H
+#define FORKSAFE_PYTHON_RULE_H
+
+#include "core/Config.h"
+#include "core/Diagnostic.h"
+#include "python/SemanticModel.h"
+#include "python/SyntaxTree.h"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace forksafe {
+namespace python {
+
+class RuleContext {
+public:
+  RuleContext(llvm::StringRef Path, const SyntaxTree &Tree,
+              std::function<const SemanticModel &()> Model, const Config *Cfg,
+              std::vector<Diagnostic> &Diags)
+      : Path(Path), Tree(Tree), GetModel(std::move(Model)), Cfg(Cfg), Diags(Diags) {}
+
+  llvm::StringRef path() const { return Path; }
+  const SyntaxTree &tree() const { return Tree; }
+  /// Built on first use (the syntax-error rule does not need it).
+  const SemanticModel &model() const { return GetModel(); }
+  const Config *config() const { return Cfg; }
+  llvm::StringRef text(Node N) const { return Tree.text(N); }
+
+  /// Sets the id the next reports carry (the registration table does this).
+  void setCheck(const char *Id) { Check = Id; }
+  /// A warning spanning node At.
+  Diagnostic &report(Node At, std::string Message);
+  void note(Diagnostic &D, Node At, std::string Message);
+  /// An edit replacing the bytes of At.
+  Edit replace(Node At, std::string Replacement) const;
+  /// Notes that tell how an import-time call is reached: one at each call of the chain
+  /// ("'f' called here"), then Final at the call itself.
+  void noteChain(Diagnostic &D, const ImportTimeCall &IC, const std::string &Final);
+  /// Source text of N for messages: one line, at most 40 bytes.
+  std::string quote(Node N) const;
+
+private:
+  llvm::StringRef Path;
+  const SyntaxTree &Tree;
+  std::function<const SemanticModel &()> GetModel;
+  const Config *Cfg;
+  std::vector<Diagnostic> &Diags;
+  const char *Check = "";
+};
+
+using RuleFunction = void (*)(RuleContext &);
+
+// One per file in rules/.
+void checkHardcodedForkContext(RuleContext &Ctx);
+void checkUnguardedProcessStart(RuleContext &Ctx);
+void checkUnpicklableProcessTarget(RuleContext &Ctx);
+void checkStartMethodAtImport(RuleContext &Ctx);
+void checkPreexecFn(RuleContext &Ctx);
+void checkSyntaxError(RuleContext &Ctx);
+
+/// Files named __main__.py are never re-imported by spawned children (multiprocessing skips
+/// them when it prepares the child), so import-time process starts there are harmless.
+bool isPackageMainModule(llvm::StringRef Path);
+
+} // namespace python
+} // namespace forksafe
+
+#endif

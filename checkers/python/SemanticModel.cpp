@@ -1,0 +1,789 @@
+//===--- SemanticModel.cpp ------------------------------------------------===//
+#include "python/SemanticModel.h"
+
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
+
+#include <deque>
+
+namespace forksafe {
+namespace python {
+
+// Alias chains (`a = b`, `b = mp.get_context(...)`) are followed this far; no file needs more,
+// and the bound keeps resolution linear on adversarial input.
+static constexpr unsigned MaxResolveDepth = 16;
+
+static bool isStatement(llvm::StringRef Type) {
+  llvm::StringRef Suffix = "_statement";
+  bool EndsWithStatement =
+      Type.size() > Suffix.size() && Type.substr(Type.size() - Suffix.size()) == Suffix;
+  return EndsWithStatement || Type == "function_definition" ||
+         Type == "class_definition" || Type == "decorated_definition";
+}
+
+Node unparenthesize(Node N) {
+  while (N.is("parenthesized_expression")) {
+    auto Inner = N.codeChildren();
+    if (Inner.size() != 1)
+      break;
+    N = Inner.front();
+  }
+  return N;
+}
+
+/// Context in which a node is visited during the build pass.
+struct SemanticModel::Frame {
+  Node N;
+  unsigned Scope;
+  int Runner;
+  Node Top;
+  Node Stmt;
+  bool Guarded;
+  int Branch;
+};
+
+SemanticModel::SemanticModel(const SyntaxTree &Tree, const ApiTable &Api) : Tree(Tree), Api(Api) {
+  build();
+}
+
+unsigned SemanticModel::addBinding(unsigned S, llvm::StringRef Name, Binding B) {
+  Bindings.push_back(std::move(B));
+  unsigned Id = Bindings.size() - 1;
+  Scopes[S].Names[Name].push_back(Id);
+  return Id;
+}
+
+void SemanticModel::bindTarget(Node Target, Node Value, BindingKind Kind, unsigned S,
+                               uint32_t Pos) {
+  Target = unparenthesize(Target);
+  if (Target.is("identifier")) {
+    Binding B{Kind, Target, Value, "", -1, Pos};
+    addBinding(S, text(Target), std::move(B));
+    return;
+  }
+  // Unpacking: every name inside gets a binding whose value the model does not track.
+  // Iterative: targets can nest arbitrarily.
+  if (!(Target.is("pattern_list") || Target.is("tuple_pattern") || Target.is("list_pattern") ||
+        Target.is("tuple") || Target.is("list") || Target.is("list_splat_pattern") ||
+        Target.is("expression_list") || Target.is("as_pattern_target")))
+    return;
+  llvm::SmallVector<Node, 16> Work{Target};
+  while (!Work.empty()) {
+    Node T = unparenthesize(Work.pop_back_val());
+    if (T.is("identifier")) {
+      addBinding(S, text(T), Binding{BindingKind::Other, T, Node(), "", -1, Pos});
+      continue;
+    }
+    if (T.is("attribute") || T.is("subscript"))
+      continue;
+    for (Node C : T.codeChildren())
+      Work.push_back(C);
+  }
+}
+
+void SemanticModel::bindParameters(Node Params, unsigned S, std::vector<Frame> &Stack,
+                                   const Frame &Outer) {
+  if (Params.isNull())
+    return;
+  uint32_t Pos = Params.startByte();
+  for (Node P : Params.codeChildren()) {
+    Node Name = P;
+    if (P.is("default_parameter") || P.is("typed_default_parameter")) {
+      Name = P.field("name");
+      // Defaults are evaluated where the function is defined.
+      if (Node V = P.field("value"))
+        Stack.push_back({V, Outer.Scope, Outer.Runner, Outer.Top, Outer.Stmt, Outer.Guarded, Outer.Branch});
+    } else if (P.is("typed_parameter") || P.is("list_splat_pattern") ||
+               P.is("dictionary_splat_pattern")) {
+      for (Node C : P.codeChildren())
+        if (C.is("identifier")) {
+          Name = C;
+          break;
+        }
+    }
+    if (Name.is("identifier"))
+      addBinding(S, text(Name), Binding{BindingKind::Parameter, Name, Node(), "", -1, Pos});
+    else if (Name.is("tuple_pattern"))
+      bindTarget(Name, Node(), BindingKind::Parameter, S, Pos);
+  }
+}
+
+bool SemanticModel::isMainGuard(Node Cond, bool &Negated) const {
+  // `__name__ == "__main__" and x` also guards its body: collect the operands of an `and`
+  // chain (iteratively: chains can be long) and look for the comparison among them.
+  llvm::SmallVector<Node, 4> Work{unparenthesize(Cond)};
+  bool InAnd = false;
+  while (!Work.empty()) {
+    Node C = unparenthesize(Work.pop_back_val());
+    if (C.is("boolean_operator")) {
+      if (text(C.field("operator")) != "and")
+        continue;
+      InAnd = true;
+      Work.push_back(C.field("left"));
+      Work.push_back(C.field("right"));
+      continue;
+    }
+    if (!C.is("comparison_operator"))
+      continue;
+    auto Operands = C.codeChildren();
+    if (Operands.size() != 2)
+      continue;
+    llvm::StringRef Op = text(C.field("operators"));
+    if (Op != "==" && Op != "!=")
+      continue;
+    // Under `and`, only `==` narrows to the main module.
+    if (InAnd && Op == "!=")
+      continue;
+    auto IsName = [&](Node N) { return N.is("identifier") && text(N) == "__name__"; };
+    auto IsMain = [&](Node N) {
+      auto V = stringValue(N, 0);
+      return V && *V == "__main__";
+    };
+    if ((IsName(Operands[0]) && IsMain(Operands[1])) ||
+        (IsMain(Operands[0]) && IsName(Operands[1]))) {
+      Negated = Op == "!=";
+      return true;
+    }
+  }
+  return false;
+}
+
+void SemanticModel::build() {
+  Node Root = Tree.root();
+  Scopes.push_back(Scope{ScopeKind::Module, -1, Node(), "", {}, {}, {}, Node()});
+  for (Node S : Root.codeChildren())
+    Scopes[0].Statements.push_back(S);
+
+  std::vector<Frame> Stack;
+  Stack.push_back({Root, 0, -1, Node(), Node(), false, -1});
+  auto PushChildren = [&](const Frame &F, Node N) {
+    auto Kids = N.namedChildren();
+    for (auto It = Kids.rbegin(); It != Kids.rend(); ++It)
+      if (!It->is("comment"))
+        Stack.push_back({*It, F.Scope, F.Runner, F.Top, F.Stmt, F.Guarded, F.Branch});
+  };
+  auto NewArm = [&](const Frame &F, Node Stmt, int Arm) {
+    Branches.push_back({F.Branch, Stmt.id(), Arm});
+    return static_cast<int>(Branches.size() - 1);
+  };
+
+  while (!Stack.empty()) {
+    Frame F = Stack.back();
+    Stack.pop_back();
+    Node N = F.N;
+    llvm::StringRef Type = N.type();
+    if (isStatement(Type))
+      F.Stmt = N;
+
+    if (Type == "module") {
+      auto Kids = N.codeChildren();
+      for (auto It = Kids.rbegin(); It != Kids.rend(); ++It)
+        Stack.push_back({*It, 0, -1, *It, *It, false, -1});
+      continue;
+    }
+
+    if (Type == "call") {
+      CallSite C{N, N.field("function"), F.Scope, F.Runner, F.Top, F.Stmt, F.Guarded, F.Branch};
+      Calls.push_back(C);
+      Scopes[F.Scope].Calls.push_back(Calls.size() - 1);
+      PushChildren(F, N);
+      continue;
+    }
+
+    if (Type == "function_definition" || Type == "class_definition" || Type == "lambda") {
+      bool IsClass = Type == "class_definition";
+      ScopeKind Kind = Type == "lambda" ? ScopeKind::Lambda
+                       : IsClass        ? ScopeKind::Class
+                                        : ScopeKind::Function;
+      Node Name = N.field("name");
+      Scope Sc{Kind, static_cast<int>(F.Scope), N, Name ? text(Name) : "", {}, {}, {}, Node()};
+      Node Body = N.field("body");
+      if (Kind != ScopeKind::Lambda)
+        for (Node S : Body.codeChildren())
+          Sc.Statements.push_back(S);
+      if (IsClass)
+        Sc.Bases = N.field("superclasses");
+      Scopes.push_back(std::move(Sc));
+      unsigned Inner = Scopes.size() - 1;
+      if (Name)
+        addBinding(F.Scope, text(Name),
+                   Binding{IsClass ? BindingKind::Class : BindingKind::Function, Name, Node(), "",
+                           static_cast<int>(Inner), N.startByte()});
+      // A class body runs where the class statement runs; a function body when called.
+      int Runner = IsClass ? F.Runner : static_cast<int>(Inner);
+      int Branch = IsClass ? F.Branch : -1;
+      if (Body)
+        Stack.push_back({Body, Inner, Runner, F.Top, F.Stmt, IsClass ? F.Guarded : false, Branch});
+      if (IsClass) {
+        if (Node Bases = Scopes[Inner].Bases)
+          Stack.push_back({Bases, F.Scope, F.Runner, F.Top, F.Stmt, F.Guarded, F.Branch});
+      } else {
+        bindParameters(N.field("parameters"), Inner, Stack, F);
+      }
+      continue;
+    }
+
+    if (Type == "decorated_definition") {
+      PushChildren(F, N);
+      continue;
+    }
+
+    if (Type == "import_statement" || Type == "import_from_statement") {
+      uint32_t Pos = N.endByte();
+      std::string Module;
+      bool Relative = false;
+      if (Type == "import_from_statement") {
+        Node M = N.field("module_name");
+        Relative = M.is("relative_import");
+        Module = text(M).str();
+      }
+      for (Node C : N.codeChildren()) {
+        if (Type == "import_from_statement" && C == N.field("module_name"))
+          continue;
+        if (C.is("wildcard_import")) {
+          if (!Relative)
+            StarModules.push_back(Module);
+          continue;
+        }
+        Node Dotted = C, Alias;
+        if (C.is("aliased_import")) {
+          Dotted = C.field("name");
+          Alias = C.field("alias");
+        }
+        if (!Dotted.is("dotted_name"))
+          continue;
+        llvm::StringRef Full = text(Dotted);
+        std::string Qualified;
+        Node BoundName;
+        if (Type == "import_statement") {
+          if (Alias) {
+            Qualified = Full.str();
+            BoundName = Alias;
+          } else {
+            // `import a.b.c` binds `a`, which stands for the package `a`.
+            BoundName = Dotted.codeChildren().front();
+            Qualified = text(BoundName).str();
+          }
+        } else {
+          Qualified = Relative ? std::string() : Module + "." + Full.str();
+          BoundName = Alias ? Alias : Dotted;
+        }
+        addBinding(F.Scope, text(BoundName),
+                   Binding{BindingKind::Import, BoundName, Node(), Qualified, -1, Pos});
+      }
+      continue;
+    }
+
+    if (Type == "assignment") {
+      // `a = b = value`: every target gets the final value.
+      Node Cur = N;
+      llvm::SmallVector<Node, 2> Targets;
+      while (Cur.is("assignment")) {
+        Targets.push_back(Cur.field("left"));
+        Node R = Cur.field("right");
+        if (!R.is("assignment")) {
+          Cur = R;
+          break;
+        }
+        Cur = R;
+      }
+      for (Node T : Targets)
+        bindTarget(T, Cur, BindingKind::Assignment, F.Scope, N.endByte());
+      PushChildren(F, N);
+      continue;
+    }
+    if (Type == "named_expression") {
+      bindTarget(N.field("name"), N.field("value"), BindingKind::Assignment, F.Scope, N.endByte());
+      PushChildren(F, N);
+      continue;
+    }
+    if (Type == "augmented_assignment") {
+      bindTarget(N.field("left"), Node(), BindingKind::Other, F.Scope, N.endByte());
+      PushChildren(F, N);
+      continue;
+    }
+    if (Type == "for_statement" || Type == "for_in_clause") {
+      bindTarget(N.field("left"), Node(), BindingKind::Other, F.Scope, N.startByte());
+      PushChildren(F, N);
+      continue;
+    }
+    if (Type == "as_pattern") {
+      Node Target = N.field("alias");
+      auto Kids = N.codeChildren();
+      Node Value = Kids.empty() ? Node() : Kids.front();
+      Node Ident;
+      for (Node C : Target.codeChildren())
+        if (C.is("identifier"))
+          Ident = C;
+      if (Ident && Target.codeChildren().size() == 1)
+        addBinding(F.Scope, text(Ident),
+                   Binding{BindingKind::WithItem, Ident, Value, "", -1, N.endByte()});
+      else
+        bindTarget(Target, Node(), BindingKind::Other, F.Scope, N.endByte());
+      PushChildren(F, N);
+      continue;
+    }
+    if (Type == "except_clause") {
+      if (Node Alias = N.field("alias"))
+        bindTarget(Alias, Node(), BindingKind::Other, F.Scope, Alias.endByte());
+    }
+    if (Type == "global_statement") {
+      for (Node C : N.codeChildren())
+        if (C.is("identifier"))
+          addBinding(F.Scope, text(C),
+                     Binding{BindingKind::Global, C, Node(), "", -1, 0});
+      continue;
+    }
+
+    if (Type == "if_statement") {
+      bool Negated = false;
+      bool Guard = F.Runner < 0 && isMainGuard(N.field("condition"), Negated);
+      int Arm = 0;
+      llvm::SmallVector<Frame, 4> Arms;
+      Arms.push_back({N.field("condition"), F.Scope, F.Runner, F.Top, F.Stmt, F.Guarded, F.Branch});
+      for (Node C : N.codeChildren()) {
+        if (C == N.field("condition"))
+          continue;
+        bool IsElse = C.is("elif_clause") || C.is("else_clause");
+        bool G = F.Guarded || (Guard && (Negated ? IsElse : !IsElse));
+        // elif conditions run as part of the else path of the earlier arms.
+        Arms.push_back({C, F.Scope, F.Runner, F.Top, F.Stmt, G, NewArm(F, N, Arm++)});
+      }
+      for (auto It = Arms.rbegin(); It != Arms.rend(); ++It)
+        Stack.push_back(*It);
+      continue;
+    }
+    if (Type == "try_statement" || Type == "match_statement") {
+      int Arm = 0;
+      llvm::SmallVector<Frame, 4> Arms;
+      for (Node C : N.codeChildren()) {
+        if (C.is("finally_clause") || C.is("else_clause") || C == N.field("subject")) {
+          // finally runs on every path; else continues the body's path.
+          Arms.push_back({C, F.Scope, F.Runner, F.Top, F.Stmt, F.Guarded, F.Branch});
+          continue;
+        }
+        if (C.is("block") && Type == "match_statement") {
+          for (Node Case : C.codeChildren())
+            Arms.push_back({Case, F.Scope, F.Runner, F.Top, F.Stmt, F.Guarded, NewArm(F, N, Arm++)});
+          continue;
+        }
+        Arms.push_back({C, F.Scope, F.Runner, F.Top, F.Stmt, F.Guarded, NewArm(F, N, Arm++)});
+      }
+      for (auto It = Arms.rbegin(); It != Arms.rend(); ++It)
+        Stack.push_back(*It);
+      continue;
+    }
+
+    PushChildren(F, N);
+  }
+}
+
+const Binding *SemanticModel::preferred(llvm::ArrayRef<unsigned> Ids, bool SameScope,
+                                        uint32_t UsePos) const {
+  // `try: import x as m / except ImportError: m = None` must still resolve `m`: a binding
+  // to None is a fallback, taken only when nothing else binds the name.
+  auto IsNone = [&](const Binding &B) {
+    return B.Kind == BindingKind::Assignment && text(unparenthesize(B.Value)) == "None";
+  };
+  const Binding *Best = nullptr, *Fallback = nullptr;
+  for (unsigned Id : Ids) {
+    const Binding &B = Bindings[Id];
+    if (SameScope && B.Pos > UsePos)
+      continue;
+    if (IsNone(B)) {
+      Fallback = &B;
+      continue;
+    }
+    Best = &B;
+  }
+  if (Best)
+    return Best;
+  if (Fallback)
+    return Fallback;
+  // Used before any binding in its own scope (a loop, or a use above the definition in
+  // a function that runs later): the first binding.
+  return Ids.empty() ? nullptr : &Bindings[Ids.front()];
+}
+
+const Binding *SemanticModel::lookup(llvm::StringRef Name, unsigned S, uint32_t UsePos) const {
+  bool First = true;
+  int Cur = S;
+  while (Cur >= 0) {
+    const Scope &Sc = Scopes[Cur];
+    if (Sc.Kind == ScopeKind::Class && !First) {
+      Cur = Sc.Parent;
+      continue;
+    }
+    auto It = Sc.Names.find(Name);
+    if (It != Sc.Names.end()) {
+      const Binding *B = preferred(It->second, First, UsePos);
+      if (B && B->Kind == BindingKind::Global) {
+        Cur = 0;
+        First = false;
+        auto MIt = Scopes[0].Names.find(Name);
+        return MIt == Scopes[0].Names.end() ? nullptr : preferred(MIt->second, false, UsePos);
+      }
+      return B;
+    }
+    First = false;
+    Cur = Sc.Parent;
+  }
+  return nullptr;
+}
+
+std::string SemanticModel::qualifiedName(Node Expr, unsigned S) const {
+  return qualifiedName(Expr, S, 0);
+}
+
+std::string SemanticModel::qualifiedName(Node Expr, unsigned S, unsigned Depth) const {
+  if (Depth > MaxResolveDepth)
+    return "";
+  llvm::SmallVector<llvm::StringRef, 4> Attrs;
+  Node Cur = unparenthesize(Expr);
+  while (Cur.is("attribute")) {
+    Attrs.push_back(text(Cur.field("attribute")));
+    Cur = unparenthesize(Cur.field("object"));
+  }
+  if (!Cur.is("identifier"))
+    return "";
+  std::string Suffix;
+  for (auto It = Attrs.rbegin(); It != Attrs.rend(); ++It)
+    Suffix += "." + It->str();
+  llvm::StringRef Name = text(Cur);
+  const Binding *B = lookup(Name, S, Cur.startByte());
+  if (!B) {
+    // `from multiprocessing import *` makes `get_context` mean multiprocessing.get_context;
+    // only names the table knows are taken, as the module's contents are not known here.
+    for (const std::string &M : StarModules) {
+      std::string Candidate = M + "." + Name.str() + Suffix;
+      if (Api.lookup(Candidate))
+        return Candidate;
+      std::string Base = M + "." + Name.str();
+      if (Api.lookup(Base))
+        return Candidate;
+    }
+    return "";
+  }
+  if (B->Kind == BindingKind::Import)
+    return B->Qualified.empty() ? "" : B->Qualified + Suffix;
+  if (B->Kind == BindingKind::Assignment && B->Value) {
+    // `Pool = multiprocessing.Pool`: an alias made by assignment.
+    Node V = unparenthesize(B->Value);
+    if (V.is("identifier") || V.is("attribute")) {
+      unsigned VS = S;
+      // The value is resolved in the scope that holds the binding.
+      for (int Sc = S; Sc >= 0; Sc = Scopes[Sc].Parent) {
+        auto It = Scopes[Sc].Names.find(Name);
+        if (It != Scopes[Sc].Names.end()) {
+          VS = Sc;
+          break;
+        }
+      }
+      std::string Q = qualifiedName(V, VS, Depth + 1);
+      return Q.empty() ? "" : Q + Suffix;
+    }
+  }
+  return "";
+}
+
+std::string SemanticModel::calleeName(Node Callee, unsigned S) const {
+  return calleeName(Callee, S, 0);
+}
+
+std::string SemanticModel::calleeName(Node Callee, unsigned S, unsigned Depth) const {
+  Callee = unparenthesize(Callee);
+  std::string Q = qualifiedName(Callee, S, Depth);
+  if (!Q.empty() || !Callee.is("attribute"))
+    return Q;
+  // A method of a receiver whose type is known: `pool.map`, `ctx.Pool`, `mp.Pool().map`.
+  ReceiverType R = typeOf(Callee.field("object"), S, Depth + 1);
+  if (R.Type.empty())
+    return "";
+  return R.Type + "." + text(Callee.field("attribute")).str();
+}
+
+const ApiEntry *SemanticModel::apiOf(const CallSite &C) const {
+  std::string Name = calleeName(C);
+  return Name.empty() ? nullptr : Api.lookup(Name);
+}
+
+static int scopeHolding(const std::vector<Scope> &Scopes, llvm::StringRef Name, unsigned S) {
+  for (int Sc = S; Sc >= 0; Sc = Scopes[Sc].Parent)
+    if (Scopes[Sc].Names.count(Name))
+      return Sc;
+  return S;
+}
+
+std::string SemanticModel::startMethodOf(Node Call, const Param &P, unsigned S,
+                                         unsigned Depth) const {
+  if (!P.present())
+    return "";
+  Node Arg = argument(Call, P);
+  if (Arg.isNull())
+    return hasSplat(Call) ? "?" : "";
+  Arg = unparenthesize(Arg);
+  if (Arg.is("none"))
+    return "";
+  if (auto V = stringValue(Arg, S))
+    return *V;
+  ReceiverType R = typeOf(Arg, S, Depth + 1);
+  if (R.Type == types::Context)
+    return R.StartMethod;
+  // `multiprocessing` itself (the default context) passed as a context.
+  if (qualifiedName(Arg, S, Depth + 1) == "multiprocessing")
+    return "";
+  return "?";
+}
+
+ReceiverType SemanticModel::typeOf(Node Expr, unsigned S) const { return typeOf(Expr, S, 0); }
+
+ReceiverType SemanticModel::typeOf(Node Expr, unsigned S, unsigned Depth) const {
+  ReceiverType R;
+  if (Depth > MaxResolveDepth)
+    return R;
+  Expr = unparenthesize(Expr);
+  if (Expr.is("identifier")) {
+    const Binding *B = lookup(text(Expr), S, Expr.startByte());
+    if (!B || !B->Value || (B->Kind != BindingKind::Assignment && B->Kind != BindingKind::WithItem))
+      return R;
+    // Every binding of the name in its scope must agree: `p = Pool()` here and
+    // `p = ThreadPool()` there leaves the kind unknown.
+    unsigned Holder = scopeHolding(Scopes, text(Expr), S);
+    R = typeOf(B->Value, Holder, Depth + 1);
+    auto It = Scopes[Holder].Names.find(text(Expr));
+    if (It != Scopes[Holder].Names.end() && It->second.size() > 1) {
+      for (unsigned Id : It->second) {
+        const Binding &O = Bindings[Id];
+        if (&O == B)
+          continue;
+        if (O.Kind == BindingKind::Assignment && text(unparenthesize(O.Value)) == "None")
+          continue;
+        if (O.Kind == BindingKind::Global)
+          continue;
+        ReceiverType OR = (O.Kind == BindingKind::Assignment || O.Kind == BindingKind::WithItem)
+                              ? typeOf(O.Value, Holder, Depth + 1)
+                              : ReceiverType();
+        if (OR.Type != R.Type || OR.LocalClass != R.LocalClass)
+          return ReceiverType();
+        if (OR.StartMethod != R.StartMethod)
+          R.StartMethod = "?";
+      }
+    }
+    return R;
+  }
+  if (!Expr.is("call"))
+    return R;
+  Node Callee = unparenthesize(Expr.field("function"));
+  // A class defined in this file.
+  if (Callee.is("identifier")) {
+    const Binding *B = lookup(text(Callee), S, Callee.startByte());
+    if (B && B->Kind == BindingKind::Class) {
+      R.LocalClass = B->DefinedScope;
+      // A subclass of a known type behaves as that type (class Worker(mp.Process)).
+      const Scope &Cls = Scopes[B->DefinedScope];
+      for (Node Base : Cls.Bases.codeChildren()) {
+        if (Base.is("keyword_argument"))
+          continue;
+        std::string BQ = qualifiedName(Base, Cls.Parent, Depth + 1);
+        if (BQ.empty())
+          continue;
+        const ApiEntry *E = Api.lookup(BQ);
+        R.Type = E && E->Returns ? E->Returns : BQ;
+        break;
+      }
+      return R;
+    }
+  }
+  std::string Name = calleeName(Callee, S, Depth + 1);
+  if (Name.empty())
+    return R;
+  const ApiEntry *E = Api.lookup(Name);
+  if (!E) {
+    R.Type = Name; // an instance of whatever was called (a library class)
+    return R;
+  }
+  if (!E->Returns)
+    return R;
+  R.Type = E->Returns;
+  if (E->StartMethod.present()) {
+    R.StartMethod = startMethodOf(Expr, E->StartMethod, S, Depth);
+  } else if (Callee.is("attribute")) {
+    // ctx.Pool(), ctx.Process(): the context's start method.
+    ReceiverType Ctx = typeOf(Callee.field("object"), S, Depth + 1);
+    if (Ctx.Type == types::Context)
+      R.StartMethod = Ctx.StartMethod;
+  }
+  return R;
+}
+
+std::optional<std::string> SemanticModel::stringValue(Node Expr, unsigned S) const {
+  Expr = unparenthesize(Expr);
+  if (Expr.is("identifier")) {
+    const Binding *B = lookup(text(Expr), S, Expr.startByte());
+    if (!B || B->Kind != BindingKind::Assignment || !B->Value)
+      return std::nullopt;
+    unsigned Holder = scopeHolding(Scopes, text(Expr), S);
+    auto It = Scopes[Holder].Names.find(text(Expr));
+    if (It == Scopes[Holder].Names.end() || It->second.size() != 1)
+      return std::nullopt;
+    Node V = unparenthesize(B->Value);
+    if (!V.is("string") && !V.is("concatenated_string"))
+      return std::nullopt;
+    return stringValue(V, Holder);
+  }
+  llvm::SmallVector<Node, 4> Parts;
+  if (Expr.is("string"))
+    Parts.push_back(Expr);
+  else if (Expr.is("concatenated_string"))
+    for (Node C : Expr.codeChildren())
+      Parts.push_back(C);
+  else
+    return std::nullopt;
+  std::string Value;
+  for (Node P : Parts) {
+    if (!P.is("string"))
+      return std::nullopt;
+    bool Raw = false;
+    for (Node C : P.children()) {
+      if (C.is("string_start")) {
+        llvm::StringRef Prefix = text(C).take_while([](char Ch) { return Ch != '"' && Ch != '\''; });
+        if (Prefix.find_first_of("bBfFtT") != llvm::StringRef::npos)
+          return std::nullopt;
+        Raw = Prefix.find_first_of("rR") != llvm::StringRef::npos;
+      } else if (C.is("interpolation")) {
+        return std::nullopt;
+      } else if (C.is("string_content")) {
+        llvm::StringRef T = text(C);
+        if (!Raw && T.contains('\\'))
+          return std::nullopt; // escapes: not worth decoding for the names compared here
+        Value += T.str();
+      }
+    }
+  }
+  return Value;
+}
+
+Node SemanticModel::argument(Node Call, const Param &P) const {
+  Node Args = Call.field("arguments");
+  if (!Args.is("argument_list"))
+    return Node();
+  int Index = 0;
+  bool SplatBefore = false;
+  for (Node A : Args.codeChildren()) {
+    if (A.is("keyword_argument")) {
+      if (P.Keyword && text(A.field("name")) == P.Keyword)
+        return A.field("value");
+      continue;
+    }
+    if (A.is("dictionary_splat"))
+      continue;
+    if (A.is("list_splat")) {
+      SplatBefore = true;
+      continue;
+    }
+    if (!SplatBefore && P.Position >= 0 && Index == P.Position)
+      return A;
+    ++Index;
+  }
+  return Node();
+}
+
+bool SemanticModel::hasSplat(Node Call) const {
+  for (Node A : Call.field("arguments").codeChildren())
+    if (A.is("list_splat") || A.is("dictionary_splat"))
+      return true;
+  return false;
+}
+
+int SemanticModel::enclosingFunction(int S) const {
+  while (S >= 0 && Scopes[S].Kind != ScopeKind::Function && Scopes[S].Kind != ScopeKind::Lambda)
+    S = Scopes[S].Parent;
+  return S;
+}
+
+int SemanticModel::calledFunction(const CallSite &C) const {
+  Node Callee = unparenthesize(C.Callee);
+  if (Callee.is("identifier")) {
+    const Binding *B = lookup(text(Callee), C.Scope, Callee.startByte());
+    if (!B)
+      return -1;
+    if (B->Kind == BindingKind::Function)
+      return B->DefinedScope;
+    if (B->Kind == BindingKind::Class) {
+      auto It = Scopes[B->DefinedScope].Names.find("__init__");
+      if (It != Scopes[B->DefinedScope].Names.end()) {
+        const Binding &Init = Bindings[It->second.back()];
+        if (Init.Kind == BindingKind::Function)
+          return Init.DefinedScope;
+      }
+    }
+    return -1;
+  }
+  if (Callee.is("attribute")) {
+    // self.method() inside a method: the method of the same class.
+    Node Obj = unparenthesize(Callee.field("object"));
+    if (!Obj.is("identifier") || text(Obj) != "self")
+      return -1;
+    int Fn = enclosingFunction(C.Scope);
+    if (Fn < 0 || Scopes[Fn].Parent < 0 || Scopes[Scopes[Fn].Parent].Kind != ScopeKind::Class)
+      return -1;
+    const Scope &Cls = Scopes[Scopes[Fn].Parent];
+    auto It = Cls.Names.find(text(Callee.field("attribute")));
+    if (It == Cls.Names.end())
+      return -1;
+    const Binding &M = Bindings[It->second.back()];
+    return M.Kind == BindingKind::Function ? M.DefinedScope : -1;
+  }
+  return -1;
+}
+
+const std::vector<ImportTimeCall> &SemanticModel::importTimeCalls() const {
+  if (ImportTime)
+    return *ImportTime;
+  ImportTime.emplace();
+  std::vector<ImportTimeCall> &Out = *ImportTime;
+  // Entry[F]: the call through which function scope F was first reached (breadth first,
+  // so chains are shortest); -2: not reached.
+  std::vector<int> Entry(Scopes.size(), -2);
+  llvm::DenseMap<int, llvm::SmallVector<unsigned, 8>> CallsByRunner;
+  for (unsigned I = 0; I < Calls.size(); ++I)
+    CallsByRunner[Calls[I].Runner].push_back(I);
+
+  std::deque<unsigned> Work;
+  auto Reach = [&](unsigned CallId, llvm::SmallVector<unsigned, 4> Chain) {
+    Out.push_back({CallId, std::move(Chain)});
+    Work.push_back(Out.size() - 1);
+  };
+  for (unsigned I : CallsByRunner.lookup(-1))
+    if (!Calls[I].Guarded)
+      Reach(I, {});
+  while (!Work.empty()) {
+    ImportTimeCall Cur = Out[Work.front()];
+    Work.pop_front();
+    int Target = calledFunction(Calls[Cur.Call]);
+    if (Target < 0 || Entry[Target] != -2)
+      continue;
+    Entry[Target] = Cur.Call;
+    llvm::SmallVector<unsigned, 4> Chain = Cur.Chain;
+    Chain.push_back(Cur.Call);
+    for (unsigned I : CallsByRunner.lookup(Target))
+      if (!Calls[I].Guarded)
+        Reach(I, Chain);
+  }
+  return Out;
+}
+
+bool SemanticModel::exclusiveBranches(int A, int B) const {
+  llvm::DenseMap<const void *, int> ArmOf;
+  for (int X = A; X >= 0; X = Branches[X].Parent)
+    ArmOf[Branches[X].Statement] = Branches[X].Arm;
+  for (int Y = B; Y >= 0; Y = Branches[Y].Parent) {
+    auto It = ArmOf.find(Branches[Y].Statement);
+    if (It != ArmOf.end() && It->second != Branches[Y].Arm)
+      return true;
+  }
+  return false;
+}
+
+} // namespace python
+} // namespace forksafe

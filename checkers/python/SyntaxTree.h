@@ -1,0 +1,90 @@
+//===--- SyntaxTree.h - Owned tree-sitter parse of one Python file ----------===//
+//
+// A thin value wrapper over tree-sitter's TSNode and an owning SyntaxTree. Everything that
+// walks the tree does so iteratively (TSTreeCursor or an explicit stack): inputs nest
+// expressions tens of thousands deep, and recursion would overflow the stack.
+//
+//===----------------------------------------------------------------------===//
+#ifndef FORKSAFE_PYTHON_SYNTAXTREE_H
+#define FORKSAFE_PYTHON_SYNTAXTREE_H
+
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <tree_sitter/api.h>
+
+#include <cstdint>
+#include <memory>
+
+namespace forksafe {
+namespace python {
+
+class Node {
+public:
+  Node() : N{} {}
+  explicit Node(TSNode N) : N(N) {}
+
+  bool isNull() const { return ts_node_is_null(N); }
+  explicit operator bool() const { return !isNull(); }
+  llvm::StringRef type() const { return isNull() ? "" : ts_node_type(N); }
+  bool is(llvm::StringRef Type) const { return !isNull() && type() == Type; }
+  bool isNamed() const { return ts_node_is_named(N); }
+  bool isMissing() const { return ts_node_is_missing(N); }
+  bool hasError() const { return ts_node_has_error(N); }
+
+  uint32_t startByte() const { return ts_node_start_byte(N); }
+  uint32_t endByte() const { return ts_node_end_byte(N); }
+  /// 1-based line and byte column, as reported to users.
+  unsigned line() const { return ts_node_start_point(N).row + 1; }
+  unsigned column() const { return ts_node_start_point(N).column + 1; }
+  unsigned endLine() const { return ts_node_end_point(N).row + 1; }
+  unsigned endColumn() const { return ts_node_end_point(N).column + 1; }
+
+  Node field(const char *Name) const;
+  unsigned childCount() const { return ts_node_child_count(N); }
+
+  /// Direct children in order (a cursor walk: ts_node_child(i) is linear in i in this
+  /// tree-sitter version, so indexing in a loop would be quadratic).
+  llvm::SmallVector<Node, 8> children() const;
+  llvm::SmallVector<Node, 8> namedChildren() const;
+  /// Named children that are not comments.
+  llvm::SmallVector<Node, 8> codeChildren() const;
+
+  /// Stable identity within one tree.
+  const void *id() const { return N.id; }
+  bool operator==(const Node &O) const { return ts_node_eq(N, O.N); }
+  bool operator!=(const Node &O) const { return !(*this == O); }
+  TSNode raw() const { return N; }
+
+private:
+  TSNode N;
+};
+
+class SyntaxTree {
+public:
+  /// Parses Source (UTF-8). Source must outlive the tree.
+  static SyntaxTree parse(llvm::StringRef Source);
+
+  Node root() const { return Node(ts_tree_root_node(Tree.get())); }
+  llvm::StringRef source() const { return Source; }
+  llvm::StringRef text(Node N) const {
+    if (N.isNull())
+      return "";
+    return Source.slice(N.startByte(), N.endByte());
+  }
+
+  /// The first ERROR or MISSING node in document order, or a null node.
+  Node firstError() const;
+
+private:
+  struct Deleter {
+    void operator()(TSTree *T) const { ts_tree_delete(T); }
+  };
+  std::unique_ptr<TSTree, Deleter> Tree;
+  llvm::StringRef Source;
+};
+
+} // namespace python
+} // namespace forksafe
+
+#endif

@@ -1,0 +1,64 @@
+//===--- UnguardedProcessStart.cpp - forksafe-unguarded-process-start -------===//
+//
+// A process start that runs when the module is imported: at module level or in a class
+// body outside `if __name__ == "__main__":`, or in a same-file function called from there.
+// Spawned and forkserver children import the main module again, so the start runs again
+// in every child and multiprocessing refuses it ("bootstrapping phase").
+//
+//===----------------------------------------------------------------------===//
+#include "python/Rule.h"
+
+#include "llvm/ADT/DenseSet.h"
+
+namespace forksafe {
+namespace python {
+
+/// The start method a process start uses, as far as the file says ("" default, "?" unknown).
+static std::string startMethodOf(const SemanticModel &M, const CallSite &C, const ApiEntry &E) {
+  if (E.Returns)
+    return M.typeOf(C.Call, C.Scope).StartMethod;
+  Node Callee = unparenthesize(C.Callee);
+  if (Callee.is("attribute")) {
+    ReceiverType R = M.typeOf(Callee.field("object"), C.Scope);
+    if (R.Type == types::Process || R.Type == types::ProcessPool ||
+        R.Type == types::ProcessExecutor)
+      return R.StartMethod;
+  }
+  if (E.StartMethod.present()) {
+    Node Arg = M.argument(C.Call, E.StartMethod);
+    if (Arg.isNull())
+      return "";
+    auto V = M.stringValue(Arg, C.Scope);
+    return V ? *V : "?";
+  }
+  return "";
+}
+
+void checkUnguardedProcessStart(RuleContext &Ctx) {
+  if (isPackageMainModule(Ctx.path()))
+    return;
+  const SemanticModel &M = Ctx.model();
+  llvm::DenseSet<const void *> Reported;
+  for (const ImportTimeCall &IC : M.importTimeCalls()) {
+    const CallSite &C = M.calls()[IC.Call];
+    const ApiEntry *E = M.apiOf(C);
+    if (!E || !(E->Flags & StartsProcesses))
+      continue;
+    // A fork child does not import the main module again.
+    if (startMethodOf(M, C, *E) == "fork")
+      continue;
+    const CallSite &Root = IC.Chain.empty() ? C : M.calls()[IC.Chain.front()];
+    Node At = Root.Statement ? Root.Statement : Root.Call;
+    if (!Reported.insert(At.id()).second)
+      continue;
+    Diagnostic &D = Ctx.report(
+        At, "processes are started when the module is imported: with the spawn and forkserver "
+            "start methods every child imports the main module again and fails "
+            "(\"bootstrapping phase\"); start them under 'if __name__ == \"__main__\":'");
+    if (!IC.Chain.empty() || C.Call.line() != At.line())
+      Ctx.noteChain(D, IC, "process started here");
+  }
+}
+
+} // namespace python
+} // namespace forksafe

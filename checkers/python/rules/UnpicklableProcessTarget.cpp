@@ -1,0 +1,123 @@
+//===--- UnpicklableProcessTarget.cpp - forksafe-unpicklable-process-target -===//
+//
+// A callable that pickle cannot send to another process (a lambda, a function or class
+// defined inside a function, a method of such a class, functools.partial of one) given to
+// an API that pickles it: Process(target=) (under spawn and forkserver), process pool and
+// executor methods, initializer=, torch.multiprocessing.spawn. Only receivers known to be
+// process pools or executors count: thread pools, pandas' apply and builtin map never do.
+//
+//===----------------------------------------------------------------------===//
+#include "python/Rule.h"
+
+namespace forksafe {
+namespace python {
+
+namespace {
+
+/// Why a callable cannot be pickled: what to call it in the message, and where it is defined.
+struct Unpicklable {
+  std::string What;
+  Node Definition;
+};
+
+/// Whether scope S is defined inside a function (so pickle cannot find it by name).
+bool isLocal(const SemanticModel &M, int S) {
+  for (int P = M.scopes()[S].Parent; P >= 0; P = M.scopes()[P].Parent)
+    if (M.scopes()[P].Kind == ScopeKind::Function || M.scopes()[P].Kind == ScopeKind::Lambda)
+      return true;
+  return false;
+}
+
+std::optional<Unpicklable> unpicklable(const SemanticModel &M, Node Expr, unsigned S) {
+  // functools.partial(partial(f, 1), 2): unwrap (bounded; real code nests once or twice).
+  for (unsigned Depth = 0; Depth < 8; ++Depth) {
+    Expr = unparenthesize(Expr);
+    if (!Expr.is("call"))
+      break;
+    if (M.qualifiedName(Expr.field("function"), S) != "functools.partial")
+      return std::nullopt;
+    Expr = M.argument(Expr, Param{0, "func"});
+    if (Expr.isNull())
+      return std::nullopt;
+  }
+  Expr = unparenthesize(Expr);
+  if (Expr.is("lambda"))
+    return Unpicklable{"a lambda", Node()};
+
+  if (Expr.is("identifier")) {
+    llvm::StringRef Name = M.text(Expr);
+    const Binding *B = M.lookup(Name, S, Expr.startByte());
+    if (!B)
+      return std::nullopt;
+    if (B->Kind == BindingKind::Assignment && unparenthesize(B->Value).is("lambda"))
+      return Unpicklable{"lambda '" + Name.str() + "'", B->NameNode};
+    if ((B->Kind == BindingKind::Function || B->Kind == BindingKind::Class) &&
+        isLocal(M, B->DefinedScope))
+      return Unpicklable{(B->Kind == BindingKind::Function ? "nested function '"
+                                                            : "local class '") +
+                             Name.str() + "'",
+                         B->NameNode};
+    return std::nullopt;
+  }
+
+  if (Expr.is("attribute")) {
+    // LocalClass.method or LocalClass(...).method / obj.method with obj = LocalClass(...).
+    Node Obj = unparenthesize(Expr.field("object"));
+    int Cls = -1;
+    if (Obj.is("identifier")) {
+      const Binding *B = M.lookup(M.text(Obj), S, Obj.startByte());
+      if (B && B->Kind == BindingKind::Class)
+        Cls = B->DefinedScope;
+    }
+    if (Cls < 0)
+      Cls = M.typeOf(Obj, S).LocalClass;
+    if (Cls < 0 || !isLocal(M, Cls))
+      return std::nullopt;
+    const Scope &C = M.scopes()[Cls];
+    return Unpicklable{"method '" + M.text(Expr.field("attribute")).str() + "' of local class '" +
+                           C.Name.str() + "'",
+                       C.Def.field("name")};
+  }
+  return std::nullopt;
+}
+
+} // namespace
+
+void checkUnpicklableProcessTarget(RuleContext &Ctx) {
+  const SemanticModel &M = Ctx.model();
+  for (const CallSite &C : M.calls()) {
+    const ApiEntry *E = M.apiOf(C);
+    if (!E || !(E->Flags & (PicklesCallable | PicklesInitializer)))
+      continue;
+    // A Process's target is pickled only when the child is not forked.
+    bool IsProcess = E->Returns && llvm::StringRef(E->Returns) == types::Process;
+    if (IsProcess && M.typeOf(C.Call, C.Scope).StartMethod == "fork")
+      continue;
+    for (const Param *P : {&E->Callable, &E->Initializer}) {
+      if (!P->present() || (P == &E->Callable && !(E->Flags & PicklesCallable)) ||
+          (P == &E->Initializer && !(E->Flags & PicklesInitializer)))
+        continue;
+      Node Arg = M.argument(C.Call, *P);
+      if (Arg.isNull())
+        continue;
+      auto U = unpicklable(M, Arg, C.Scope);
+      if (!U)
+        continue;
+      std::string Api = Ctx.quote(C.Callee);
+      std::string Role = P == &E->Initializer ? "initializer" : "callable";
+      std::string Message =
+          U->What + " cannot be pickled, but " + Api + "() pickles its " + Role + " to send it " +
+          "to the worker processes" + (IsProcess ? " under spawn and forkserver" : "") +
+          " (\"Can't pickle local object\"); pass a function defined at module level";
+      Diagnostic &D = Ctx.report(Arg, Message);
+      if (U->Definition) {
+        int Fn = M.enclosingFunction(M.calls().empty() ? -1 : static_cast<int>(C.Scope));
+        (void)Fn;
+        Ctx.note(D, U->Definition, "'" + Ctx.text(U->Definition).str() + "' defined here");
+      }
+    }
+  }
+}
+
+} // namespace python
+} // namespace forksafe

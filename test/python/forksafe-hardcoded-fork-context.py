@@ -1,0 +1,69 @@
+# RUN: %expect_exit 1 %forksafe --checks='-*,forksafe-hardcoded-fork-context' %s | FileCheck %s --implicit-check-not='warning:'
+import multiprocessing
+import multiprocessing as mp
+from multiprocessing import get_context as gc
+from multiprocessing import set_start_method
+import torch.multiprocessing as tmp
+from torch.utils.data import DataLoader
+from concurrent.futures import ProcessPoolExecutor
+
+START_METHOD = "fork"
+SAFE_METHOD = "spawn"
+
+# --- Bad: "fork" as a literal, through aliases -------------------------------------------
+multiprocessing.get_context("fork")
+# CHECK: :[[@LINE-1]]:29: warning: start method "fork" is hardcoded: it does not exist on Windows, macOS defaults to spawn, and forking a process that runs threads can deadlock; use "spawn" or "forkserver", or choose the method per platform [forksafe-hardcoded-fork-context]
+ctx = mp.get_context(method='fork')
+# CHECK: :[[@LINE-1]]:29: warning: start method "fork" is hardcoded
+gc("fork")
+# CHECK: :[[@LINE-1]]:4: warning: start method "fork" is hardcoded
+set_start_method("fork", force=True)
+# CHECK: :[[@LINE-1]]:18: warning: start method "fork" is hardcoded
+tmp.set_start_method("fork")
+# CHECK: :[[@LINE-1]]:22: warning: start method "fork" is hardcoded
+ex = ProcessPoolExecutor(mp_context=mp.get_context("fork"))
+# CHECK: :[[@LINE-1]]:52: warning: start method "fork" is hardcoded
+loader = DataLoader([], num_workers=2, multiprocessing_context="fork")
+# CHECK: :[[@LINE-1]]:64: warning: start method "fork" is hardcoded
+tmp.spawn(print, nprocs=2, start_method="fork")
+# CHECK: :[[@LINE-1]]:41: warning: start method "fork" is hardcoded
+
+# --- Bad: a module-level constant, with a note at its definition -----------------------------
+mp.get_context(START_METHOD)
+# CHECK: :[[@LINE-1]]:16: warning: start method "fork" is hardcoded
+# CHECK-NEXT: :10:1: note: 'START_METHOD' is set to "fork" here
+
+def in_a_function():
+    return mp.get_context(("fork"))
+# CHECK: :[[@LINE-1]]:28: warning: start method "fork" is hardcoded
+
+# --- Good --------------------------------------------------------------------------------
+mp.get_context("spawn")
+mp.get_context("forkserver")
+mp.get_context(SAFE_METHOD)
+mp.get_context()
+mp.set_start_method("spawn")
+print("fork")
+label = "fork"
+DataLoader([], multiprocessing_context="spawn")
+
+
+class Settings:
+    """A user class with its own get_context method."""
+
+    def get_context(self, name):
+        return name
+
+
+Settings().get_context("fork")
+
+
+def get_context(kind):
+    return kind
+
+
+get_context("fork")  # the module's own function, not multiprocessing's
+
+
+def shadowed(mp):
+    return mp.get_context("fork")  # `mp` is a parameter here, not the module
