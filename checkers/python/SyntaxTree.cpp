@@ -64,11 +64,12 @@ Node SyntaxTree::firstError() const {
   Node Root = root();
   if (!Root.hasError())
     return Node();
-  // Descend only into subtrees that contain an error; the first child (in order) that is
-  // itself an ERROR/MISSING node, or contains one, leads to the answer. Iterative.
+  // Descend, always into the first child (in document order) that is or contains an error,
+  // down to the innermost one: tree-sitter often wraps a whole region, even the whole file,
+  // in an ERROR node whose real cause is deep inside. Iterative.
   Node Cur = Root;
   while (true) {
-    if (Cur.is("ERROR") || Cur.isMissing())
+    if (Cur.isMissing())
       return Cur;
     Node Next;
     for (Node C : Cur.children())
@@ -77,7 +78,7 @@ Node SyntaxTree::firstError() const {
         break;
       }
     if (Next.isNull())
-      return Cur; // has_error without a visible culprit: report the node itself
+      return Cur; // an ERROR node whose parts all parse: the node itself is the culprit
     Cur = Next;
   }
 }

@@ -67,3 +67,7 @@ get_context("fork")  # the module's own function, not multiprocessing's
 
 def shadowed(mp):
     return mp.get_context("fork")  # `mp` is a parameter here, not the module
+
+# --- Suppressed --------------------------------------------------------------------------
+mp.get_context("fork")  # forksafe: ignore[forksafe-hardcoded-fork-context]
+mp.get_context("fork")  # noqa: forksafe-hardcoded-fork-context

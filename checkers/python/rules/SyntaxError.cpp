@@ -33,15 +33,12 @@ void checkSyntaxError(RuleContext &Ctx) {
   if (Err.isNull())
     return;
   std::string What;
-  if (Err.isMissing()) {
+  if (Err.isMissing())
     What = "expected '" + Err.type().str() + "'";
-  } else {
-    llvm::StringRef Text = Ctx.text(Err);
-    if (Text.empty())
-      What = "unexpected end of file";
-    else
-      What = "unexpected '" + Ctx.quote(Err) + "'";
-  }
+  else if (Ctx.text(Err).trim().empty())
+    What = "unexpected end of file";
+  else
+    What = "'" + Ctx.quote(Err) + "' does not parse";
   Ctx.report(Err, "syntax error: " + What +
                       "; the rest of the file was analysed as far as it parses");
 }

@@ -1,0 +1,25 @@
+# RUN: %expect_exit 1 %forksafe --checks='-*,forksafe-syntax-error' %s | FileCheck %s --implicit-check-not='warning:'
+# RUN: %expect_exit 1 %forksafe --checks='-*,forksafe-syntax-error,forksafe-hardcoded-fork-context' %s | FileCheck %s --check-prefix=BOTH
+# RUN: printf 'x = 1\n' > %t.ok.py
+# RUN: %expect_exit 0 %forksafe --checks='-*,forksafe-syntax-error' %t.ok.py
+# RUN: printf 'def f(:\n    pass\n' > %t.bad.py
+# RUN: %expect_exit 1 %forksafe --checks='-*,forksafe-syntax-error' %t.bad.py | FileCheck %s --check-prefix=DEF
+# DEF: bad.py:1:7: warning: syntax error: expected ')'; the rest of the file was analysed as far as it parses [forksafe-syntax-error]
+# RUN: printf 'x = [1, 2\n' > %t.eof.py
+# RUN: %expect_exit 1 %forksafe --checks='-*,forksafe-syntax-error' %t.eof.py | FileCheck %s --check-prefix=EOF
+# EOF: eof.py:1:{{[0-9]+}}: warning: syntax error: {{.*}}[forksafe-syntax-error]
+# RUN: printf '' > %t.empty.py
+# RUN: %expect_exit 0 %forksafe %t.empty.py
+import multiprocessing as mp
+
+# Only one diagnostic per file, at the first error, though there are two.
+def broken(:
+# CHECK: :[[@LINE-1]]:12: warning: syntax error: expected ')'; the rest of the file was analysed as far as it parses [forksafe-syntax-error]
+# BOTH: :[[@LINE-2]]:12: warning: syntax error: expected ')'
+    pass
+
+x = )
+
+# The other rules still run on what parses.
+mp.get_context("fork")
+# BOTH: :[[@LINE-1]]:16: warning: start method "fork" is hardcoded

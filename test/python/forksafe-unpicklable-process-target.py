@@ -1,0 +1,86 @@
+# RUN: %expect_exit 1 %forksafe --checks='-*,forksafe-unpicklable-process-target' %s | FileCheck %s --implicit-check-not='warning:' --implicit-check-not='note:'
+import functools
+import multiprocessing as mp
+import multiprocessing.dummy
+from concurrent import futures
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from multiprocessing.pool import ThreadPool
+
+import pandas as pd
+import torch.multiprocessing as tmp
+
+
+def work(x):
+    return x
+
+
+square = lambda x: x * x
+
+
+def bad():
+    def nested(x):
+        return x
+
+    class Job:
+        def run(self, x):
+            return x
+
+    with mp.Pool(4) as pool:
+        pool.map(lambda x: x + 1, range(10))
+# CHECK: :[[@LINE-1]]:18: warning: a lambda cannot be pickled, but pool.map() pickles its callable to send it to the worker processes ("Can't pickle local object"); pass a function defined at module level [forksafe-unpicklable-process-target]
+        pool.imap_unordered(nested, range(10))
+# CHECK: :[[@LINE-1]]:29: warning: nested function 'nested' cannot be pickled, but pool.imap_unordered() pickles its callable
+# CHECK-NEXT: :[[@LINE-12]]:9: note: 'nested' defined here
+        pool.apply_async(func=square)
+# CHECK: :[[@LINE-1]]:31: warning: lambda 'square' cannot be pickled
+# CHECK-NEXT: :[[@LINE-19]]:1: note: 'square' defined here
+        pool.starmap(functools.partial(nested, 1), [(1,)])
+# CHECK: :[[@LINE-1]]:22: warning: nested function 'nested' cannot be pickled
+# CHECK-NEXT: :[[@LINE-18]]:9: note: 'nested' defined here
+        pool.map(Job().run, [1])
+# CHECK: :[[@LINE-1]]:18: warning: method 'run' of local class 'Job' cannot be pickled
+# CHECK-NEXT: :[[@LINE-18]]:11: note: 'Job' defined here
+
+    mp.Process(target=lambda: None).start()
+# CHECK: :[[@LINE-1]]:23: warning: a lambda cannot be pickled, but mp.Process() pickles its callable to send it to the worker processes under spawn and forkserver
+    mp.Pool(2, initializer=nested)
+# CHECK: :[[@LINE-1]]:28: warning: nested function 'nested' cannot be pickled, but mp.Pool() pickles its initializer
+# CHECK-NEXT: :[[@LINE-27]]:9: note: 'nested' defined here
+
+    executor = futures.ProcessPoolExecutor()
+    executor.submit(lambda: 1)
+# CHECK: :[[@LINE-1]]:21: warning: a lambda cannot be pickled, but executor.submit() pickles its callable
+    with ProcessPoolExecutor(initializer=lambda: None) as ex:
+# CHECK: :[[@LINE-1]]:42: warning: a lambda cannot be pickled, but ProcessPoolExecutor() pickles its initializer
+        list(ex.map(lambda x: x, [1]))
+# CHECK: :[[@LINE-1]]:21: warning: a lambda cannot be pickled, but ex.map() pickles its callable
+
+    ctx = mp.get_context("spawn")
+    with ctx.Pool() as spawn_pool:
+        spawn_pool.map(lambda x: x, [1])
+# CHECK: :[[@LINE-1]]:24: warning: a lambda cannot be pickled, but spawn_pool.map() pickles its callable
+    tmp.spawn(lambda rank: None, nprocs=2)
+# CHECK: :[[@LINE-1]]:15: warning: a lambda cannot be pickled, but tmp.spawn() pickles its callable
+
+
+def good(frame: pd.DataFrame):
+    def nested(x):
+        return x
+
+    with mp.Pool(4) as pool:
+        pool.map(work, range(10))
+        pool.map(functools.partial(work), range(10))
+    with ThreadPool(4) as threads:
+        threads.map(lambda x: x, range(10))
+    with multiprocessing.dummy.Pool(2) as dummy:
+        dummy.map(nested, range(10))
+    with ThreadPoolExecutor() as tex:
+        tex.submit(lambda: 1)
+        tex.map(nested, [1])
+    frame.apply(lambda row: row)
+    list(map(lambda x: x, range(3)))
+    sorted([3, 1], key=lambda x: -x)
+    unknown_pool.map(lambda x: x, [1])  # nothing says it is a process pool
+    # Under fork the Process object is inherited, not pickled.
+    mp.get_context("fork").Process(target=lambda: None).start()
+    mp.Process(target=work).start()
