@@ -97,7 +97,7 @@ std::optional<DecodedSource> decodePythonSource(llvm::StringRef Bytes, std::stri
   if (Coding.empty() || isUTF8Name(Coding)) {
     size_t Bad = findInvalidUTF8(Bytes);
     if (Bad != llvm::StringRef::npos) {
-      Error = "not valid UTF-8 (byte 0x" + llvm::utohexstr((unsigned char)Bytes[Bad], true) + " at " +
+      Error = "not valid UTF-8 (byte 0x" + llvm::utohexstr((unsigned char)Bytes[Bad], /*LowerCase=*/false, 2) + " at " +
               position(Bytes, Bad) + ")" +
               (Coding.empty() ? " and no PEP 263 coding declaration names another encoding"
                               : " although its coding declaration says UTF-8") +

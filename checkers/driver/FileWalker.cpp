@@ -179,8 +179,10 @@ private:
       if (Type == fs::file_type::symlink_file) {
         fs::file_status St;
         if (std::error_code SEC = fs::status(Path, St, /*follow=*/true)) {
+          // A loop is worth saying whatever the link's name; a dangling link only when it
+          // names a source file we would have analysed.
           Language L;
-          if (isWalkedSource(Name, L))
+          if (SEC == std::errc::too_many_symbolic_link_levels || isWalkedSource(Name, L))
             Errors.push_back({Path, "cannot follow the symbolic link: " + SEC.message()});
           continue;
         }

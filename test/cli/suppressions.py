@@ -9,6 +9,6 @@ subprocess.run(["c"], preexec_fn=os.setsid)  # noqa: forksafe-preexec-fn
 subprocess.run(["d"], preexec_fn=os.setsid)  # noqa: E501,forksafe-pre*
 subprocess.run(["e"], preexec_fn=os.setsid)  # noqa
 subprocess.run(["f"], preexec_fn=os.setsid)  # noqa: E501
-# CHECK: suppressions.py:[[@LINE-1]]:23: warning: {{.*}} [forksafe-preexec-fn]
+# CHECK: suppressions.py:[[@LINE-1]]:34: warning: {{.*}} [forksafe-preexec-fn]
 subprocess.run(["g"], preexec_fn=os.setsid)  # forksafe: ignore[forksafe-syntax-error]
-# CHECK: suppressions.py:[[@LINE-1]]:23: warning: {{.*}} [forksafe-preexec-fn]
+# CHECK: suppressions.py:[[@LINE-1]]:34: warning: {{.*}} [forksafe-preexec-fn]
