@@ -36,3 +36,12 @@ else:
     config.substitutions.append(("%unprivileged", ""))
 
 config.available_features.add("llvm" + config.llvm_version_major)
+
+# The clang-tidy of the other supported LLVM major, for the plugin's version-guard test.
+# Inserted first: %clang_tidy would otherwise eat the front of %clang_tidy_other.
+import shutil
+_other_major = {"19": "14", "14": "19"}.get(config.llvm_version_major)
+_other_tidy = _other_major and shutil.which("clang-tidy-" + _other_major)
+if _other_tidy:
+    config.substitutions.insert(0, ("%clang_tidy_other", _other_tidy))
+    config.available_features.add("clang-tidy-other")

@@ -1,0 +1,58 @@
+//===--- ExitInChildCheck.cpp - forksafe-exit-in-child --------------------===//
+
+#include "ExitInChildCheck.h"
+
+#include "clang/AST/Expr.h"
+#include "clang/ASTMatchers/ASTMatchFinder.h"
+
+using namespace clang::ast_matchers;
+
+namespace clang::tidy::forksafe {
+
+void ExitInChildCheck::registerMatchers(MatchFinder *Finder) { addForkMatcher(Finder); }
+
+void ExitInChildCheck::check(const MatchFinder::MatchResult &Result) {
+  const auto *Fork = Result.Nodes.getNodeAs<CallExpr>("fork");
+  TranslationUnitModel &M = model(*Result.Context);
+  for (const ForkSite &Site : forkSites(M, Fork)) {
+    ChildRegion Child = childRegion(M, Site);
+    WalkOptions Options;
+    // exit(127) after a failed exec is the classic case.
+    Options.ContinueAfterExec = true;
+    walkChild(
+        M, Child,
+        [&](const Stmt *S, llvm::ArrayRef<CallLink> Chain) {
+          const auto *Call = dyn_cast<CallExpr>(S);
+          bool IsExit = Call && libraryFunctionName(Call->getDirectCallee()) == "exit";
+          bool IsMainReturn = isa<ReturnStmt>(S) && Chain.empty() && Child.Function &&
+                              Child.Function->isMain();
+          if ((!IsExit && !IsMainReturn) || !Reported.insert(S).second)
+            return false;
+          if (IsMainReturn) {
+            diag(S->getBeginLoc(),
+                 "returning from 'main' in a fork child calls exit(), which runs the parent's "
+                 "atexit handlers and static destructors and flushes its stdio buffers again: "
+                 "call _exit instead");
+          } else {
+            auto D = diag(Call->getBeginLoc(),
+                          "exit() in a fork child runs the parent's atexit handlers and static "
+                          "destructors and flushes its stdio buffers again: use _exit");
+            // Only where the call is the child's own code: a shared helper has other callers.
+            SourceRange Callee = Call->getCallee()->IgnoreImpCasts()->getSourceRange();
+            if (Chain.empty() && Callee.getBegin().isFileID() && Callee.getEnd().isFileID())
+              D << FixItHint::CreateReplacement(Callee, "_exit");
+          }
+          diag(Site.Site->getBeginLoc(), "child of this fork()", DiagnosticIDs::Note);
+          noteChain(Chain, "in the child");
+          return false;
+        },
+        Options);
+  }
+}
+
+void ExitInChildCheck::onEndOfTranslationUnit() {
+  Reported.clear();
+  ForkCheckBase::onEndOfTranslationUnit();
+}
+
+} // namespace clang::tidy::forksafe

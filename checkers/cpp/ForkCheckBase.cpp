@@ -1,0 +1,77 @@
+//===--- ForkCheckBase.cpp - What every forksafe check shares -------------===//
+
+#include "ForkCheckBase.h"
+
+#include "clang/AST/DeclCXX.h"
+#include "clang/ASTMatchers/ASTMatchFinder.h"
+
+using namespace clang::ast_matchers;
+
+namespace clang::tidy::forksafe {
+
+void ForkCheckBase::addForkMatcher(MatchFinder *Finder) {
+  Finder->addMatcher(callExpr(callee(functionDecl(hasAnyName("::fork", "::_Fork", "::forkpty"))),
+                              unless(isExpansionInSystemHeader()))
+                         .bind("fork"),
+                     this);
+}
+
+TranslationUnitModel &ForkCheckBase::model(ASTContext &Ctx) {
+  if (!Model || &Model->context() != &Ctx)
+    Model = std::make_unique<TranslationUnitModel>(Ctx);
+  return *Model;
+}
+
+void ForkCheckBase::noteChain(llvm::ArrayRef<CallLink> Chain, llvm::StringRef Lead) {
+  bool First = true;
+  for (const CallLink &L : Chain) {
+    std::string Text = "'" + describeFunction(L.Callee) + "' called here";
+    if (First && !Lead.empty())
+      Text += " " + Lead.str();
+    diag(L.Call->getBeginLoc(), "%0", DiagnosticIDs::Note) << Text;
+    First = false;
+  }
+}
+
+void ForkCheckBase::noteUnsafe(const UnsafeOperation &Op) {
+  noteChain(Op.Chain, "in the child");
+  if (Op.Op)
+    diag(Op.Op->getBeginLoc(), "first operation in the child that is not async-signal-safe",
+         DiagnosticIDs::Note);
+}
+
+std::string ForkCheckBase::childPhrase(const UnsafeOperation &Op) {
+  if (Op.Op && (isa<CallExpr>(Op.Op) || isa<CXXConstructExpr>(Op.Op)) &&
+      Op.Description != "makes an indirect call")
+    return Op.Description + ", which is not async-signal-safe,";
+  return Op.Description;
+}
+
+bool getBoolOption(ClangTidyCheck::OptionsView &Options, llvm::StringRef Name, bool Default) {
+  // The string overloads only: the host exports get<bool> under its compiler's mangling of
+  // enable_if_t<is_integral_v<T>>, which another compiler spells differently.
+  std::string Value = llvm::StringRef(std::string(Options.get(Name, Default ? "true" : "false")))
+                          .lower();
+  if (Value == "true" || Value == "1" || Value == "yes" || Value == "on")
+    return true;
+  if (Value == "false" || Value == "0" || Value == "no" || Value == "off")
+    return false;
+  return Default;
+}
+
+void storeBoolOption(ClangTidyCheck::OptionsView &Options, ClangTidyOptions::OptionMap &Opts,
+                     llvm::StringRef Name, bool Value) {
+  Options.store(Opts, Name, Value ? llvm::StringRef("true") : llvm::StringRef("false"));
+}
+
+SafetyOptions::SafetyOptions(ClangTidyCheck::OptionsView &Options)
+    : StrictExec(getBoolOption(Options, "StrictExec", false)),
+      AdditionalSafeFunctions(std::string(Options.get("AdditionalSafeFunctions", ""))) {}
+
+void SafetyOptions::store(ClangTidyCheck::OptionsView &Options,
+                          ClangTidyOptions::OptionMap &Opts) const {
+  storeBoolOption(Options, Opts, "StrictExec", StrictExec);
+  Options.store(Opts, "AdditionalSafeFunctions", AdditionalSafeFunctions);
+}
+
+} // namespace clang::tidy::forksafe

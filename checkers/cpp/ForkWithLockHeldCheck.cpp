@@ -1,0 +1,49 @@
+//===--- ForkWithLockHeldCheck.cpp - forksafe-fork-with-lock-held ---------===//
+
+#include "ForkWithLockHeldCheck.h"
+
+#include "clang/AST/Expr.h"
+#include "clang/ASTMatchers/ASTMatchFinder.h"
+
+using namespace clang::ast_matchers;
+
+namespace clang::tidy::forksafe {
+
+void ForkWithLockHeldCheck::registerMatchers(MatchFinder *Finder) { addForkMatcher(Finder); }
+
+void ForkWithLockHeldCheck::check(const MatchFinder::MatchResult &Result) {
+  const auto *Fork = Result.Nodes.getNodeAs<CallExpr>("fork");
+  TranslationUnitModel &M = model(*Result.Context);
+  std::optional<HeldLock> Lock = findHeldLock(M, Fork);
+  if (!Lock)
+    return;
+  // The child inherits the lock held; only a child that execs or exits cheaply is fine.
+  SafetyPolicy Policy = Safety.policy();
+  for (const ForkSite &Site : forkSites(M, Fork)) {
+    ChildRegion Child = childRegion(M, Site);
+    std::optional<UnsafeOperation> Unsafe = firstUnsafeOperation(M, Child, Policy);
+    if (!Unsafe)
+      continue;
+    std::string Message = "fork() while '" + Lock->Mutex + "' is locked; the child " +
+                          (Child.Unknown ? std::string("cannot be followed here")
+                                         : childPhrase(*Unsafe) + " before exec") +
+                          " and inherits the lock held forever: release the lock before "
+                          "fork(), or call only async-signal-safe functions before "
+                          "exec*/_exit in the child";
+    diag(Site.Site->getBeginLoc(), "%0") << Message;
+    if (!Lock->Guard.empty())
+      diag(Lock->Acquired->getBeginLoc(), "'%0' ('%1') holds '%2' from here",
+           DiagnosticIDs::Note)
+          << Lock->Guard << Lock->GuardType << Lock->Mutex;
+    else
+      diag(Lock->Acquired->getBeginLoc(), "'%0' locked here and not unlocked before the fork",
+           DiagnosticIDs::Note)
+          << Lock->Mutex;
+    if (Site.Site != Fork)
+      diag(Fork->getBeginLoc(), "fork() called here, its result returned to the caller",
+           DiagnosticIDs::Note);
+    noteUnsafe(*Unsafe);
+  }
+}
+
+} // namespace clang::tidy::forksafe
