@@ -44,4 +44,6 @@ _other_major = {"19": "14", "14": "19"}.get(config.llvm_version_major)
 _other_tidy = _other_major and shutil.which("clang-tidy-" + _other_major)
 if _other_tidy:
     config.substitutions.insert(0, ("%clang_tidy_other", _other_tidy))
+    config.substitutions.append(("%llvm_other_major", _other_major))
     config.available_features.add("clang-tidy-other")
+config.substitutions.append(("%llvm_major", config.llvm_version_major))

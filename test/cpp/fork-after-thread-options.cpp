@@ -1,15 +1,15 @@
 // AssumeMultithreaded, StrictExec, AdditionalSafeFunctions, AdditionalThreadStarters, and
 // --dump-config showing them.
 // RUN: %clang_tidy -load %forksafe_plugin -checks='-*,forksafe-fork-after-thread' %s \
-// RUN:   -config="{CheckOptions: {forksafe-fork-after-thread.AssumeMultithreaded: true, forksafe-fork-after-thread.StrictExec: true, forksafe-fork-after-thread.AdditionalSafeFunctions: 'log_safe;my_write', forksafe-fork-after-thread.AdditionalThreadStarters: 'start_workers'}}" \
+// RUN:   -config="{CheckOptions: [{key: forksafe-fork-after-thread.AssumeMultithreaded, value: true}, {key: forksafe-fork-after-thread.StrictExec, value: true}, {key: forksafe-fork-after-thread.AdditionalSafeFunctions, value: 'log_safe;my_write'}, {key: forksafe-fork-after-thread.AdditionalThreadStarters, value: 'start_workers'}]}" \
 // RUN:   -- -std=c++17 -isystem %S/Inputs 2>&1 \
 // RUN:   | FileCheck %s --check-prefix=CHECK-MESSAGES --implicit-check-not='{{warning|note}}:'
 // RUN: %clang_tidy -load %forksafe_plugin -checks='-*,forksafe-fork-after-thread' %s \
-// RUN:   -config="{CheckOptions: {forksafe-fork-after-thread.AdditionalThreadStarters: 'start_workers'}}" \
+// RUN:   -config="{CheckOptions: [{key: forksafe-fork-after-thread.AdditionalThreadStarters, value: 'start_workers'}]}" \
 // RUN:   -- -std=c++17 -isystem %S/Inputs 2>&1 | FileCheck %s --check-prefix=DEFAULT --implicit-check-not='{{warning|note}}:'
 // RUN: %clang_tidy -load %forksafe_plugin -checks='-*,forksafe-*' %s \
-// RUN:   -config="{CheckOptions: {forksafe-fork-after-thread.StrictExec: true, forksafe-fork-after-thread.AdditionalThreadStarters: 'start_workers'}}" \
-// RUN:   --dump-config -- -std=c++17 | FileCheck %s --check-prefix=CONFIG
+// RUN:   -config="{CheckOptions: [{key: forksafe-fork-after-thread.StrictExec, value: true}, {key: forksafe-fork-after-thread.AdditionalThreadStarters, value: 'start_workers'}]}" \
+// RUN:   --dump-config -- -std=c++17 | %python %S/Inputs/flatten-config.py | FileCheck %s --check-prefix=CONFIG
 // CONFIG-DAG: forksafe-fork-after-thread.AdditionalSafeFunctions: ''
 // CONFIG-DAG: forksafe-fork-after-thread.AdditionalThreadStarters: start_workers
 // CONFIG-DAG: forksafe-fork-after-thread.AssumeMultithreaded: 'false'
