@@ -55,8 +55,10 @@ std::string gitignorePatternToRegex(llvm::StringRef P) {
       Re += C;
     }
   }
-  // A pattern naming a directory also covers everything below it.
-  Re += "(/.*)?$";
+  // The pattern must match the entry itself: the walk prunes ignored folders as it descends,
+  // so what lies below one is never asked about, and a folder named on the command line is
+  // walked even when a parent's .gitignore excludes it.
+  Re += "$";
   return Re;
 }
 
@@ -91,15 +93,8 @@ int GitignoreFile::match(llvm::StringRef RelPath, bool IsDir) const {
   for (auto It = Patterns.rbegin(); It != Patterns.rend(); ++It) {
     if (!It->Re->match(RelPath))
       continue;
-    // A directory-only pattern matches a file only through one of its parent directories,
-    // which the walk has already pruned, so for files it is a match only if a parent matched.
-    if (It->DirOnly && !IsDir) {
-      // The regex allows a "/..." tail: the match is on a parent directory iff the pattern
-      // itself matched a proper prefix. Check by matching the parent path.
-      size_t Slash = RelPath.rfind('/');
-      if (Slash == llvm::StringRef::npos || !It->Re->match(RelPath.take_front(Slash)))
-        continue;
-    }
+    if (It->DirOnly && !IsDir)
+      continue;
     return It->Negated ? -1 : 1;
   }
   return 0;

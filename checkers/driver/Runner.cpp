@@ -153,7 +153,15 @@ RunResult Runner::run(const WalkResult &Files) {
   }
   Result.FilesAnalyzed += Files.Python.size();
 
-  if (!Files.Cpp.empty()) {
+  // C/C++ files are analysed only when some C/C++ check is selected on the command line (their
+  // own configuration is .clang-tidy's); otherwise they are not inputs of this run.
+  CheckGlobs CppChecks("forksafe-*");
+  if (!Opts.Checks.empty())
+    CppChecks.append(Opts.Checks);
+  std::vector<std::string> CppNames = cpp::checkNames();
+  bool AnyCppCheck = std::any_of(CppNames.begin(), CppNames.end(),
+                                 [&](const std::string &N) { return CppChecks.contains(N); });
+  if (!Files.Cpp.empty() && AnyCppCheck) {
     cpp::CppOptions CO;
     CO.BuildPath = Opts.BuildPath;
     CO.Checks = "forksafe-*";
