@@ -17,6 +17,8 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/VirtualFileSystem.h"
 
+#include <algorithm>
+#include <iterator>
 #include <map>
 #include <memory>
 
@@ -118,7 +120,12 @@ void analyze(const std::vector<std::string> &Files, const CppOptions &Opts,
     std::vector<std::string> Runnable;
     std::map<std::string, std::string> Spelling;
     for (auto &[Given, Abs] : Inputs) {
-      if (DB->getCompileCommands(Abs).empty()) {
+      // The JSON database guesses commands for files it does not list (Heuristic says how);
+      // a guess is not the project's command, so such a file is an input error.
+      std::vector<tooling::CompileCommand> Commands = DB->getCompileCommands(Abs);
+      bool Listed = std::any_of(Commands.begin(), Commands.end(),
+                                [](const tooling::CompileCommand &C) { return C.Heuristic.empty(); });
+      if (!Listed) {
         Errors.push_back({Given, "no compile command for this file in " + Dir +
                                      "/compile_commands.json"});
         continue;
@@ -132,24 +139,42 @@ void analyze(const std::vector<std::string> &Files, const CppOptions &Opts,
     tidy::ClangTidyOptions Options = tidy::ClangTidyOptions::getDefaults();
     Options.Checks = "-*," + (Opts.Checks.empty() ? std::string("forksafe-*") : Opts.Checks);
     Options.WarningsAsErrors = "";
+    // Without carets clang does not print "N warnings generated." on stderr.
+    Options.ExtraArgs = std::vector<std::string>{"-fno-caret-diagnostics"};
     tidy::ClangTidyContext Context(std::make_unique<tidy::DefaultOptionsProvider>(
         tidy::ClangTidyGlobalOptions(), Options));
-    llvm::IntrusiveRefCntPtr<llvm::vfs::OverlayFileSystem> FS(
-        new llvm::vfs::OverlayFileSystem(llvm::vfs::getRealFileSystem()));
-    std::vector<tidy::ClangTidyError> Found =
-        tidy::runClangTidy(Context, *DB, Runnable, FS, /*ApplyAnyFix=*/false);
+    // One file per run: clang-tidy prints progress ("[1/2] Processing file") for several.
+    std::vector<tidy::ClangTidyError> Found;
+    for (const std::string &File : Runnable) {
+      llvm::IntrusiveRefCntPtr<llvm::vfs::OverlayFileSystem> FS(
+          new llvm::vfs::OverlayFileSystem(llvm::vfs::getRealFileSystem()));
+      std::vector<tidy::ClangTidyError> One =
+          tidy::runClangTidy(Context, *DB, {File}, FS, /*ApplyAnyFix=*/false);
+      std::move(One.begin(), One.end(), std::back_inserter(Found));
+    }
 
+    // clang-tidy's paths may be relative to the compile command's directory.
+    std::string BuildDir;
+    auto Resolve = [&](const std::string &Path) {
+      if (Path.empty() || llvm::sys::path::is_absolute(Path) || BuildDir.empty())
+        return Path;
+      llvm::SmallString<256> Full(BuildDir);
+      llvm::sys::path::append(Full, Path);
+      llvm::sys::path::remove_dots(Full, /*remove_dot_dot=*/true);
+      return std::string(Full);
+    };
     auto Report = [&](const std::string &Path) {
-      std::string Abs = absolute(Path);
+      std::string Abs = absolute(Resolve(Path));
       auto It = Spelling.find(Abs);
-      return It != Spelling.end() ? It->second : Path;
+      return It != Spelling.end() ? It->second : Resolve(Path);
     };
     std::map<std::string, std::string> CompileErrors;
     for (const tidy::ClangTidyError &E : Found) {
+      BuildDir = E.BuildDirectory;
       const auto &Msg = E.Message;
       if (E.DiagnosticName == "clang-diagnostic-error" || E.DiagLevel == tidy::ClangTidyError::Error) {
         unsigned Line = 0, Col = 0;
-        Lines.position(Msg.FilePath, Msg.FileOffset, Line, Col);
+        Lines.position(Resolve(Msg.FilePath), Msg.FileOffset, Line, Col);
         std::string &Slot = CompileErrors[Report(Msg.FilePath)];
         if (Slot.empty())
           Slot = "does not compile: " + Msg.FilePath + ":" + std::to_string(Line) + ":" +
@@ -160,17 +185,17 @@ void analyze(const std::vector<std::string> &Files, const CppOptions &Opts,
       D.Check = E.DiagnosticName;
       D.Level = Severity::Warning;
       D.Loc.File = Report(Msg.FilePath);
-      Lines.position(Msg.FilePath, Msg.FileOffset, D.Loc.Line, D.Loc.Column);
+      Lines.position(Resolve(Msg.FilePath), Msg.FileOffset, D.Loc.Line, D.Loc.Column);
       D.Message = Msg.Message;
       if (!Msg.Ranges.empty()) {
         const auto &R = Msg.Ranges.front();
         unsigned EndOffset = R.FileOffset + R.Length;
-        Lines.position(R.FilePath, EndOffset, D.EndLine, D.EndColumn);
+        Lines.position(Resolve(R.FilePath), EndOffset, D.EndLine, D.EndColumn);
       }
       for (const auto &N : E.Notes) {
         Note Out;
         Out.Loc.File = Report(N.FilePath);
-        Lines.position(N.FilePath, N.FileOffset, Out.Loc.Line, Out.Loc.Column);
+        Lines.position(Resolve(N.FilePath), N.FileOffset, Out.Loc.Line, Out.Loc.Column);
         Out.Message = N.Message;
         D.Notes.push_back(std::move(Out));
       }
@@ -186,8 +211,8 @@ void analyze(const std::vector<std::string> &Files, const CppOptions &Opts,
           Ed.Offset = R.getOffset();
           Ed.Length = R.getLength();
           Ed.Replacement = R.getReplacementText().str();
-          Lines.position(R.getFilePath().str(), R.getOffset(), Ed.Line, Ed.Column);
-          Lines.position(R.getFilePath().str(), R.getOffset() + R.getLength(), Ed.EndLine,
+          Lines.position(Resolve(R.getFilePath().str()), R.getOffset(), Ed.Line, Ed.Column);
+          Lines.position(Resolve(R.getFilePath().str()), R.getOffset() + R.getLength(), Ed.EndLine,
                          Ed.EndColumn);
           D.FixIt->Edits.push_back(std::move(Ed));
         }

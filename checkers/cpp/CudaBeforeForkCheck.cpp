@@ -64,7 +64,7 @@ void CudaBeforeForkCheck::check(const MatchFinder::MatchResult &Result) {
                           ", but a forked child cannot use the parent's " + Runtime.str() +
                           " state: exec in the child, use posix_spawn, or fork before "
                           "initialising " + Runtime.str();
-    diag(Site.Site->getBeginLoc(), "%0") << Message;
+    diag(Site.Site->getBeginLoc(), "%0") << Message << Site.Site->getSourceRange();
     noteChain(Init->Inner, "before the fork");
     diag(Init->Event->getBeginLoc(), "%0 initialised here by '%1'", DiagnosticIDs::Note)
         << Runtime << InitFn->getName();

@@ -36,7 +36,8 @@ void ExitInChildCheck::check(const MatchFinder::MatchResult &Result) {
           } else {
             auto D = diag(Call->getBeginLoc(),
                           "exit() in a fork child runs the parent's atexit handlers and static "
-                          "destructors and flushes its stdio buffers again: use _exit");
+                          "destructors and flushes its stdio buffers again: use _exit")
+                     << Call->getSourceRange();
             // Only where the call is the child's own code: a shared helper has other callers.
             SourceRange Callee = Call->getCallee()->IgnoreImpCasts()->getSourceRange();
             if (Chain.empty() && Callee.getBegin().isFileID() && Callee.getEnd().isFileID())

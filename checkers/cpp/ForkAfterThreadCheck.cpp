@@ -82,7 +82,7 @@ void ForkAfterThreadCheck::onEndOfTranslationUnit() {
           Message += "the child " + childPhrase(*Unsafe) +
                      " before exec: call only async-signal-safe functions before "
                      "exec*/_exit, or use posix_spawn";
-        diag(Site.Site->getBeginLoc(), "%0") << Message;
+        diag(Site.Site->getBeginLoc(), "%0") << Message << Site.Site->getSourceRange();
 
         // The story: where the thread started, how we got to the fork, what the child does.
         if (Thread) {

@@ -30,7 +30,7 @@ void ForkWithLockHeldCheck::check(const MatchFinder::MatchResult &Result) {
                           " and inherits the lock held forever: release the lock before "
                           "fork(), or call only async-signal-safe functions before "
                           "exec*/_exit in the child";
-    diag(Site.Site->getBeginLoc(), "%0") << Message;
+    diag(Site.Site->getBeginLoc(), "%0") << Message << Site.Site->getSourceRange();
     if (!Lock->Guard.empty())
       diag(Lock->Acquired->getBeginLoc(), "'%0' ('%1') holds '%2' from here",
            DiagnosticIDs::Note)

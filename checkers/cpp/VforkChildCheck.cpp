@@ -63,7 +63,7 @@ void VforkChildCheck::check(const MatchFinder::MatchResult &Result) {
   Options.FollowCalls = false;
   Options.ContinueAfterExec = true;
   auto Report = [&](const Stmt *At, const std::string &What) {
-    diag(At->getBeginLoc(), "vfork() child %0%1") << What << Advice;
+    diag(At->getBeginLoc(), "vfork() child %0%1") << What << Advice << At->getSourceRange();
     diag(Vfork->getBeginLoc(), "vfork() called here", DiagnosticIDs::Note);
     return false;
   };
