@@ -4,6 +4,7 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 
+#include <algorithm>
 #include <deque>
 
 namespace forksafe {
@@ -12,6 +13,12 @@ namespace python {
 // Alias chains (`a = b`, `b = mp.get_context(...)`) are followed this far; no file needs more,
 // and the bound keeps resolution linear on adversarial input.
 static constexpr unsigned MaxResolveDepth = 16;
+// A receiver's type is known only if all bindings of its name agree; beyond this many
+// bindings it is taken as unknown rather than compared (keeps resolution linear).
+static constexpr size_t MaxAgreeingBindings = 32;
+// Steps one public resolution may take in all (names bound to names bound to calls ...):
+// generous for real code, and a hard stop for adversarial binding graphs.
+static constexpr unsigned MaxResolveSteps = 256;
 
 static bool isStatement(llvm::StringRef Type) {
   llvm::StringRef Suffix = "_statement";
@@ -376,33 +383,37 @@ void SemanticModel::build() {
 
     PushChildren(F, N);
   }
+  // Lookups binary-search each name's bindings by the position from which they hold.
+  for (Scope &Sc : Scopes)
+    for (auto &Entry : Sc.Names)
+      std::stable_sort(Entry.second.begin(), Entry.second.end(),
+                       [&](unsigned A, unsigned B) { return Bindings[A].Pos < Bindings[B].Pos; });
 }
 
 const Binding *SemanticModel::preferred(llvm::ArrayRef<unsigned> Ids, bool SameScope,
                                         uint32_t UsePos) const {
+  if (Ids.empty())
+    return nullptr;
   // `try: import x as m / except ImportError: m = None` must still resolve `m`: a binding
-  // to None is a fallback, taken only when nothing else binds the name.
+  // to None is a fallback, taken only when no nearby binding says more.
   auto IsNone = [&](const Binding &B) {
     return B.Kind == BindingKind::Assignment && text(unparenthesize(B.Value)) == "None";
   };
-  const Binding *Best = nullptr, *Fallback = nullptr;
-  for (unsigned Id : Ids) {
-    const Binding &B = Bindings[Id];
-    if (SameScope && B.Pos > UsePos)
-      continue;
-    if (IsNone(B)) {
-      Fallback = &B;
-      continue;
-    }
-    Best = &B;
-  }
-  if (Best)
-    return Best;
-  if (Fallback)
-    return Fallback;
-  // Used before any binding in its own scope (a loop, or a use above the definition in
-  // a function that runs later): the first binding.
-  return Ids.empty() ? nullptr : &Bindings[Ids.front()];
+  // Ids are sorted by Pos: the candidates are those up to the use (same scope) or all.
+  size_t End = Ids.size();
+  if (SameScope)
+    End = std::upper_bound(Ids.begin(), Ids.end(), UsePos,
+                           [&](uint32_t P, unsigned Id) { return P < Bindings[Id].Pos; }) -
+          Ids.begin();
+  if (End == 0)
+    // Used before any binding in its own scope (a loop, or a function body that runs
+    // later): the first binding.
+    return &Bindings[Ids.front()];
+  // A few steps back at most: files that bind one name thousands of times stay linear.
+  for (size_t I = End, Steps = 0; I > 0 && Steps < 8; --I, ++Steps)
+    if (!IsNone(Bindings[Ids[I - 1]]))
+      return &Bindings[Ids[I - 1]];
+  return &Bindings[Ids[End - 1]];
 }
 
 const Binding *SemanticModel::lookup(llvm::StringRef Name, unsigned S, uint32_t UsePos) const {
@@ -487,6 +498,7 @@ std::string SemanticModel::qualifiedName(Node Expr, unsigned S, unsigned Depth) 
 }
 
 std::string SemanticModel::calleeName(Node Callee, unsigned S) const {
+  Budget = MaxResolveSteps;
   return calleeName(Callee, S, 0);
 }
 
@@ -535,12 +547,16 @@ std::string SemanticModel::startMethodOf(Node Call, const Param &P, unsigned S,
   return "?";
 }
 
-ReceiverType SemanticModel::typeOf(Node Expr, unsigned S) const { return typeOf(Expr, S, 0); }
+ReceiverType SemanticModel::typeOf(Node Expr, unsigned S) const {
+  Budget = MaxResolveSteps;
+  return typeOf(Expr, S, 0);
+}
 
 ReceiverType SemanticModel::typeOf(Node Expr, unsigned S, unsigned Depth) const {
   ReceiverType R;
-  if (Depth > MaxResolveDepth)
+  if (Depth > MaxResolveDepth || Budget == 0)
     return R;
+  --Budget;
   Expr = unparenthesize(Expr);
   if (Expr.is("identifier")) {
     const Binding *B = lookup(text(Expr), S, Expr.startByte());
@@ -551,6 +567,9 @@ ReceiverType SemanticModel::typeOf(Node Expr, unsigned S, unsigned Depth) const 
     unsigned Holder = scopeHolding(Scopes, text(Expr), S);
     R = typeOf(B->Value, Holder, Depth + 1);
     auto It = Scopes[Holder].Names.find(text(Expr));
+    // Names rebound very often (generated code) are not worth comparing: unknown.
+    if (It != Scopes[Holder].Names.end() && It->second.size() > MaxAgreeingBindings)
+      return ReceiverType();
     if (It != Scopes[Holder].Names.end() && It->second.size() > 1) {
       for (unsigned Id : It->second) {
         const Binding &O = Bindings[Id];

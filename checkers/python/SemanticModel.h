@@ -173,6 +173,7 @@ private:
   std::vector<BranchArm> Branches;
   std::vector<std::string> StarModules;
   mutable std::optional<std::vector<ImportTimeCall>> ImportTime;
+  mutable unsigned Budget = 0; ///< resolution steps left in the current public query
 };
 
 /// Strips parentheses around an expression (iteratively).

@@ -16,7 +16,7 @@ void checkSyntaxError(RuleContext &Ctx) {
   // tree-sitter may skip over them, so they are looked for directly.
   size_t Nul = Source.find('\0');
   Node Err = Ctx.tree().firstError();
-  if (Nul != llvm::StringRef::npos && (Err.isNull() || Nul < Err.startByte())) {
+  if (Nul != llvm::StringRef::npos && (Err.isNull() || Nul < Err.endByte())) {
     Node At = Node(ts_node_descendant_for_byte_range(Root.raw(), Nul, Nul));
     Diagnostic &D = Ctx.report(At, "syntax error: source code cannot contain NUL bytes; the "
                                    "rest of the file was analysed as far as it parses");

@@ -1,0 +1,197 @@
+//===--- PythonAnalyzerTest.cpp - The Python analyzer on whole files --------===//
+//
+// Bad input (deep nesting, huge files, empty files, NUL bytes), the rule registry, the
+// pre-filter, and configuration reaching the rules.
+//
+//===----------------------------------------------------------------------===//
+#include "core/CheckGlobs.h"
+#include "core/Config.h"
+#include "python/PythonAnalyzer.h"
+
+#include "gtest/gtest.h"
+
+#include <chrono>
+#include <set>
+#include <string>
+
+using namespace forksafe;
+
+namespace {
+
+struct Result {
+  std::vector<Diagnostic> Diags;
+  std::vector<InputError> Errors;
+  unsigned count(llvm::StringRef Check) const {
+    unsigned N = 0;
+    for (const Diagnostic &D : Diags)
+      N += D.Check == Check;
+    return N;
+  }
+};
+
+Result run(llvm::StringRef Source, llvm::StringRef Checks = "forksafe-*",
+           const Config *Cfg = nullptr, llvm::StringRef Path = "t.py") {
+  CheckGlobs Globs(Checks);
+  python::AnalyzeOptions Opts;
+  Opts.Enabled = &Globs;
+  Opts.Cfg = Cfg;
+  Result R;
+  python::analyze(Path, Source, Opts, R.Diags, R.Errors);
+  return R;
+}
+
+std::string repeat(llvm::StringRef S, unsigned N) {
+  std::string Out;
+  Out.reserve(S.size() * N);
+  for (unsigned I = 0; I < N; ++I)
+    Out += S.str();
+  return Out;
+}
+
+const unsigned Deep = 20000;
+
+TEST(PythonAnalyzer, RegistersEveryRuleOnce) {
+  std::set<std::string> Ids;
+  for (const python::RuleInfo &R : python::rules())
+    EXPECT_TRUE(Ids.insert(R.Id).second) << R.Id;
+  for (const char *Id : {"forksafe-hardcoded-fork-context", "forksafe-unguarded-process-start",
+                         "forksafe-unpicklable-process-target", "forksafe-start-method-at-import",
+                         "forksafe-preexec-fn", "forksafe-syntax-error"})
+    EXPECT_EQ(Ids.count(Id), 1u) << Id;
+}
+
+TEST(PythonAnalyzer, EmptyFile) {
+  Result R = run("");
+  EXPECT_TRUE(R.Diags.empty());
+  EXPECT_TRUE(R.Errors.empty());
+}
+
+TEST(PythonAnalyzer, DeeplyNestedParenthesesAroundAFinding) {
+  std::string Src = "import multiprocessing as mp\nmp.get_context(" + repeat("(", Deep) +
+                    "\"fork\"" + repeat(")", Deep) + ")\n";
+  Result R = run(Src);
+  EXPECT_TRUE(R.Errors.empty());
+  EXPECT_EQ(R.count("forksafe-hardcoded-fork-context"), 1u);
+  EXPECT_EQ(R.count("forksafe-syntax-error"), 0u);
+}
+
+TEST(PythonAnalyzer, DeeplyNestedExpressionsOfEveryShape) {
+  const std::string Shapes[] = {
+      "x = " + repeat("[", Deep) + repeat("]", Deep) + "\n",
+      "x = " + repeat("f(", Deep) + repeat(")", Deep) + "\n",
+      "x = a" + repeat(".b", Deep) + "\n",
+      "x = 1" + repeat(" + 1", Deep) + "\n",
+      "if __name__ == '__main__'" + repeat(" and a", Deep) + ":\n    pass\n",
+      "x = " + repeat("lambda: ", Deep) + "y\n",
+      "x = " + repeat("-", Deep) + "1\n",
+      "x = " + repeat("{1: ", Deep) + "1" + repeat("}", Deep) + "\n",
+      "x = " + repeat("not ", Deep) + "y\n",
+  };
+  for (const std::string &S : Shapes) {
+    Result R = run("import multiprocessing as mp\n" + S + "mp.set_start_method('fork')\n");
+    // Analysis completes, and what follows the deep part is still analysed.
+    EXPECT_EQ(R.count("forksafe-hardcoded-fork-context"), 1u) << S.substr(0, 40);
+    EXPECT_EQ(R.count("forksafe-start-method-at-import"), 1u) << S.substr(0, 40);
+  }
+}
+
+TEST(PythonAnalyzer, DeeplyNestedCallsToProcessApis) {
+  // A chain of pool constructions nested in each other: every one is a start.
+  std::string Src = "from multiprocessing import Pool\nx = " + repeat("Pool(", 2000) +
+                    repeat(")", 2000) + "\n";
+  Result R = run(Src, "-*,forksafe-unguarded-process-start");
+  EXPECT_EQ(R.count("forksafe-unguarded-process-start"), 1u); // one per statement
+}
+
+TEST(PythonAnalyzer, FifteenMegabyteFile) {
+  std::string Block = "import multiprocessing as mp\n"
+                      "def work(x):\n    return [x, x + 1, {'k': (x, 'fork')}]\n"
+                      "mp.get_context('spawn')\n";
+  std::string Src;
+  while (Src.size() < 15u * 1024 * 1024)
+    Src += Block;
+  Src += "mp.get_context('fork')\n";
+  auto Start = std::chrono::steady_clock::now();
+  Result R = run(Src);
+  auto Seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - Start).count();
+  EXPECT_TRUE(R.Errors.empty());
+  EXPECT_EQ(R.count("forksafe-hardcoded-fork-context"), 1u);
+  EXPECT_EQ(R.count("forksafe-syntax-error"), 0u);
+  EXPECT_LT(Seconds, 30.0);
+}
+
+TEST(PythonAnalyzer, NulBytesInTheMiddle) {
+  std::string Src = "import multiprocessing as mp\nx = 1\n";
+  Src += std::string("y = \0\0 2\n", 9);
+  Src += "mp.get_context('fork')\n";
+  Result R = run(Src);
+  ASSERT_EQ(R.count("forksafe-syntax-error"), 1u);
+  for (const Diagnostic &D : R.Diags)
+    if (D.Check == "forksafe-syntax-error") {
+      EXPECT_EQ(D.Loc.Line, 3u);
+      EXPECT_EQ(D.Loc.Column, 5u);
+      EXPECT_NE(D.Message.find("NUL"), std::string::npos);
+    }
+  // The rest of the file is still analysed.
+  EXPECT_EQ(R.count("forksafe-hardcoded-fork-context"), 1u);
+}
+
+TEST(PythonAnalyzer, SyntaxErrorDoesNotStopOtherRules) {
+  Result R = run("import multiprocessing as mp\ndef f(:\n    pass\nmp.get_context('fork')\n");
+  EXPECT_EQ(R.count("forksafe-syntax-error"), 1u);
+  EXPECT_EQ(R.count("forksafe-hardcoded-fork-context"), 1u);
+}
+
+TEST(PythonAnalyzer, OnlyEnabledRulesRun) {
+  Result R = run("import multiprocessing as mp\nmp.get_context('fork')\nx = (\n",
+                 "-*,forksafe-syntax-error");
+  EXPECT_EQ(R.count("forksafe-syntax-error"), 1u);
+  EXPECT_EQ(R.Diags.size(), 1u);
+}
+
+TEST(PythonAnalyzer, PreFilterNeverSkipsWhatARuleNeeds) {
+  CheckGlobs All("forksafe-*"), NoSyntax("forksafe-*,-forksafe-syntax-error"), None("-*");
+  python::AnalyzeOptions O;
+  O.Enabled = &All;
+  EXPECT_TRUE(python::mayConcernAnyRule("x = (", O)); // syntax errors concern every file
+  EXPECT_TRUE(python::mayConcernAnyRule("x = 1\n"));
+  O.Enabled = &NoSyntax;
+  EXPECT_FALSE(python::mayConcernAnyRule("x = 1\nprint('fork')\n", O));
+  EXPECT_TRUE(python::mayConcernAnyRule("import multiprocessing as m\n", O));
+  EXPECT_TRUE(python::mayConcernAnyRule("from concurrent import futures\n", O));
+  EXPECT_TRUE(python::mayConcernAnyRule("from torch import multiprocessing\n", O));
+  EXPECT_TRUE(python::mayConcernAnyRule("import subprocess as sp\n", O));
+  O.Enabled = &None;
+  EXPECT_FALSE(python::mayConcernAnyRule("import multiprocessing\n", O));
+  // Configured starters widen the filter.
+  Config Cfg;
+  Cfg.ProcessStarters = {"mylib.launch"};
+  O.Enabled = &NoSyntax;
+  O.Cfg = &Cfg;
+  EXPECT_TRUE(python::mayConcernAnyRule("import mylib\nmylib.launch()\n", O));
+}
+
+TEST(PythonAnalyzer, ConfiguredProcessStarters) {
+  Config Cfg;
+  Cfg.ProcessStarters = {"mylib.launch", "mylib.Runner.run"};
+  Result R = run("import mylib\nfrom mylib import Runner\nmylib.launch()\nRunner().run()\n"
+                 "if __name__ == '__main__':\n    mylib.launch()\n",
+                 "-*,forksafe-unguarded-process-start", &Cfg);
+  EXPECT_EQ(R.count("forksafe-unguarded-process-start"), 2u);
+  Result Without = run("import mylib\nmylib.launch()\n", "-*,forksafe-unguarded-process-start");
+  EXPECT_EQ(Without.count("forksafe-unguarded-process-start"), 0u);
+}
+
+TEST(PythonAnalyzer, HardcodedForkFixIsUnsafeAndReplacesTheWord) {
+  std::string Src = "import multiprocessing as mp\nmp.get_context('fork')\n";
+  Result R = run(Src, "-*,forksafe-hardcoded-fork-context");
+  ASSERT_EQ(R.Diags.size(), 1u);
+  ASSERT_TRUE(R.Diags[0].FixIt.has_value());
+  const Fix &F = *R.Diags[0].FixIt;
+  EXPECT_EQ(F.Kind, Applicability::Unsafe);
+  ASSERT_EQ(F.Edits.size(), 1u);
+  EXPECT_EQ(Src.substr(F.Edits[0].Offset, F.Edits[0].Length), "fork");
+  EXPECT_EQ(F.Edits[0].Replacement, "spawn");
+}
+
+} // namespace
