@@ -34,6 +34,8 @@ std::vector<std::string> checkNames() {
           "forksafe-fork-with-lock-held", "forksafe-vfork-child"};
 }
 
+std::vector<std::string> checksWithFixes() { return {"forksafe-exit-in-child"}; }
+
 namespace {
 
 std::string absolute(llvm::StringRef Path) {

@@ -17,6 +17,8 @@ namespace cpp {
 
 /// The ids of the checks of the clang-tidy module `forksafe`.
 std::vector<std::string> checkNames();
+/// The ids of the checks that offer a fix (marked safe): forksafe-exit-in-child.
+std::vector<std::string> checksWithFixes();
 
 struct CppOptions {
   std::string Checks;          ///< clang-tidy glob (e.g. "forksafe-*,-forksafe-vfork-child")
