@@ -67,10 +67,11 @@ const ApiEntry BuiltinEntries[] = {
      None, None, "library/multiprocessing.html#multiprocessing.pool.Pool.starmap_async"},
 
     // --- thread pools: the same API over threads; nothing is pickled ---------------------
-    {"multiprocessing.pool.ThreadPool", ThreadBased, types::ThreadPool, None, None, None, None,
-     "library/multiprocessing.html#multiprocessing.pool.ThreadPool"},
-    {"multiprocessing.dummy.Pool", ThreadBased, types::ThreadPool, None, None, None, None,
-     "library/multiprocessing.html#module-multiprocessing.dummy"},
+    // Their worker threads start when the pool is made (Lib/multiprocessing/pool.py).
+    {"multiprocessing.pool.ThreadPool", ThreadBased | StartsThreads, types::ThreadPool, None,
+     None, None, None, "library/multiprocessing.html#multiprocessing.pool.ThreadPool"},
+    {"multiprocessing.dummy.Pool", ThreadBased | StartsThreads, types::ThreadPool, None, None,
+     None, None, "library/multiprocessing.html#module-multiprocessing.dummy"},
     {"concurrent.futures.ThreadPoolExecutor", ThreadBased, types::ThreadExecutor, None, None, None,
      None, "library/concurrent.futures.html#threadpoolexecutor"},
     {"concurrent.futures.thread.ThreadPoolExecutor", ThreadBased, types::ThreadExecutor, None,
@@ -115,6 +116,95 @@ const ApiEntry BuiltinEntries[] = {
     {"distilabel.pipeline.local.Pipeline.run", StartsProcesses, nullptr, None, None, None, None,
      "distilabel/pipeline/local.py"},
 
+    // --- forks and threads (forksafe-fork-after-thread) ----------------------------------
+    {"os.fork", Forks, nullptr, None, None, None, None, "library/os.html#os.fork"},
+    {"os.forkpty", Forks, nullptr, None, None, None, None, "library/os.html#os.forkpty"},
+    {"pty.fork", Forks, nullptr, None, None, None, None, "library/pty.html#pty.fork"},
+    {"threading.Thread", 0, types::Thread, None, None, None, None,
+     "library/threading.html#thread-objects"},
+    {"threading.Thread.start", StartsThreads, nullptr, None, None, None, None,
+     "library/threading.html#threading.Thread.start"},
+    {"threading.Timer", 0, types::Timer, None, None, None, None,
+     "library/threading.html#timer-objects"},
+    {"threading.Timer.start", StartsThreads, nullptr, None, None, None, None,
+     "library/threading.html#timer-objects (a Timer is a Thread)"},
+    {"_thread.start_new_thread", StartsThreads, nullptr, None, None, None, None,
+     "library/_thread.html#thread.start_new_thread"},
+    {"_thread.start_new", StartsThreads, nullptr, None, None, None, None,
+     "Lib/_thread: deprecated alias of start_new_thread"},
+    // An executor starts its threads on demand, when work is first submitted.
+    {"concurrent.futures.ThreadPoolExecutor.submit", StartsThreads, nullptr, None, None, None,
+     None, "Lib/concurrent/futures/thread.py: submit -> _adjust_thread_count"},
+    {"concurrent.futures.ThreadPoolExecutor.map", StartsThreads, nullptr, None, None, None, None,
+     "library/concurrent.futures.html#concurrent.futures.Executor.map (submits each call)"},
+
+    // Libraries whose runtime starts threads once used, and never stops them.
+    // JAX: initialising a backend starts XLA's thread pools and installs an at-fork warning
+    // ("JAX is multithreaded, so this will likely lead to a deadlock"): jax/_src/xla_bridge.py.
+    {"jax.*", ThreadedLibrary, nullptr, None, None, None, None, "jax/_src/xla_bridge.py: _at_fork"},
+    // Configuration and function transformations do not initialise a backend.
+    {"jax.config.*", 0, nullptr, None, None, None, None, "jax docs: jax.config"},
+    {"jax.tree_util.*", 0, nullptr, None, None, None, None, "jax docs: jax.tree_util (pure Python)"},
+    {"jax.tree.*", 0, nullptr, None, None, None, None, "jax docs: jax.tree (pure Python)"},
+    {"jax.jit", 0, nullptr, None, None, None, None, "jax docs: jax.jit (compiles when called)"},
+    {"jax.grad", 0, nullptr, None, None, None, None, "jax docs: jax.grad (a transformation)"},
+    {"jax.value_and_grad", 0, nullptr, None, None, None, None, "jax docs: jax.value_and_grad"},
+    {"jax.vmap", 0, nullptr, None, None, None, None, "jax docs: jax.vmap (a transformation)"},
+    {"jax.pmap", 0, nullptr, None, None, None, None, "jax docs: jax.pmap (a transformation)"},
+    {"jax.checkpoint", 0, nullptr, None, None, None, None, "jax docs: jax.checkpoint"},
+    {"jax.custom_jvp", 0, nullptr, None, None, None, None, "jax docs: jax.custom_jvp"},
+    {"jax.custom_vjp", 0, nullptr, None, None, None, None, "jax docs: jax.custom_vjp"},
+    // TensorFlow: the runtime's intra-op and inter-op thread pools start with the first
+    // operation (tf.config.threading sets their sizes, and only before they start).
+    {"tensorflow.*", ThreadedLibrary, nullptr, None, None, None, None,
+     "tensorflow docs: tf.config.threading"},
+    {"tensorflow.config.*", 0, nullptr, None, None, None, None,
+     "tensorflow docs: tf.config (set before the runtime is initialised)"},
+    {"tensorflow.function", 0, nullptr, None, None, None, None,
+     "tensorflow docs: tf.function (traces when called)"},
+    // gRPC: its core runs background threads once a channel or server exists; fork is
+    // unsupported after that (grpc repository, doc/fork_support.md).
+    {"grpc.server", ThreadedLibrary, nullptr, None, None, None, None, "grpc doc/fork_support.md"},
+    {"grpc.insecure_channel", ThreadedLibrary, nullptr, None, None, None, None,
+     "grpc doc/fork_support.md"},
+    {"grpc.secure_channel", ThreadedLibrary, nullptr, None, None, None, None,
+     "grpc doc/fork_support.md"},
+    {"grpc.aio.server", ThreadedLibrary, nullptr, None, None, None, None,
+     "grpc doc/fork_support.md"},
+    {"grpc.aio.insecure_channel", ThreadedLibrary, nullptr, None, None, None, None,
+     "grpc doc/fork_support.md"},
+    {"grpc.aio.secure_channel", ThreadedLibrary, nullptr, None, None, None, None,
+     "grpc doc/fork_support.md"},
+
+    // --- CUDA initialisers (forksafe-cuda-before-fork) --------------------------------------
+    // PyTorch: "The CUDA runtime does not support the fork start method" (pytorch docs:
+    // notes/multiprocessing.html); torch.cuda functions initialise CUDA lazily, on first use.
+    {"torch.cuda.*", InitializesCuda, nullptr, None, None, None, None,
+     "pytorch docs: notes/multiprocessing.html#cuda-in-multiprocessing"},
+    // These query without initialising, or queue the work until CUDA is initialised.
+    {"torch.cuda.is_available", 0, nullptr, None, None, None, None,
+     "pytorch docs: torch.cuda.is_available (NVML, no initialisation)"},
+    {"torch.cuda.device_count", 0, nullptr, None, None, None, None,
+     "pytorch docs: torch.cuda.device_count"},
+    {"torch.cuda.is_initialized", 0, nullptr, None, None, None, None,
+     "pytorch docs: torch.cuda.is_initialized"},
+    {"torch.cuda.manual_seed", 0, nullptr, None, None, None, None,
+     "torch/cuda/random.py: manual_seed (_lazy_call)"},
+    {"torch.cuda.manual_seed_all", 0, nullptr, None, None, None, None,
+     "torch/cuda/random.py: manual_seed_all (_lazy_call)"},
+    {"torch.cuda.seed", 0, nullptr, None, None, None, None, "torch/cuda/random.py: seed (_lazy_call)"},
+    {"torch.cuda.seed_all", 0, nullptr, None, None, None, None,
+     "torch/cuda/random.py: seed_all (_lazy_call)"},
+    {"torch.cuda.empty_cache", 0, nullptr, None, None, None, None,
+     "torch/cuda/memory.py: empty_cache (only if initialised)"},
+    {"torch.cuda.amp.*", 0, nullptr, None, None, None, None,
+     "pytorch docs: amp (autocast and GradScaler check is_available)"},
+    // CuPy initialises the CUDA runtime on first use of the device.
+    {"cupy.*", InitializesCuda, nullptr, None, None, None, None,
+     "CuPy docs: user_guide/basic (arrays live on the current device)"},
+    {"cupy.get_array_module", 0, nullptr, None, None, None, None,
+     "CuPy docs: cupy.get_array_module (inspects its arguments)"},
+
     // --- subprocess: preexec_fn ----------------------------------------------------------
     {"subprocess.Popen", RunsPreexecFn, nullptr, None, None, None, P(6, "preexec_fn"),
      "library/subprocess.html#subprocess.Popen"},
@@ -142,7 +232,11 @@ llvm::StringRef rootOf(llvm::StringRef Name) { return Name.split('.').first; }
 
 ApiTable::ApiTable() {
   for (const ApiEntry &E : BuiltinEntries) {
-    Entries.try_emplace(E.Name, E);
+    llvm::StringRef Name = E.Name;
+    if (Name.consume_back("*"))
+      Prefixes.try_emplace(Name, E);
+    else
+      Entries.try_emplace(Name, E);
     llvm::StringRef Root = rootOf(E.Name);
     if (std::find(Roots.begin(), Roots.end(), Root) == Roots.end())
       Roots.push_back(Root.str());
@@ -154,27 +248,32 @@ const ApiTable &ApiTable::builtin() {
   return Table;
 }
 
-ApiTable::ApiTable(const Config *Cfg) : ApiTable() {
-  if (!Cfg)
-    return;
-  for (const std::string &Name : Cfg->ProcessStarters) {
+void ApiTable::addConfigured(const std::vector<std::string> &Names, unsigned Flag,
+                             const char *Source) {
+  for (const std::string &Name : Names) {
     llvm::StringRef N = llvm::StringRef(Name).trim();
     if (N.empty())
       continue;
     OwnedNames.push_back(std::make_unique<std::string>(N.str()));
-    ApiEntry E{OwnedNames.back()->c_str(), StartsProcesses, nullptr, None, None, None, None,
-               "configuration: extra-process-starters"};
+    ApiEntry E{OwnedNames.back()->c_str(), Flag, nullptr, None, None, None, None, Source};
     auto It = Entries.find(N);
     if (It != Entries.end())
-      It->second.Flags |= StartsProcesses;
+      It->second.Flags |= Flag;
     else
       Entries.try_emplace(N, E);
     llvm::StringRef Root = rootOf(N);
     if (std::find(Roots.begin(), Roots.end(), Root) == Roots.end())
       Roots.push_back(Root.str());
   }
-  ThreadStarters = Cfg->ThreadStarters;
-  CudaInitializers = Cfg->CudaInitializers;
+}
+
+ApiTable::ApiTable(const Config *Cfg) : ApiTable() {
+  if (!Cfg)
+    return;
+  addConfigured(Cfg->ProcessStarters, StartsProcesses, "configuration: extend-process-starters");
+  addConfigured(Cfg->ThreadStarters, StartsThreads, "configuration: extend-thread-starters");
+  addConfigured(Cfg->CudaInitializers, InitializesCuda,
+                "configuration: extend-cuda-initializers");
 }
 
 const ApiEntry *ApiTable::lookup(llvm::StringRef Name) const {
@@ -185,6 +284,18 @@ const ApiEntry *ApiTable::lookup(llvm::StringRef Name) const {
   if (Rest.consume_front("torch.multiprocessing.")) {
     It = Entries.find("multiprocessing." + Rest.str());
     if (It != Entries.end())
+      return &It->second;
+  }
+  return nullptr;
+}
+
+const ApiEntry *ApiTable::lookupWithPrefixes(llvm::StringRef Name) const {
+  if (const ApiEntry *E = lookup(Name))
+    return E;
+  // Longest prefix first: `jax.config.*` is an exception to `jax.*`.
+  for (size_t Dot = Name.rfind('.'); Dot != llvm::StringRef::npos; Dot = Name.rfind('.', Dot)) {
+    auto It = Prefixes.find(Name.take_front(Dot + 1));
+    if (It != Prefixes.end())
       return &It->second;
   }
   return nullptr;

@@ -29,6 +29,10 @@ enum ApiFlag : unsigned {
   PicklesCallable = 1u << 3,   ///< the callable argument is pickled to a child process
   PicklesInitializer = 1u << 4, ///< the initializer argument is pickled to each worker
   ThreadBased = 1u << 5,       ///< same API as a process pool, but runs threads
+  Forks = 1u << 6,             ///< calling it forks the calling process (os.fork)
+  StartsThreads = 1u << 7,     ///< calling it starts threads that run until joined
+  ThreadedLibrary = 1u << 8,   ///< once called, the library runs threads of its own for good
+  InitializesCuda = 1u << 9,   ///< calling it initialises CUDA in the calling process
 };
 
 /// A parameter: its position among positional arguments (-1: keyword-only) and keyword.
@@ -57,6 +61,8 @@ inline constexpr const char *ThreadPool = "multiprocessing.pool.ThreadPool";
 inline constexpr const char *Process = "multiprocessing.Process";
 inline constexpr const char *ProcessExecutor = "concurrent.futures.ProcessPoolExecutor";
 inline constexpr const char *ThreadExecutor = "concurrent.futures.ThreadPoolExecutor";
+inline constexpr const char *Thread = "threading.Thread";
+inline constexpr const char *Timer = "threading.Timer";
 } // namespace types
 
 /// The built-in table plus entries from configuration.
@@ -64,23 +70,26 @@ class ApiTable {
 public:
   /// The built-in table alone.
   static const ApiTable &builtin();
-  /// The built-in table extended with Cfg's extra-process-starters (and, for later rules,
-  /// thread starters and CUDA initialisers).
+  /// The built-in table extended with Cfg's extend-process-starters, extend-thread-starters
+  /// and extend-cuda-initializers.
   explicit ApiTable(const Config *Cfg);
 
   /// Looks Name up; `torch.multiprocessing.X` falls back to `multiprocessing.X` (torch
   /// re-exports the standard module).
   const ApiEntry *lookup(llvm::StringRef Name) const;
-  llvm::ArrayRef<std::string> threadStarters() const { return ThreadStarters; }
-  llvm::ArrayRef<std::string> cudaInitializers() const { return CudaInitializers; }
+  /// lookup(), then the entry of the longest `package.*` prefix of Name (the flow rules'
+  /// whole-library entries such as `jax.*`; exact entries are their exceptions).
+  const ApiEntry *lookupWithPrefixes(llvm::StringRef Name) const;
   /// Top-level module names whose absence from a file means no API here can be reached.
   llvm::ArrayRef<std::string> rootModules() const { return Roots; }
 
 private:
   ApiTable();
+  void addConfigured(const std::vector<std::string> &Names, unsigned Flag, const char *Source);
   llvm::StringMap<ApiEntry> Entries;
+  llvm::StringMap<ApiEntry> Prefixes; ///< `jax.*` entries, keyed "jax."
   std::vector<std::unique_ptr<std::string>> OwnedNames;
-  std::vector<std::string> ThreadStarters, CudaInitializers, Roots;
+  std::vector<std::string> Roots;
 };
 
 } // namespace python

@@ -31,6 +31,8 @@ const RuleEntry Registry[] = {
     {{"forksafe-start-method-at-import", false}, checkStartMethodAtImport, true},
     {{"forksafe-preexec-fn", false}, checkPreexecFn, true},
     {{"forksafe-syntax-error", false}, checkSyntaxError, false},
+    {{"forksafe-fork-after-thread", false}, checkForkAfterThread, true},
+    {{"forksafe-cuda-before-fork", false}, checkCudaBeforeFork, true},
 };
 
 const std::vector<RuleInfo> &ruleInfos() {
@@ -51,6 +53,12 @@ bool mentionsApiModule(llvm::StringRef Source, const ApiTable &Api) {
     if (Source.contains(Root))
       return true;
   return false;
+}
+
+/// Whether the configuration adds entries to the API table.
+bool hasApiExtensions(const Config *Cfg) {
+  return Cfg && (!Cfg->ProcessStarters.empty() || !Cfg->ThreadStarters.empty() ||
+                 !Cfg->CudaInitializers.empty());
 }
 
 } // namespace
@@ -128,7 +136,7 @@ void analyze(llvm::StringRef Path, llvm::StringRef Source, const AnalyzeOptions 
 
   std::optional<ApiTable> Custom;
   const ApiTable *Api = &ApiTable::builtin();
-  if (Opts.Cfg && !Opts.Cfg->ProcessStarters.empty()) {
+  if (hasApiExtensions(Opts.Cfg)) {
     Custom.emplace(Opts.Cfg);
     Api = &*Custom;
   }
@@ -172,7 +180,7 @@ bool mayConcernAnyRule(llvm::StringRef Source, const AnalyzeOptions &Opts) {
   }
   if (!AnyApiRule)
     return false;
-  if (Opts.Cfg && !Opts.Cfg->ProcessStarters.empty())
+  if (hasApiExtensions(Opts.Cfg))
     return mentionsApiModule(Source, ApiTable(Opts.Cfg));
   return mentionsApiModule(Source, ApiTable::builtin());
 }

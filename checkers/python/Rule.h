@@ -64,6 +64,8 @@ void checkUnpicklableProcessTarget(RuleContext &Ctx);
 void checkStartMethodAtImport(RuleContext &Ctx);
 void checkPreexecFn(RuleContext &Ctx);
 void checkSyntaxError(RuleContext &Ctx);
+void checkForkAfterThread(RuleContext &Ctx);
+void checkCudaBeforeFork(RuleContext &Ctx);
 
 /// Files named __main__.py are never re-imported by spawned children (multiprocessing skips
 /// them when it prepares the child), so import-time process starts there are harmless.

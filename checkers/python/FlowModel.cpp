@@ -1,0 +1,1290 @@
+//===--- FlowModel.cpp ----------------------------------------------------===//
+#include "python/FlowModel.h"
+
+#include "python/Rule.h"
+
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
+
+#include <algorithm>
+#include <optional>
+
+namespace forksafe {
+namespace python {
+
+namespace {
+
+// Bounds that keep the walk linear on adversarial input; real code stays far below them.
+constexpr unsigned MaxBlockDepth = 100;    // nested compound statements followed
+constexpr unsigned MaxCallDepth = 48;      // nested same-file calls summarised
+constexpr unsigned MaxFacts = 16;          // threads remembered per state
+constexpr unsigned MaxPending = 32;        // forks a summary hands to its callers
+constexpr unsigned MaxResolveDepth = 8;    // alias chains followed for keys and devices
+
+Node parentOf(Node N) { return N ? Node(ts_node_parent(N.raw())) : Node(); }
+
+bool startsWith(llvm::StringRef S, llvm::StringRef Prefix) {
+  return S.size() >= Prefix.size() && S.substr(0, Prefix.size()) == Prefix;
+}
+
+/// A thread that may run, and the names it can be joined by: the variable or attribute it
+/// is held in, and collections it was appended to.
+struct ThreadFact {
+  FlowEvent Event;
+  llvm::SmallVector<std::string, 2> Keys;
+  bool sameAs(const ThreadFact &O) const {
+    return Event.Call == O.Event.Call && Event.Chain == O.Event.Chain;
+  }
+};
+
+struct State {
+  std::vector<ThreadFact> Threads;
+  std::optional<FlowEvent> Cuda;
+  /// Start method set since the entry of the function: "" none, "?" unknown.
+  std::string Method;
+  /// Keys joined since the entry of the function (they end threads of the caller too).
+  llvm::SmallVector<std::string, 4> Joined;
+  bool Dead = false; ///< the path ended (return, raise, break, continue, exit)
+};
+
+/// A fork whose verdict may depend on what the callers did before calling.
+struct PendingFork {
+  unsigned Fork;
+  bool OsFork;
+  std::string Method; ///< "fork", or "" when the default start method applies
+  bool MethodFromDefault = false;
+  llvm::SmallVector<unsigned, 2> Chain;
+  std::vector<ThreadFact> Threads;
+  std::optional<FlowEvent> Cuda;
+  llvm::SmallVector<std::string, 4> Joined;
+  bool ChildMayUseCuda = true;
+  int ChildCudaUse = -1;
+};
+
+struct Summary {
+  bool Done = false, InProgress = false;
+  std::vector<ThreadFact> ExitThreads;
+  llvm::SmallVector<std::string, 4> Joined;
+  std::optional<FlowEvent> Cuda;
+  std::string Method;
+  std::vector<PendingFork> Forks;
+};
+
+void addJoined(llvm::SmallVectorImpl<std::string> &To, llvm::StringRef Key) {
+  if (std::find(To.begin(), To.end(), Key) == To.end())
+    To.push_back(Key.str());
+}
+
+bool hasKey(const ThreadFact &T, llvm::ArrayRef<std::string> Keys) {
+  for (const std::string &K : T.Keys)
+    if (std::find(Keys.begin(), Keys.end(), K) != Keys.end())
+      return true;
+  return false;
+}
+
+void addThread(std::vector<ThreadFact> &To, ThreadFact T) {
+  for (ThreadFact &O : To)
+    if (O.sameAs(T)) {
+      for (std::string &K : T.Keys)
+        if (std::find(O.Keys.begin(), O.Keys.end(), K) == O.Keys.end())
+          O.Keys.push_back(K);
+      return;
+    }
+  if (To.size() < MaxFacts)
+    To.push_back(std::move(T));
+}
+
+/// The states of the arms of a branch joined: a thread that ran before the branch still runs
+/// after it only if no arm ended it (a join on one path is taken as the join: joins are
+/// matched by name, and precision matters more here); threads started in any arm may run.
+State merge(const State &In, llvm::ArrayRef<const State *> Arms) {
+  State Out;
+  llvm::SmallVector<const State *, 4> Live;
+  for (const State *A : Arms)
+    if (!A->Dead)
+      Live.push_back(A);
+  if (Live.empty()) {
+    Out = In;
+    Out.Dead = true;
+    return Out;
+  }
+  auto In_ = [](const std::vector<ThreadFact> &V, const ThreadFact &T) {
+    for (const ThreadFact &O : V)
+      if (O.sameAs(T))
+        return true;
+    return false;
+  };
+  for (const State *A : Live)
+    for (const ThreadFact &T : A->Threads) {
+      if (In_(In.Threads, T)) {
+        bool Everywhere = true;
+        for (const State *B : Live)
+          Everywhere &= In_(B->Threads, T);
+        if (!Everywhere)
+          continue;
+      }
+      addThread(Out.Threads, T);
+    }
+  for (const State *A : Live)
+    if (A->Cuda) {
+      Out.Cuda = A->Cuda;
+      break;
+    }
+  Out.Method = Live.front()->Method;
+  for (const State *A : Live)
+    if (A->Method != Out.Method)
+      Out.Method = "?";
+  for (const State *A : Arms)
+    for (const std::string &K : A->Joined)
+      addJoined(Out.Joined, K);
+  return Out;
+}
+
+llvm::SmallVector<unsigned, 2> prefixed(unsigned Call, llvm::ArrayRef<unsigned> Chain) {
+  llvm::SmallVector<unsigned, 2> Out{Call};
+  Out.append(Chain.begin(), Chain.end());
+  return Out;
+}
+
+bool isExecName(llvm::StringRef Q) {
+  return startsWith(Q, "os.exec") || Q == "os.posix_spawn" || Q == "os.posix_spawnp";
+}
+
+} // namespace
+
+/// Name and value resolution the walk needs beyond the semantic model (with caches).
+struct FlowModel::Resolver {
+  const SemanticModel &M;
+  const ApiTable &Api;
+  bool ImportsTorch;
+  mutable llvm::DenseMap<int, llvm::StringMap<std::vector<std::pair<Node, unsigned>>>>
+      AttributeValues;
+
+  std::string calleeName(const CallSite &C) const {
+    std::string Name = M.calleeName(C);
+    if (!Name.empty())
+      return Name;
+    Node Callee = unparenthesize(C.Callee);
+    if (!Callee.is("attribute"))
+      return "";
+    Node Obj = unparenthesize(Callee.field("object"));
+    std::string Type = elementTypeOf(Obj, C.Scope);
+    if (Type.empty())
+      Type = selfTypeOf(Obj, C.Scope);
+    if (Type.empty())
+      Type = selfAttributeTypeOf(Obj, C.Scope);
+    return Type.empty() ? "" : Type + "." + M.text(Callee.field("attribute")).str();
+  }
+
+  /// `self` inside a method of a class defined here whose base is a known library class
+  /// (class Worker(threading.Thread)): that class.
+  std::string selfTypeOf(Node Obj, unsigned S) const {
+    if (!Obj.is("identifier") || M.text(Obj) != "self")
+      return "";
+    int Fn = M.enclosingFunction(S);
+    if (Fn < 0)
+      return "";
+    int Cls = M.scopes()[Fn].Parent;
+    if (Cls < 0 || M.scopes()[Cls].Kind != ScopeKind::Class)
+      return "";
+    for (Node Base : M.scopes()[Cls].Bases.codeChildren()) {
+      if (Base.is("keyword_argument"))
+        continue;
+      std::string Q = M.qualifiedName(Base, M.scopes()[Cls].Parent);
+      if (Q.empty())
+        continue;
+      const ApiEntry *E = Api.lookup(Q);
+      return E && E->Returns ? E->Returns : Q;
+    }
+    return "";
+  }
+
+  /// `self.x` in a method, where every `self.x = value` in the class's methods makes the
+  /// same known type: that type.
+  std::string selfAttributeTypeOf(Node Obj, unsigned S) const {
+    if (!Obj.is("attribute"))
+      return "";
+    Node Self = unparenthesize(Obj.field("object"));
+    if (!Self.is("identifier") || M.text(Self) != "self")
+      return "";
+    int Fn = M.enclosingFunction(S);
+    if (Fn < 0)
+      return "";
+    int Cls = M.scopes()[Fn].Parent;
+    if (Cls < 0 || M.scopes()[Cls].Kind != ScopeKind::Class)
+      return "";
+    auto Found = AttributeValues.find(Cls);
+    if (Found == AttributeValues.end())
+      Found = AttributeValues.try_emplace(Cls, attributeValues(Cls)).first;
+    auto It = Found->second.find(M.text(Obj.field("attribute")));
+    if (It == Found->second.end())
+      return "";
+    std::string Type;
+    for (const auto &V : It->second) {
+      ReceiverType R = M.typeOf(V.first, V.second);
+      if (R.Type.empty() || (!Type.empty() && R.Type != Type))
+        return "";
+      Type = R.Type;
+    }
+    return Type;
+  }
+
+  /// `self.x = value` in the methods of class Cls: x -> (value, scope of the method).
+  llvm::StringMap<std::vector<std::pair<Node, unsigned>>> attributeValues(int Cls) const {
+    llvm::StringMap<std::vector<std::pair<Node, unsigned>>> Out;
+    for (unsigned F = 0; F < M.scopes().size(); ++F) {
+      if (M.scopes()[F].Parent != Cls || M.scopes()[F].Kind != ScopeKind::Function)
+        continue;
+      // Iterative walk of the method body, not into nested definitions.
+      llvm::SmallVector<Node, 32> Work;
+      for (Node St : M.scopes()[F].Statements)
+        Work.push_back(St);
+      while (!Work.empty()) {
+        Node N = Work.pop_back_val();
+        if (N.is("function_definition") || N.is("class_definition") || N.is("lambda"))
+          continue;
+        if (N.is("assignment")) {
+          Node L = unparenthesize(N.field("left"));
+          Node V = N.field("right");
+          if (L.is("attribute") && V && !V.is("assignment")) {
+            Node O = unparenthesize(L.field("object"));
+            if (O.is("identifier") && M.text(O) == "self")
+              Out[M.text(L.field("attribute"))].push_back({V, F});
+          }
+        }
+        for (Node C : N.namedChildren())
+          Work.push_back(C);
+      }
+    }
+    return Out;
+  }
+
+  /// The loop variable of `for t in threads` where `threads` holds objects of one known type
+  /// (a list display, a comprehension, or appends in the same scope): that type.
+  std::string elementTypeOf(Node Obj, unsigned S) const {
+    Node Iterable = loopIterable(Obj, S);
+    if (!Iterable)
+      return "";
+    Iterable = unparenthesize(Iterable);
+    llvm::SmallVector<Node, 4> Elements;
+    unsigned Holder = S;
+    if (Iterable.is("identifier")) {
+      const Binding *B = M.lookup(M.text(Iterable), S, Iterable.startByte());
+      if (!B || B->Kind != BindingKind::Assignment || !B->Value)
+        return "";
+      Iterable = unparenthesize(B->Value);
+      if (Iterable.is("list") && Iterable.codeChildren().empty()) {
+        // threads = [] ... threads.append(Thread(...))
+        llvm::StringRef Name = M.text(B->NameNode);
+        for (unsigned Id : M.scopes()[S].Calls) {
+          Node Callee = unparenthesize(M.calls()[Id].Callee);
+          if (!Callee.is("attribute") || M.text(Callee.field("attribute")) != "append" ||
+              M.text(unparenthesize(Callee.field("object"))) != Name)
+            continue;
+          Node Arg = M.argument(M.calls()[Id].Call, Param{0, nullptr});
+          if (Arg)
+            Elements.push_back(Arg);
+        }
+      }
+    }
+    if (Iterable.is("list_comprehension") || Iterable.is("generator_expression"))
+      Elements.push_back(Iterable.field("body"));
+    else if (Iterable.is("list") || Iterable.is("tuple"))
+      for (Node E : Iterable.codeChildren())
+        Elements.push_back(E);
+    std::string Type;
+    for (Node E : Elements) {
+      ReceiverType R = M.typeOf(E, Holder);
+      if (R.Type.empty() || (!Type.empty() && R.Type != Type))
+        return "";
+      Type = R.Type;
+    }
+    return Type;
+  }
+
+  /// For the loop variable `t` of `for t in X` (or a comprehension's), X.
+  Node loopIterable(Node Obj, unsigned S) const {
+    if (!Obj.is("identifier"))
+      return Node();
+    const Binding *B = M.lookup(M.text(Obj), S, Obj.startByte());
+    if (!B || B->Kind != BindingKind::Other)
+      return Node();
+    Node P = parentOf(B->NameNode);
+    if ((P.is("for_statement") || P.is("for_in_clause")) && P.field("left") == B->NameNode)
+      return P.field("right");
+    return Node();
+  }
+
+  /// The name a thread, pool or executor is held by, for matching joins: `t`, `self._t`;
+  /// the loop variable of `for t in threads` is `threads`. "" for an anonymous object.
+  std::string keyOf(Node Expr, unsigned S, unsigned Depth = 0) const {
+    Expr = unparenthesize(Expr);
+    if (Depth > MaxResolveDepth)
+      return "";
+    if (Expr.is("subscript"))
+      return keyOf(Expr.field("value"), S, Depth + 1);
+    if (Expr.is("identifier")) {
+      if (Node It = loopIterable(Expr, S))
+        return keyOf(It, S, Depth + 1);
+      return M.text(Expr).str();
+    }
+    if (Expr.is("attribute")) {
+      for (Node Cur = Expr; !Cur.is("identifier"); Cur = unparenthesize(Cur.field("object")))
+        if (!Cur.is("attribute"))
+          return "";
+      std::string Out;
+      for (char Ch : M.text(Expr))
+        if (Ch != ' ' && Ch != '\t' && Ch != '\n' && Ch != '\r' && Ch != '\\' && Ch != '(' &&
+            Ch != ')')
+          Out += Ch;
+      return Out;
+    }
+    return "";
+  }
+
+  /// The name the result of a call is stored in: `p = Pool()` or `with Pool() as p`.
+  std::string resultKeyOf(Node Call, unsigned S) const {
+    Node P = parentOf(Call);
+    while (P.is("parenthesized_expression"))
+      P = parentOf(P);
+    if (P.is("assignment") && unparenthesize(P.field("right")) == Call)
+      return keyOf(P.field("left"), S);
+    if (P.is("as_pattern")) {
+      for (Node C : P.field("alias").codeChildren())
+        if (C.is("identifier"))
+          return M.text(C).str();
+    }
+    return "";
+  }
+
+  /// The start method a process start uses: "fork", "spawn", "forkserver", "" for the default
+  /// of multiprocessing, "?" when unknown.
+  std::string startMethodOf(const CallSite &C, const ApiEntry &E) const {
+    if (E.Returns)
+      return M.typeOf(C.Call, C.Scope).StartMethod;
+    Node Callee = unparenthesize(C.Callee);
+    if (Callee.is("attribute")) {
+      ReceiverType R = M.typeOf(Callee.field("object"), C.Scope);
+      if (R.Type == types::Process || R.Type == types::ProcessPool ||
+          R.Type == types::ProcessExecutor)
+        return R.StartMethod;
+    }
+    if (E.StartMethod.present()) {
+      // torch.multiprocessing.spawn and start_processes default to "spawn".
+      Node Arg = M.argument(C.Call, E.StartMethod);
+      if (Arg.isNull())
+        return M.hasSplat(C.Call) ? "?" : "spawn";
+      auto V = M.stringValue(Arg, C.Scope);
+      return V ? *V : "?";
+    }
+    return "?"; // a library entry point: its start method is its own business
+  }
+
+  bool isCudaDevice(Node E, unsigned S, unsigned Depth = 0) const {
+    E = unparenthesize(E);
+    if (E.isNull() || Depth > MaxResolveDepth)
+      return false;
+    if (auto V = M.stringValue(E, S))
+      return startsWith(*V, "cuda");
+    if (E.is("conditional_expression")) {
+      // `"cuda" if torch.cuda.is_available() else "cpu"`: CUDA wherever CUDA exists, which
+      // is where the failure happens.
+      for (Node C : E.codeChildren())
+        if (isCudaDevice(C, S, Depth + 1))
+          return true;
+      return false;
+    }
+    if (E.is("call")) {
+      if (M.qualifiedName(E.field("function"), S) != "torch.device")
+        return false;
+      return isCudaDevice(M.argument(E, Param{0, "type"}), S, Depth + 1);
+    }
+    if (E.is("identifier")) {
+      const Binding *B = M.lookup(M.text(E), S, E.startByte());
+      if (!B || B->Kind != BindingKind::Assignment || !B->Value)
+        return false;
+      int Holder = S;
+      while (Holder >= 0 && !M.scopes()[Holder].Names.count(M.text(E)))
+        Holder = M.scopes()[Holder].Parent;
+      return isCudaDevice(B->Value, Holder < 0 ? S : Holder, Depth + 1);
+    }
+    return false;
+  }
+
+  bool initializesCuda(unsigned Id) const {
+    const CallSite &C = M.calls()[Id];
+    std::string Name = calleeName(C);
+    if (!Name.empty()) {
+      const ApiEntry *E = Api.lookupWithPrefixes(Name);
+      if (E && (E->Flags & InitializesCuda))
+        return true;
+    }
+    if (!ImportsTorch)
+      return false;
+    if (startsWith(Name, "torch.") && isCudaDevice(M.argument(C.Call, Param{-1, "device"}), C.Scope))
+      return true; // torch.zeros(3, device="cuda"), nn.Linear(..., device=dev)
+    Node Callee = unparenthesize(C.Callee);
+    if (!Callee.is("attribute"))
+      return false;
+    // A method of an object, not a function of a module (`numba.cuda` is a module).
+    if (!M.qualifiedName(Callee, C.Scope).empty())
+      return false;
+    llvm::StringRef Method = M.text(Callee.field("attribute"));
+    if (Method == "cuda")
+      return true;
+    if (Method == "to")
+      return isCudaDevice(M.argument(C.Call, Param{0, "device"}), C.Scope);
+    return false;
+  }
+
+};
+
+std::string threadedLibraryName(llvm::StringRef Q) {
+  llvm::StringRef Root = Q.split('.').first;
+  if (Root == "jax")
+    return "JAX";
+  if (Root == "tensorflow")
+    return "TensorFlow";
+  if (Root == "grpc")
+    return "gRPC";
+  return Root.str();
+}
+
+//===----------------------------------------------------------------------===//
+// The walk
+//===----------------------------------------------------------------------===//
+
+class FlowModel::Walker {
+public:
+  Walker(FlowModel &FM, const SemanticModel &M, const Config *Cfg)
+      : FM(FM), M(M), Api(M.api()), R(*FM.Res),
+        Summaries(M.scopes().size()) {
+    DefaultIsFork = !(Cfg && Cfg->TargetVersion && Cfg->TargetVersion->atLeast(3, 14));
+    for (unsigned I = 0; I < M.calls().size(); ++I) {
+      const CallSite &C = M.calls()[I];
+      if (C.Statement)
+        CallsByStatement[C.Statement.id()].push_back(I);
+    }
+    // Calls in evaluation order: an inner call ends before the call that contains it.
+    for (auto &Entry : CallsByStatement)
+      std::stable_sort(Entry.second.begin(), Entry.second.end(), [&](unsigned A, unsigned B) {
+        return M.calls()[A].Call.endByte() < M.calls()[B].Call.endByte();
+      });
+  }
+
+  void run() {
+    bool AnyFork = false;
+    std::vector<bool> Called(M.scopes().size(), false);
+    for (unsigned I = 0; I < M.calls().size(); ++I) {
+      const CallSite &C = M.calls()[I];
+      const ApiEntry *E = entryOf(C);
+      if (E && (E->Flags & (Forks | StartsProcesses)))
+        AnyFork = true;
+      if (E && (E->Flags & SetsStartMethod)) {
+        // Setting "fork" keeps the default's verdict; any other value makes it unknown.
+        Node Arg = M.argument(C.Call, E->StartMethod);
+        auto V = Arg ? M.stringValue(Arg, C.Scope) : std::nullopt;
+        if (!V || *V != "fork")
+          FileSetsStartMethod = true;
+      }
+      int F = M.calledFunction(C);
+      if (F >= 0)
+        Called[F] = true;
+    }
+    if (!AnyFork)
+      return;
+
+    // The module: its top level is the entry point.
+    Frame Top{-1, true, false, {}, {}, {}};
+    State S;
+    for (Node Stmt : M.scopes()[0].Statements)
+      walkStatement(Stmt, S, Top, 0, 0);
+
+    // Functions no code in this file calls are entered from elsewhere, with nothing known:
+    // no threads, and the default start method unless the file sets one somewhere.
+    for (unsigned F = 1; F < M.scopes().size(); ++F) {
+      if (M.scopes()[F].Kind != ScopeKind::Function || Called[F])
+        continue;
+      judgeSummaryAtUnknownEntry(F);
+    }
+    // Functions only called from each other (cycles) and not yet reached.
+    for (unsigned F = 1; F < M.scopes().size(); ++F)
+      if (M.scopes()[F].Kind == ScopeKind::Function && !Summaries[F].Done)
+        judgeSummaryAtUnknownEntry(F);
+
+    auto BySource = [&](const ForkHazard &A, const ForkHazard &B) {
+      return M.calls()[A.Fork].Call.startByte() < M.calls()[B.Fork].Call.startByte();
+    };
+    std::sort(FM.AfterThreads.begin(), FM.AfterThreads.end(), BySource);
+    std::sort(FM.AfterCuda.begin(), FM.AfterCuda.end(), BySource);
+  }
+
+private:
+  /// The function being walked.
+  struct Frame {
+    int Runner;     ///< function scope, -1 for the module's top level
+    bool IsModule;  ///< judged as the program's entry point
+    bool Unused;
+    std::vector<const State *> Returns;
+    std::vector<State> ReturnStates;
+    std::vector<PendingFork> Pending;
+  };
+
+  const ApiEntry *entryOf(const CallSite &C) const {
+    std::string Name = R.calleeName(C);
+    return Name.empty() ? nullptr : Api.lookupWithPrefixes(Name);
+  }
+  std::string calleeName(const CallSite &C) const { return R.calleeName(C); }
+  std::string keyOf(Node E, unsigned S) const { return R.keyOf(E, S); }
+  std::string resultKeyOf(Node Call, unsigned S) const { return R.resultKeyOf(Call, S); }
+
+  /// A call in function F (or its same-file callees) that initialises CUDA; -1 if none.
+  int cudaUseIn(int F, unsigned Depth = 0) {
+    if (F < 0 || Depth > MaxCallDepth)
+      return -1;
+    auto It = CudaUse.find(F);
+    if (It != CudaUse.end())
+      return It->second;
+    CudaUse[F] = -1; // recursion: no use found through the cycle
+    int Found = -1;
+    for (unsigned Id = 0; Id < M.calls().size() && Found < 0; ++Id) {
+      const CallSite &C = M.calls()[Id];
+      if (C.Runner != F)
+        continue;
+      if (FM.initializesCuda(Id)) {
+        Found = Id;
+        break;
+      }
+      int G = M.calledFunction(C);
+      if (G >= 0 && cudaUseIn(G, Depth + 1) >= 0)
+        Found = Id;
+    }
+    CudaUse[F] = Found;
+    return Found;
+  }
+
+  /// The same-file function (or lambda) a callable expression names; -1 if unknown.
+  int localCallable(Node Expr, unsigned S) const {
+    for (unsigned Depth = 0; Depth < MaxResolveDepth; ++Depth) {
+      Expr = unparenthesize(Expr);
+      if (!Expr.is("call"))
+        break;
+      if (M.qualifiedName(Expr.field("function"), S) != "functools.partial")
+        return -1;
+      Expr = M.argument(Expr, Param{0, "func"});
+    }
+    Expr = unparenthesize(Expr);
+    if (Expr.is("lambda")) {
+      for (unsigned I = 0; I < M.scopes().size(); ++I)
+        if (M.scopes()[I].Def == Expr)
+          return I;
+      return -1;
+    }
+    if (Expr.is("identifier")) {
+      const Binding *B = M.lookup(M.text(Expr), S, Expr.startByte());
+      return B && B->Kind == BindingKind::Function ? B->DefinedScope : -1;
+    }
+    if (Expr.is("attribute")) {
+      Node Obj = unparenthesize(Expr.field("object"));
+      if (!Obj.is("identifier") || M.text(Obj) != "self")
+        return -1;
+      int Fn = M.enclosingFunction(S);
+      if (Fn < 0 || M.scopes()[Fn].Parent < 0)
+        return -1;
+      return methodOf(M.scopes()[Fn].Parent, M.text(Expr.field("attribute")));
+    }
+    return -1;
+  }
+
+  int methodOf(int Cls, llvm::StringRef Name) const {
+    if (Cls < 0 || M.scopes()[Cls].Kind != ScopeKind::Class)
+      return -1;
+    auto It = M.scopes()[Cls].Names.find(Name);
+    if (It == M.scopes()[Cls].Names.end())
+      return -1;
+    const Binding &B = M.bindings()[It->second.back()];
+    return B.Kind == BindingKind::Function ? B.DefinedScope : -1;
+  }
+
+  /// The call that made the object Expr names (`p` of `p = Process(...)`), or null.
+  Node constructorOf(Node Expr, unsigned S) const {
+    Expr = unparenthesize(Expr);
+    if (Expr.is("call"))
+      return Expr;
+    if (!Expr.is("identifier"))
+      return Node();
+    const Binding *B = M.lookup(M.text(Expr), S, Expr.startByte());
+    if (!B || (B->Kind != BindingKind::Assignment && B->Kind != BindingKind::WithItem) ||
+        !B->Value)
+      return Node();
+    Node V = unparenthesize(B->Value);
+    return V.is("call") ? V : Node();
+  }
+
+  /// Whether the child of this fork may use CUDA, and where it does when that is known.
+  /// The child runs the process target (followed through same-file calls); a target that
+  /// cannot be resolved may use CUDA. An os.fork child runs the rest of the program,
+  /// unless the forking function execs (a hand-written spawn).
+  void childCuda(const CallSite &C, const ApiEntry &E, PendingFork &P) {
+    llvm::SmallVector<std::pair<Node, unsigned>, 4> Targets; // callable expressions
+    bool Unresolved = false;
+    if (E.Flags & Forks) {
+      for (unsigned Id : M.scopes()[C.Scope].Calls)
+        if (M.calls()[Id].Runner == C.Runner && isExecName(M.calleeName(M.calls()[Id]))) {
+          P.ChildMayUseCuda = false;
+          return;
+        }
+      P.ChildMayUseCuda = true;
+      return;
+    }
+    Node Callee = unparenthesize(C.Callee);
+    if (E.Callable.present() && !E.Returns) {
+      // torch.multiprocessing.spawn(fn, ...)
+      Node Fn = M.argument(C.Call, E.Callable);
+      if (Fn)
+        Targets.push_back({Fn, C.Scope});
+      else
+        Unresolved = true;
+    } else if (Callee.is("attribute") && M.text(Callee.field("attribute")) == "start") {
+      // p.start(): the target given to the Process, or run() of a Process subclass.
+      Node Obj = Callee.field("object");
+      Node Ctor = constructorOf(Obj, C.Scope);
+      int Cls = M.typeOf(Obj, C.Scope).LocalClass;
+      if (Cls >= 0 && methodOf(Cls, "run") >= 0) {
+        int Run = methodOf(Cls, "run");
+        int Use = cudaUseIn(Run);
+        if (Use >= 0) {
+          P.ChildCudaUse = Use;
+          P.ChildMayUseCuda = true;
+        } else {
+          P.ChildMayUseCuda = false;
+        }
+        return;
+      }
+      Node Target = Ctor ? M.argument(Ctor, Param{1, "target"}) : Node();
+      if (Target)
+        Targets.push_back({Target, C.Scope});
+      else
+        Unresolved = true;
+    } else if (E.Returns) {
+      // A pool or an executor: its initializer and the work given to it in this function.
+      if (E.Initializer.present())
+        if (Node Init = M.argument(C.Call, E.Initializer))
+          Targets.push_back({Init, C.Scope});
+      std::string Key = resultKeyOf(C.Call, C.Scope);
+      bool AnyWork = false;
+      if (!Key.empty())
+        for (unsigned Id : M.scopes()[C.Scope].Calls) {
+          const CallSite &W = M.calls()[Id];
+          Node WC = unparenthesize(W.Callee);
+          if (!WC.is("attribute") || keyOf(WC.field("object"), W.Scope) != Key)
+            continue;
+          const ApiEntry *WE = M.apiOf(W);
+          if (!WE || !(WE->Flags & PicklesCallable) || !WE->Callable.present())
+            continue;
+          AnyWork = true;
+          if (Node Fn = M.argument(W.Call, WE->Callable))
+            Targets.push_back({Fn, W.Scope});
+          else
+            Unresolved = true;
+        }
+      if (!AnyWork)
+        Unresolved = true;
+    } else {
+      Unresolved = true;
+    }
+    for (auto &T : Targets) {
+      int F = localCallable(T.first, T.second);
+      if (F < 0) {
+        Unresolved = true;
+        continue;
+      }
+      int Use = cudaUseIn(F);
+      if (Use >= 0 && P.ChildCudaUse < 0)
+        P.ChildCudaUse = Use;
+    }
+    P.ChildMayUseCuda = Unresolved || P.ChildCudaUse >= 0;
+  }
+
+  //===--- judging ---------------------------------------------------------===//
+
+  /// Records the hazards of P as far as they are decided where it is judged. At an entry
+  /// point an unset start method is the default one.
+  void judge(const PendingFork &P, bool Entry, bool MethodKnownAtEntry) {
+    bool IsFork = P.OsFork || P.Method == "fork";
+    bool ByDefault = false;
+    if (!IsFork && P.Method.empty() && Entry && MethodKnownAtEntry && DefaultIsFork) {
+      IsFork = true;
+      ByDefault = true;
+    }
+    if (!IsFork)
+      return;
+    auto Make = [&](const FlowEvent &Cause) {
+      ForkHazard H;
+      H.Fork = P.Fork;
+      H.OsFork = P.OsFork;
+      H.DefaultMethod = ByDefault;
+      H.Chain = P.Chain;
+      H.Cause = Cause;
+      H.ChildCudaUse = P.ChildCudaUse;
+      return H;
+    };
+    if (!ReportedThreads.count(P.Fork)) {
+      for (const ThreadFact &T : P.Threads) {
+        // One root cause, one warning: what initialises CUDA is cuda-before-fork's.
+        if (FM.initializesCuda(T.Event.Call))
+          continue;
+        ReportedThreads.insert(P.Fork);
+        FM.AfterThreads.push_back(Make(T.Event));
+        break;
+      }
+    }
+    if (P.Cuda && P.ChildMayUseCuda && !ReportedCuda.count(P.Fork)) {
+      ReportedCuda.insert(P.Fork);
+      FM.AfterCuda.push_back(Make(*P.Cuda));
+    }
+  }
+
+  void judgeSummaryAtUnknownEntry(unsigned F) {
+    const Summary &Sum = summaryOf(F, 0);
+    for (const PendingFork &P : Sum.Forks)
+      judge(P, /*Entry=*/true, /*MethodKnownAtEntry=*/!FileSetsStartMethod);
+  }
+
+  //===--- statements -------------------------------------------------------===//
+
+  void walkBlock(Node Block, State &S, Frame &Fr, unsigned Depth, unsigned CallDepth) {
+    if (Depth > MaxBlockDepth)
+      return;
+    for (Node Stmt : Block.codeChildren()) {
+      if (S.Dead)
+        return;
+      walkStatement(Stmt, S, Fr, Depth + 1, CallDepth);
+    }
+  }
+
+  void walkStatement(Node N, State &S, Frame &Fr, unsigned Depth, unsigned CallDepth) {
+    llvm::StringRef T = N.type();
+    if (T == "if_statement") {
+      callsOf(N, S, Fr, CallDepth);
+      std::vector<State> Arms;
+      Arms.push_back(S);
+      walkBlock(N.field("consequence"), Arms.back(), Fr, Depth, CallDepth);
+      bool HasElse = false;
+      for (Node C : N.codeChildren()) {
+        Node Body;
+        if (C.is("elif_clause"))
+          Body = C.field("consequence");
+        else if (C.is("else_clause")) {
+          Body = C.field("body");
+          HasElse = true;
+        } else
+          continue;
+        Arms.push_back(S);
+        walkBlock(Body, Arms.back(), Fr, Depth, CallDepth);
+      }
+      if (!HasElse)
+        Arms.push_back(S);
+      S = mergeAll(S, Arms);
+      return;
+    }
+    if (T == "for_statement" || T == "while_statement") {
+      callsOf(N, S, Fr, CallDepth);
+      State In = S;
+      LoopExits.emplace_back();
+      State Body = S;
+      walkBlock(N.field("body"), Body, Fr, Depth, CallDepth);
+      std::vector<State> Arms{In, Body};
+      for (State &X : LoopExits.back())
+        Arms.push_back(X);
+      State Out = mergeAll(In, Arms);
+      if (Out.Threads.size() != In.Threads.size() || (Out.Cuda.has_value() != In.Cuda.has_value())) {
+        // What one iteration starts runs during the next: walk the body once more.
+        LoopExits.back().clear();
+        State Again = Out;
+        Again.Dead = false;
+        walkBlock(N.field("body"), Again, Fr, Depth, CallDepth);
+        Arms = {In, Again};
+        for (State &X : LoopExits.back())
+          Arms.push_back(X);
+        Out = mergeAll(In, Arms);
+      }
+      LoopExits.pop_back();
+      Out.Dead = false; // a loop is left normally (the condition fails or it breaks)
+      S = Out;
+      for (Node C : N.codeChildren())
+        if (C.is("else_clause"))
+          walkBlock(C.field("body"), S, Fr, Depth, CallDepth);
+      return;
+    }
+    if (T == "try_statement") {
+      State Body = S;
+      Node Else, Finally;
+      walkBlock(N.field("body"), Body, Fr, Depth, CallDepth);
+      std::vector<State> Outs;
+      // A handler runs after any part of the body: from either end of it.
+      State HandlerIn = mergeAll(S, {S, Body});
+      HandlerIn.Dead = false;
+      for (Node C : N.codeChildren()) {
+        if (C.is("except_clause") || C.is("except_group_clause")) {
+          Outs.push_back(HandlerIn);
+          for (Node B : C.codeChildren())
+            if (B.is("block"))
+              walkBlock(B, Outs.back(), Fr, Depth, CallDepth);
+        } else if (C.is("else_clause")) {
+          Else = C.field("body");
+        } else if (C.is("finally_clause")) {
+          for (Node B : C.codeChildren())
+            if (B.is("block"))
+              Finally = B;
+        }
+      }
+      if (Else)
+        walkBlock(Else, Body, Fr, Depth, CallDepth);
+      Outs.push_back(Body);
+      S = mergeAll(S, Outs);
+      if (Finally) {
+        bool WasDead = S.Dead;
+        S.Dead = false;
+        walkBlock(Finally, S, Fr, Depth, CallDepth);
+        S.Dead = S.Dead || WasDead;
+      }
+      return;
+    }
+    if (T == "with_statement") {
+      callsOf(N, S, Fr, CallDepth);
+      walkBlock(N.field("body"), S, Fr, Depth, CallDepth);
+      // Leaving the block shuts pools and executors down (joining their threads).
+      for (Node Clause : N.codeChildren()) {
+        if (!Clause.is("with_clause"))
+          continue;
+        for (Node Item : Clause.codeChildren()) {
+          Node V = Item.field("value");
+          if (V.is("as_pattern")) {
+            for (Node A : V.field("alias").codeChildren())
+              if (A.is("identifier"))
+                join(M.text(A), S);
+            auto Kids = V.codeChildren();
+            if (!Kids.empty())
+              V = Kids.front();
+          }
+          std::string K = keyOf(V, scopeOf(N, Fr));
+          if (!K.empty())
+            join(K, S);
+        }
+      }
+      return;
+    }
+    if (T == "match_statement") {
+      callsOf(N, S, Fr, CallDepth);
+      std::vector<State> Arms;
+      for (Node C : N.codeChildren()) {
+        if (!C.is("block"))
+          continue;
+        for (Node Case : C.codeChildren()) {
+          Arms.push_back(S);
+          for (Node B : Case.codeChildren())
+            if (B.is("block"))
+              walkBlock(B, Arms.back(), Fr, Depth, CallDepth);
+        }
+      }
+      Arms.push_back(S); // no case matched
+      S = mergeAll(S, Arms);
+      return;
+    }
+    if (T == "decorated_definition") {
+      callsOf(N, S, Fr, CallDepth);
+      if (Node D = N.field("definition"))
+        walkStatement(D, S, Fr, Depth, CallDepth);
+      return;
+    }
+    if (T == "function_definition") {
+      callsOf(N, S, Fr, CallDepth); // default values; the body runs when called
+      return;
+    }
+    if (T == "class_definition") {
+      callsOf(N, S, Fr, CallDepth);
+      walkBlock(N.field("body"), S, Fr, Depth, CallDepth); // runs where it is defined
+      return;
+    }
+    callsOf(N, S, Fr, CallDepth);
+    if (T == "return_statement") {
+      Fr.ReturnStates.push_back(S);
+      S.Dead = true;
+    } else if (T == "raise_statement") {
+      S.Dead = true;
+    } else if (T == "break_statement" || T == "continue_statement") {
+      if (!LoopExits.empty())
+        LoopExits.back().push_back(S);
+      S.Dead = true;
+    } else if (T == "expression_statement") {
+      auto Kids = N.codeChildren();
+      if (Kids.size() == 1 && unparenthesize(Kids.front()).is("call")) {
+        Node Call = unparenthesize(Kids.front());
+        std::string Q = M.qualifiedName(Call.field("function"), scopeOf(N, Fr));
+        if (Q == "sys.exit" || Q == "os._exit" || Q == "os.abort")
+          S.Dead = true;
+      }
+    }
+  }
+
+  unsigned scopeOf(Node Stmt, const Frame &Fr) const {
+    auto It = CallsByStatement.find(Stmt.id());
+    if (It != CallsByStatement.end() && !It->second.empty())
+      return M.calls()[It->second.front()].Scope;
+    return Fr.Runner < 0 ? 0 : Fr.Runner;
+  }
+
+  State mergeAll(const State &In, const std::vector<State> &Arms) {
+    std::vector<const State *> Ptrs;
+    for (const State &A : Arms)
+      Ptrs.push_back(&A);
+    return merge(In, Ptrs);
+  }
+
+  void callsOf(Node Stmt, State &S, Frame &Fr, unsigned CallDepth) {
+    auto It = CallsByStatement.find(Stmt.id());
+    if (It == CallsByStatement.end())
+      return;
+    // Copy: summarising a callee may not touch this map, but keep the loop independent.
+    llvm::SmallVector<unsigned, 4> Ids = It->second;
+    for (unsigned Id : Ids)
+      if (M.calls()[Id].Runner == Fr.Runner)
+        call(Id, S, Fr, CallDepth);
+  }
+
+  void join(llvm::StringRef Key, State &S) {
+    if (Key.empty())
+      return;
+    std::vector<std::string> One{Key.str()};
+    S.Threads.erase(std::remove_if(S.Threads.begin(), S.Threads.end(),
+                                   [&](const ThreadFact &T) { return hasKey(T, One); }),
+                    S.Threads.end());
+    addJoined(S.Joined, Key);
+  }
+
+  void call(unsigned Id, State &S, Frame &Fr, unsigned CallDepth) {
+    const CallSite &C = M.calls()[Id];
+    int F = M.calledFunction(C);
+    std::string SelfKey;
+    Node Callee0 = unparenthesize(C.Callee);
+    if (F >= 0 && M.scopes()[F].Name == "__init__" && !Callee0.is("attribute")) {
+      SelfKey = resultKeyOf(C.Call, C.Scope); // Server(): __init__'s self is the result
+    } else if (F < 0 && Callee0.is("attribute")) {
+      // obj.method() on an instance of a class defined here.
+      Node Obj = Callee0.field("object");
+      int Cls = M.typeOf(Obj, C.Scope).LocalClass;
+      F = methodOf(Cls, M.text(Callee0.field("attribute")));
+      if (F >= 0)
+        SelfKey = keyOf(Obj, C.Scope);
+    }
+    if (F >= 0 && M.scopes()[F].Kind == ScopeKind::Function) {
+      if (CallDepth < MaxCallDepth)
+        applySummary(F, Id, SelfKey, S, Fr, CallDepth);
+      return;
+    }
+    std::string Name = calleeName(C);
+    const ApiEntry *E = Name.empty() ? nullptr : Api.lookupWithPrefixes(Name);
+    unsigned Flags = E ? E->Flags : 0;
+    Node Callee = unparenthesize(C.Callee);
+    llvm::StringRef Method = Callee.is("attribute") ? M.text(Callee.field("attribute")) : "";
+
+    if (Flags & SetsStartMethod) {
+      Node Arg = M.argument(C.Call, E->StartMethod);
+      auto V = Arg ? M.stringValue(Arg, C.Scope) : std::nullopt;
+      S.Method = V ? *V : "?";
+      if (Arg && unparenthesize(Arg).is("none"))
+        S.Method = "?";
+    }
+    if (Flags & StartsThreads) {
+      ThreadFact T;
+      T.Event.Call = Id;
+      std::string Key;
+      if (E->Returns) {
+        // Pools start their threads when made.
+        T.Event.Kind = FlowEvent::ThreadPool;
+        Key = resultKeyOf(C.Call, C.Scope);
+      } else if (Callee.is("attribute")) {
+        Node Obj = Callee.field("object");
+        Key = keyOf(Obj, C.Scope);
+        llvm::StringRef Owner = llvm::StringRef(Name).rsplit('.').first;
+        T.Event.Kind = Owner == types::ThreadExecutor || Owner == "concurrent.futures.thread.ThreadPoolExecutor"
+                           ? FlowEvent::Executor
+                       : Owner == types::Timer ? FlowEvent::Timer
+                                               : FlowEvent::Thread;
+      }
+      if (!Key.empty())
+        T.Keys.push_back(Key);
+      addThread(S.Threads, std::move(T));
+    }
+    if (Flags & ThreadedLibrary) {
+      // Once per library on a path: the first use is where its threads start.
+      std::string Lib = threadedLibraryName(Name);
+      bool Known = false;
+      for (const ThreadFact &T : S.Threads)
+        Known |= T.Event.Kind == FlowEvent::Library &&
+                 threadedLibraryName(calleeName(M.calls()[T.Event.Call])) == Lib;
+      if (!Known) {
+        ThreadFact T;
+        T.Event.Kind = FlowEvent::Library;
+        T.Event.Call = Id;
+        addThread(S.Threads, std::move(T));
+      }
+    }
+    if (!S.Cuda && FM.initializesCuda(Id)) {
+      FlowEvent Ev;
+      Ev.Kind = FlowEvent::Cuda;
+      Ev.Call = Id;
+      S.Cuda = Ev;
+    }
+    if (Flags & (Forks | StartsProcesses))
+      fork(Id, *E, S, Fr);
+
+    // Joins, matched by the name the thread is held by (whatever its type is known to be).
+    if (Callee.is("attribute")) {
+      Node Obj = Callee.field("object");
+      if (Method == "join" || Method == "terminate" || Method == "cancel" || Method == "stop") {
+        join(keyOf(Obj, C.Scope), S);
+      } else if (Method == "shutdown") {
+        Node Wait = unparenthesize(M.argument(C.Call, Param{0, "wait"}));
+        if (!(Wait && M.text(Wait) == "False"))
+          join(keyOf(Obj, C.Scope), S);
+      } else if (Method == "append" || Method == "add" || Method == "extend" ||
+                 Method == "insert") {
+        // threads.append(t): joining every element of `threads` joins t.
+        std::string Collection = keyOf(Obj, C.Scope);
+        Node Arg = M.argument(C.Call, Param{Method == "insert" ? 1 : 0, nullptr});
+        std::string Item = keyOf(Arg, C.Scope);
+        if (!Collection.empty() && !Item.empty())
+          for (ThreadFact &T : S.Threads)
+            if (std::find(T.Keys.begin(), T.Keys.end(), Item) != T.Keys.end() &&
+                std::find(T.Keys.begin(), T.Keys.end(), Collection) == T.Keys.end())
+              T.Keys.push_back(Collection);
+      }
+    }
+  }
+
+  void fork(unsigned Id, const ApiEntry &E, State &S, Frame &Fr) {
+    const CallSite &C = M.calls()[Id];
+    PendingFork P;
+    P.Fork = Id;
+    P.OsFork = E.Flags & Forks;
+    if (P.OsFork) {
+      P.Method = "fork";
+    } else {
+      std::string Method = R.startMethodOf(C, E);
+      if (Method.empty())
+        Method = S.Method; // set_start_method earlier on this path, or still the default
+      if (!Method.empty() && Method != "fork")
+        return;
+      P.Method = Method;
+    }
+    P.Threads = S.Threads;
+    P.Cuda = S.Cuda;
+    P.Joined = S.Joined;
+    if (P.Cuda)
+      childCuda(C, E, P);
+    judge(P, Fr.IsModule, true);
+    addPending(Fr, std::move(P));
+  }
+
+  void addPending(Frame &Fr, PendingFork P) {
+    if (Fr.IsModule)
+      return;
+    for (PendingFork &O : Fr.Pending)
+      if (O.Fork == P.Fork) {
+        // Keep what tells the most: threads or CUDA seen on one path but not the other.
+        if ((O.Threads.empty() && !P.Threads.empty()) || (!O.Cuda && P.Cuda))
+          O = std::move(P);
+        return;
+      }
+    if (Fr.Pending.size() < MaxPending)
+      Fr.Pending.push_back(std::move(P));
+  }
+
+  const Summary &summaryOf(unsigned F, unsigned CallDepth) {
+    static const Summary Empty;
+    Summary &Sum = Summaries[F];
+    if (Sum.Done)
+      return Sum;
+    if (Sum.InProgress)
+      return Empty; // recursion: the cycle adds nothing the first pass has not seen
+    Sum.InProgress = true;
+    Frame Fr{static_cast<int>(F), false, false, {}, {}, {}};
+    State S;
+    std::vector<std::vector<State>> SavedLoops;
+    SavedLoops.swap(LoopExits);
+    for (Node Stmt : M.scopes()[F].Statements) {
+      if (S.Dead)
+        break;
+      walkStatement(Stmt, S, Fr, 0, CallDepth + 1);
+    }
+    SavedLoops.swap(LoopExits);
+    std::vector<State> Exits = Fr.ReturnStates;
+    Exits.push_back(S);
+    State Out = mergeAll(State(), Exits);
+    Summary &Done = Summaries[F];
+    Done.ExitThreads = Out.Dead ? std::vector<ThreadFact>() : Out.Threads;
+    Done.Joined = Out.Joined;
+    Done.Cuda = Out.Cuda;
+    Done.Method = Out.Method;
+    Done.Forks = std::move(Fr.Pending);
+    Done.InProgress = false;
+    Done.Done = true;
+    return Done;
+  }
+
+  /// SelfKey: what the callee's `self` is called here (`server` for server.stop()), so that
+  /// what it keeps in `self.x` the caller joins as `server.x`.
+  void applySummary(unsigned F, unsigned Id, const std::string &SelfKey, State &S, Frame &Fr,
+                    unsigned CallDepth) {
+    const Summary &Sum = summaryOf(F, CallDepth);
+    auto RenameKey = [&](std::string K) {
+      llvm::StringRef R = K;
+      if (SelfKey.empty())
+        return K;
+      if (R == "self")
+        return SelfKey;
+      if (R.consume_front("self."))
+        return SelfKey + "." + R.str();
+      return K;
+    };
+    auto Rename = [&](ThreadFact T) {
+      T.Event.Chain = prefixed(Id, T.Event.Chain);
+      for (std::string &K : T.Keys)
+        K = RenameKey(K);
+      return T;
+    };
+    // Forks inside the callee see the caller's threads, less those the callee joined first.
+    for (const PendingFork &P : Sum.Forks) {
+      PendingFork Q = P;
+      Q.Chain = prefixed(Id, P.Chain);
+      Q.Threads.clear();
+      for (const ThreadFact &T : P.Threads)
+        addThread(Q.Threads, Rename(T));
+      llvm::SmallVector<std::string, 4> JoinedHere;
+      for (const std::string &K : P.Joined)
+        JoinedHere.push_back(RenameKey(K));
+      for (const ThreadFact &T : S.Threads)
+        if (!hasKey(T, JoinedHere))
+          addThread(Q.Threads, T);
+      if (P.Cuda) {
+        Q.Cuda = *P.Cuda;
+        Q.Cuda->Chain = prefixed(Id, P.Cuda->Chain);
+      } else {
+        Q.Cuda = S.Cuda;
+        if (Q.Cuda && !P.Cuda && Q.ChildMayUseCuda && Q.ChildCudaUse < 0 && !P.OsFork) {
+          // childCuda() ran only where CUDA was already known; work it out now.
+          childCuda(M.calls()[P.Fork], *entryOf(M.calls()[P.Fork]), Q);
+        }
+      }
+      if (Q.Method.empty())
+        Q.Method = S.Method;
+      if (!Q.Method.empty() && Q.Method != "fork")
+        continue;
+      Q.Joined = S.Joined;
+      for (const std::string &K : JoinedHere)
+        addJoined(Q.Joined, K);
+      judge(Q, Fr.IsModule, true);
+      addPending(Fr, std::move(Q));
+    }
+    // Then what the callee leaves behind.
+    if (!Sum.Joined.empty()) {
+      llvm::SmallVector<std::string, 4> Joined;
+      for (const std::string &K : Sum.Joined)
+        Joined.push_back(RenameKey(K));
+      S.Threads.erase(std::remove_if(S.Threads.begin(), S.Threads.end(),
+                                     [&](const ThreadFact &T) { return hasKey(T, Joined); }),
+                      S.Threads.end());
+      for (const std::string &K : Joined)
+        addJoined(S.Joined, K);
+    }
+    for (const ThreadFact &T : Sum.ExitThreads)
+      addThread(S.Threads, Rename(T));
+    if (!S.Cuda && Sum.Cuda) {
+      S.Cuda = *Sum.Cuda;
+      S.Cuda->Chain = prefixed(Id, Sum.Cuda->Chain);
+    }
+    if (!Sum.Method.empty())
+      S.Method = Sum.Method;
+  }
+
+  FlowModel &FM;
+  const SemanticModel &M;
+  const ApiTable &Api;
+  Resolver &R;
+  bool DefaultIsFork = true;
+  bool FileSetsStartMethod = false;
+  llvm::DenseMap<const void *, llvm::SmallVector<unsigned, 4>> CallsByStatement;
+  std::vector<Summary> Summaries;
+  std::vector<std::vector<State>> LoopExits;
+  llvm::DenseMap<int, int> CudaUse;
+  llvm::DenseSet<unsigned> ReportedThreads, ReportedCuda;
+
+  friend class FlowModel;
+};
+
+FlowModel::FlowModel(const SemanticModel &M, const Config *Cfg) : M(M) {
+  for (const Binding &B : M.bindings())
+    if (B.Kind == BindingKind::Import &&
+        (B.Qualified == "torch" || startsWith(B.Qualified, "torch.")))
+      ImportsTorch = true;
+  Res.reset(new Resolver{M, M.api(), ImportsTorch, {}});
+  Walker W(*this, M, Cfg);
+  W.run();
+}
+
+FlowModel::~FlowModel() = default;
+
+bool FlowModel::initializesCuda(unsigned Call) const {
+  auto It = CudaCache.find(Call);
+  if (It != CudaCache.end())
+    return It->second;
+  bool Result = Res->initializesCuda(Call);
+  CudaCache[Call] = Result;
+  return Result;
+}
+
+//===----------------------------------------------------------------------===//
+// Messages shared by the two rules
+//===----------------------------------------------------------------------===//
+
+/// "'setup' called here" for each same-file call of a chain.
+void noteCallChain(RuleContext &Ctx, Diagnostic &D, llvm::ArrayRef<unsigned> Chain) {
+  const SemanticModel &M = Ctx.model();
+  for (unsigned Id : Chain) {
+    const CallSite &C = M.calls()[Id];
+    int Fn = M.calledFunction(C);
+    std::string Name = Fn >= 0 ? M.scopes()[Fn].Name.str() : Ctx.quote(C.Callee);
+    if (Fn >= 0 && Name == "__init__" && M.scopes()[Fn].Parent >= 0)
+      Name = M.scopes()[M.scopes()[Fn].Parent].Name.str() + ".__init__";
+    Ctx.note(D, C.Call, "'" + Name + "' called here");
+  }
+}
+
+std::string forkDescription(RuleContext &Ctx, const ForkHazard &H) {
+  const CallSite &Fork = Ctx.model().calls()[H.Fork];
+  if (H.OsFork)
+    return "'" + Ctx.quote(Fork.Callee) + "()'";
+  if (H.DefaultMethod)
+    return "process started with the default start method (\"fork\" on Linux before Python "
+           "3.14)";
+  return "process started with the \"fork\" start method";
+}
+
+void noteHazard(RuleContext &Ctx, Diagnostic &D, const ForkHazard &H,
+                const std::string &CauseNote) {
+  // Calls shared by both chains (the cause and the fork are in one callee) are told once.
+  size_t Common = 0;
+  while (Common < H.Chain.size() && Common < H.Cause.Chain.size() &&
+         H.Chain[Common] == H.Cause.Chain[Common])
+    ++Common;
+  llvm::ArrayRef<unsigned> CauseChain = H.Cause.Chain, ForkChain = H.Chain;
+  noteCallChain(Ctx, D, CauseChain.take_front(Common));
+  noteCallChain(Ctx, D, CauseChain.drop_front(Common));
+  Ctx.note(D, Ctx.model().calls()[H.Cause.Call].Call, CauseNote);
+  noteCallChain(Ctx, D, ForkChain.drop_front(Common));
+}
+
+} // namespace python
+} // namespace forksafe

@@ -1,0 +1,235 @@
+# RUN: %expect_exit 1 %forksafe --checks='-*,forksafe-fork-after-thread' %s | FileCheck %s --implicit-check-not='warning:'
+import os
+import pty
+import threading
+import multiprocessing as mp
+from concurrent.futures import ThreadPoolExecutor
+from multiprocessing.pool import ThreadPool
+import jax.numpy as jnp
+import grpc
+
+
+def work():
+    pass
+
+
+# --- Bad: a thread started in one function, a fork in another, called in that order -------
+def setup():
+    t = threading.Thread(target=work, daemon=True)
+    t.start()
+
+
+def run():
+    os.fork()
+# CHECK: :[[@LINE-1]]:5: warning: 'os.fork()' while threads may run: the child inherits locks held by them and can deadlock; start processes with subprocess or the "spawn" or "forkserver" start method, or fork before starting threads [forksafe-fork-after-thread]
+# CHECK-NEXT: :[[@LINE+5]]:1: note: 'setup' called here
+# CHECK-NEXT: :19:5: note: thread started here
+# CHECK-NEXT: :[[@LINE+4]]:1: note: 'run' called here
+
+
+setup()
+run()
+
+
+# --- Bad: in one function; the default start method forks -------------------------------
+def default_method():
+    timer = threading.Timer(5.0, work)
+    timer.start()
+    p = mp.Process(target=work)
+    p.start()
+# CHECK: :[[@LINE-1]]:5: warning: process started with the default start method ("fork" on Linux before Python 3.14) while threads may run: the child inherits locks held by them and can deadlock; use the "spawn" or "forkserver" start method, or start processes before threads [forksafe-fork-after-thread]
+# CHECK-NEXT: :[[@LINE-4]]:5: note: timer thread started here
+
+
+def explicit_fork_context_in_executor():
+    with ThreadPoolExecutor(max_workers=2) as ex:
+        ex.submit(work)
+        mp.get_context("fork").Process(target=work).start()
+# CHECK: :[[@LINE-1]]:9: warning: process started with the "fork" start method while threads may run
+# CHECK-NEXT: :[[@LINE-3]]:9: note: thread pool executor starts its threads here
+
+
+def thread_pool_then_pty():
+    pool = ThreadPool(4)
+    pty.fork()
+# CHECK: :[[@LINE-1]]:5: warning: 'pty.fork()' while threads may run
+# CHECK-NEXT: :[[@LINE-3]]:12: note: thread pool started here
+
+
+def threads_joined_too_late():
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    with mp.Pool(2) as pool:
+# CHECK: :[[@LINE-1]]:10: warning: process started with the default start method
+# CHECK-NEXT: :[[@LINE-3]]:9: note: thread started here
+        pool.map(abs, [1, 2])
+    for t in threads:
+        t.join()
+
+
+def jax_then_fork():
+    x = jnp.ones(3)
+    os.fork()
+# CHECK: :[[@LINE-1]]:5: warning: 'os.fork()' while threads may run
+# CHECK-NEXT: :[[@LINE-3]]:9: note: JAX starts its threads here
+
+
+def grpc_channel_then_pool():
+    channel = grpc.insecure_channel("localhost:50051")
+    ctx = mp.get_context("fork")
+    ctx.Pool(2)
+# CHECK: :[[@LINE-1]]:5: warning: process started with the "fork" start method while threads may run
+# CHECK-NEXT: :[[@LINE-4]]:15: note: gRPC starts its threads here
+
+
+def set_fork_after_thread():
+    t = threading.Thread(target=work)
+    t.start()
+    mp.set_start_method("fork", force=True)
+    mp.Process(target=work).start()
+# CHECK: :[[@LINE-1]]:5: warning: process started with the "fork" start method while threads may run
+# CHECK-NEXT: :[[@LINE-4]]:5: note: thread started here
+
+
+class Server:
+    def __init__(self):
+        self._thread = threading.Thread(target=self.serve)
+        self._thread.start()
+
+    def serve(self):
+        pass
+
+    def stop(self):
+        self._thread.join()
+
+
+def server_then_fork():
+    server = Server()
+    os.forkpty()
+# CHECK: :[[@LINE-1]]:5: warning: 'os.forkpty()' while threads may run
+# CHECK-NEXT: :[[@LINE-3]]:14: note: 'Server.__init__' called here
+# CHECK-NEXT: :[[@LINE-14]]:9: note: thread started here
+
+
+def loop_carried():
+    for _ in range(3):
+        os.fork()
+# CHECK: :[[@LINE-1]]:9: warning: 'os.fork()' while threads may run
+# CHECK-NEXT: :[[@LINE+1]]:9: note: thread started here
+        threading.Thread(target=work).start()
+
+
+def appended_then_forked():
+    threads = []
+    for _ in range(2):
+        t = threading.Thread(target=work)
+        t.start()
+        threads.append(t)
+    os.fork()
+# CHECK: :[[@LINE-1]]:5: warning: 'os.fork()' while threads may run
+# CHECK-NEXT: :[[@LINE-4]]:9: note: thread started here
+
+
+# --- Good: a fork before any thread starts ----------------------------------------------------
+def fork_first():
+    os.fork()
+    threading.Thread(target=work).start()
+
+
+# --- Good: threads joined, or the executor's block ended, before the fork -----------------------
+def joined_before():
+    t = threading.Thread(target=work)
+    t.start()
+    t.join()
+    os.fork()
+
+
+def joined_through_list():
+    threads = []
+    for _ in range(2):
+        t = threading.Thread(target=work)
+        t.start()
+        threads.append(t)
+    for t in threads:
+        t.join()
+    os.fork()
+
+
+def comprehension_joined():
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    mp.Process(target=work).start()
+
+
+def executor_block_ended():
+    with ThreadPoolExecutor() as ex:
+        ex.submit(work)
+    mp.Process(target=work).start()
+
+
+def executor_shut_down():
+    ex = ThreadPoolExecutor()
+    ex.submit(work)
+    ex.shutdown()
+    os.fork()
+
+
+def pool_joined():
+    pool = ThreadPool(2)
+    pool.close()
+    pool.join()
+    os.fork()
+
+
+def server_stopped():
+    server = Server()
+    server.stop()
+    os.fork()
+
+
+def executor_unused():
+    ex = ThreadPoolExecutor()
+    os.fork()
+
+
+def thread_made_not_started():
+    t = threading.Thread(target=work)
+    os.fork()
+
+
+def exits_in_branch():
+    if os.environ.get("X"):
+        threading.Thread(target=work).start()
+        return
+    os.fork()
+
+
+# --- Good: spawn and forkserver contexts ---------------------------------------------------
+def spawn_context():
+    threading.Thread(target=work).start()
+    mp.get_context("spawn").Process(target=work).start()
+    mp.get_context("forkserver").Pool(2)
+    ProcessPool = mp.get_context("spawn").Pool
+    with ThreadPoolExecutor() as ex:
+        ex.submit(work)
+        mp.get_context("spawn").Process(target=work).start()
+
+
+# --- Good: not threads -------------------------------------------------------------------
+class Thread:
+    def start(self):
+        pass
+
+
+def user_class_named_thread():
+    Thread().start()
+    os.fork()
+
+
+def unknown_starter(thing):
+    thing.start()
+    os.fork()
