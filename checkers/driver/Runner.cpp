@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <map>
 
 namespace forksafe {
 
@@ -131,6 +132,48 @@ void Runner::analyzePythonFile(const std::string &Path, BufferResult &Out) {
   }
 }
 
+/// --fix for findings whose edits may touch any file (C/C++: a header, say): the safe edits are
+/// grouped by file, applied to each file as it is now, and written atomically; the findings all
+/// of whose edits went in are dropped from Diags and counted as fixed.
+static void applyFixesOnDisk(std::vector<Diagnostic> &Diags, RunResult &Result) {
+  std::map<std::string, std::vector<std::pair<size_t, Edit>>> ByFile;
+  for (size_t I = 0; I < Diags.size(); ++I)
+    if (Diags[I].FixIt && Diags[I].FixIt->Kind == Applicability::Safe)
+      for (const Edit &E : Diags[I].FixIt->Edits)
+        ByFile[E.File].push_back({I, E});
+  std::vector<int> State(Diags.size(), 0); // 0 untouched, 1 every edit in, -1 some edit refused
+  for (auto &[File, Owned] : ByFile) {
+    auto Buf = llvm::MemoryBuffer::getFile(File, /*IsText=*/false, /*RequiresNullTerminator=*/false);
+    std::vector<Edit> Edits;
+    for (auto &OE : Owned)
+      Edits.push_back(OE.second);
+    std::vector<bool> Taken(Edits.size(), false);
+    std::string Why;
+    if (!Buf) {
+      Why = "cannot read it to fix it: " + Buf.getError().message();
+    } else {
+      std::string Fixed = applyEdits((*Buf)->getBuffer(), Edits, Taken);
+      Why = writeFileAtomically(File, (*Buf)->getBuffer(), Fixed);
+    }
+    if (!Why.empty()) {
+      Result.Errors.push_back({File, Why});
+      Taken.assign(Edits.size(), false);
+    }
+    for (size_t K = 0; K < Owned.size(); ++K) {
+      int &St = State[Owned[K].first];
+      St = (St == -1 || !Taken[K]) ? -1 : 1;
+    }
+  }
+  std::vector<Diagnostic> Remaining;
+  for (size_t I = 0; I < Diags.size(); ++I) {
+    if (State[I] == 1)
+      ++Result.FixesApplied;
+    else
+      Remaining.push_back(std::move(Diags[I]));
+  }
+  Diags = std::move(Remaining);
+}
+
 RunResult Runner::run(const WalkResult &Files) {
   RunResult Result;
   std::vector<BufferResult> PyResults(Files.Python.size());
@@ -169,6 +212,8 @@ RunResult Runner::run(const WalkResult &Files) {
       CO.Checks += "," + Opts.Checks;
     std::vector<Diagnostic> CppDiags;
     cpp::analyze(Files.Cpp, CO, CppDiags, Result.Errors);
+    if (Opts.Fix)
+      applyFixesOnDisk(CppDiags, Result);
     std::vector<InputError> ConfigErrors;
     for (Diagnostic &D : CppDiags) {
       auto Cfg = Configs.forFile(D.Loc.File, ConfigErrors);
