@@ -10,7 +10,7 @@ SUDO=""
 # LLVM/Clang 19 (default build) and 14 (Debian's default clang-tidy, the second supported
 # version); lit and FileCheck come with llvm-N-tools.
 packages=(
-  cmake ninja-build g++ pkg-config python3 git util-linux
+  cmake ninja-build g++ pkg-config python3 git util-linux pre-commit
   llvm-19-dev libclang-19-dev libclang-common-19-dev clang-tidy-19 llvm-19-tools
   llvm-14-dev libclang-14-dev libclang-common-14-dev clang-tidy-14 llvm-14-tools
   libtree-sitter-dev libtomlplusplus-dev libgtest-dev

@@ -19,6 +19,8 @@ config.environment["HOME"] = config.test_exec_root
 config.environment["PATH"] = os.pathsep.join(
     [config.llvm_tools_dir, config.environment.get("PATH", "/usr/bin:/bin")])
 
+config.substitutions.append(("%{forksafe_bin_dir}", os.path.dirname(config.forksafe_bin)))
+config.substitutions.append(("%{env_path}", config.environment["PATH"]))
 config.substitutions.append(("%forksafe_plugin", config.forksafe_plugin))
 config.substitutions.append(("%forksafe", config.forksafe_bin))
 config.substitutions.append(("%clang_tidy", config.clang_tidy))
