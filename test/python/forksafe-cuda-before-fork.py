@@ -1,0 +1,140 @@
+# RUN: %expect_exit 1 %forksafe --checks='-*,forksafe-cuda-before-fork' %s | FileCheck %s --implicit-check-not='warning:'
+import os
+import functools
+import multiprocessing as mp
+import torch
+import cupy
+from torch.utils.data import DataLoader
+from concurrent.futures import ProcessPoolExecutor
+
+import helpers
+
+
+def train(rank):
+    model = torch.nn.Linear(4, 4).cuda()
+    return model
+
+
+def cpu_only(rank):
+    return rank * 2
+
+
+def calls_train(rank):
+    return train(rank)
+
+
+# --- Bad: CUDA initialised, then a forked child that uses CUDA -----------------------------
+def model_to_cuda():
+    model = torch.nn.Linear(4, 4)
+    model.cuda()
+    p = mp.Process(target=train, args=(0,))
+    p.start()
+# CHECK: :[[@LINE-1]]:5: warning: process started with the default start method ("fork" on Linux before Python 3.14) after CUDA was initialised: the child cannot use CUDA ("Cannot re-initialize CUDA in forked subprocess"); use the "spawn" start method, or initialise CUDA only after starting the processes [forksafe-cuda-before-fork]
+# CHECK-NEXT: :[[@LINE-4]]:5: note: CUDA initialised here
+# CHECK-NEXT: :14:13: note: the child uses CUDA here
+
+
+def to_device_then_local_calls():
+    device = torch.device("cuda:0")
+    x = torch.zeros(3).to(device)
+    mp.get_context("fork").Process(target=calls_train, args=(0,)).start()
+# CHECK: :[[@LINE-1]]:5: warning: process started with the "fork" start method after CUDA was initialised
+# CHECK-NEXT: :[[@LINE-3]]:9: note: CUDA initialised here
+# CHECK-NEXT: :23:12: note: the child uses CUDA here
+
+
+def tensor_on_device_then_unknown_target():
+    x = torch.ones(2, device="cuda")
+    ctx = mp.get_context("fork")
+    ctx.Process(target=helpers.worker).start()
+# CHECK: :[[@LINE-1]]:5: warning: process started with the "fork" start method after CUDA was initialised
+# CHECK-NEXT: :[[@LINE-4]]:9: note: CUDA initialised here
+
+
+def cuda_call_then_pool():
+    torch.cuda.set_device(0)
+    with mp.Pool(2) as pool:
+# CHECK: :[[@LINE-1]]:10: warning: process started with the default start method ("fork" on Linux before Python 3.14) after CUDA was initialised
+# CHECK-NEXT: :[[@LINE-3]]:5: note: CUDA initialised here
+# CHECK-NEXT: :14:13: note: the child uses CUDA here
+        pool.map(train, range(2))
+
+
+def cupy_then_fork():
+    a = cupy.arange(10)
+    os.fork()
+# CHECK: :[[@LINE-1]]:5: warning: 'os.fork()' after CUDA was initialised: the child cannot use CUDA ("Cannot re-initialize CUDA in forked subprocess"); start the child with the "spawn" start method, or initialise CUDA only after forking [forksafe-cuda-before-fork]
+# CHECK-NEXT: :[[@LINE-3]]:9: note: CUDA initialised here
+
+
+def conditional_device():
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    model = torch.nn.Linear(4, 4).to(device)
+    with ProcessPoolExecutor(max_workers=2, mp_context=mp.get_context("fork")) as ex:
+# CHECK: :[[@LINE-1]]:10: warning: process started with the "fork" start method after CUDA was initialised
+# CHECK-NEXT: :[[@LINE-3]]:13: note: CUDA initialised here
+# CHECK-NEXT: :14:13: note: the child uses CUDA here
+        ex.submit(functools.partial(train, 1))
+
+
+def setup_cuda():
+    torch.cuda.init()
+
+
+def through_calls():
+    setup_cuda()
+    mp.Process(target=train, args=(0,)).start()
+# CHECK: :[[@LINE-1]]:5: warning: process started with the default start method
+# CHECK-NEXT: :[[@LINE-3]]:5: note: 'setup_cuda' called here
+# CHECK-NEXT: :[[@LINE-8]]:5: note: CUDA initialised here
+# CHECK-NEXT: :14:13: note: the child uses CUDA here
+
+
+# --- Good: torch.cuda.is_available() and device_count() do not initialise CUDA ----------------
+def only_queries():
+    if torch.cuda.is_available() and torch.cuda.device_count() > 1:
+        torch.cuda.manual_seed_all(0)
+    mp.Process(target=train, args=(0,)).start()
+
+
+# --- Good: DataLoader workers after .cuda() -------------------------------------------------------
+def data_loader_workers():
+    model = torch.nn.Linear(4, 4).cuda()
+    loader = DataLoader(list(range(8)), num_workers=4)
+    for batch in loader:
+        model(batch)
+
+
+# --- Good: a child that does not touch CUDA --------------------------------------------------
+def child_without_cuda():
+    torch.zeros(3).cuda()
+    mp.Process(target=cpu_only, args=(0,)).start()
+    with mp.Pool(2) as pool:
+        pool.map(cpu_only, range(4))
+
+
+# --- Good: spawn and forkserver ----------------------------------------------------------------
+def spawn_context():
+    torch.zeros(3).cuda()
+    mp.get_context("spawn").Process(target=train, args=(0,)).start()
+    mp.get_context("forkserver").Pool(2).map(train, range(2))
+
+
+# --- Good: fork before CUDA; a fork that execs ------------------------------------------------
+def fork_first():
+    mp.Process(target=train, args=(0,)).start()
+    torch.zeros(3).cuda()
+
+
+def fork_and_exec():
+    torch.zeros(3).cuda()
+    pid = os.fork()
+    if pid == 0:
+        os.execv("/bin/true", ["true"])
+
+
+# --- Good: .cuda() and .to() that are not torch's ---------------------------------------------
+def cpu_device():
+    torch.zeros(3).to("cpu")
+    torch.zeros(3, device="cpu")
+    mp.Process(target=train, args=(0,)).start()
