@@ -25,3 +25,7 @@ DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends 
 
 cmake -G Ninja -S . -B build -DFORKSAFE_LLVM_VERSION=19
 cmake --build build
+
+# The C example's compile command (clang tooling wants absolute paths, so it is made here).
+printf '[{"directory": "%s", "command": "cc -c -pthread server.c", "file": "server.c"}]\n' \
+  "$PWD/examples/c" > examples/c/compile_commands.json
