@@ -831,14 +831,20 @@ std::optional<UnsafeOperation> firstUnsafeOperation(TranslationUnitModel &Model,
       if (unsigned ID = FD->getBuiltinID())
         if (!Ctx.BuiltinInfo.isLibFunction(ID) && !Ctx.BuiltinInfo.isPredefinedLibFunction(ID))
           return false;
-      return Report(S, "calls '" + describeFunction(FD) + "'", Chain);
+      const FunctionDecl *Def = FD->getDefinition();
+      if (!Ctx.getSourceManager().isInSystemHeader((Def ? Def : FD)->getLocation()))
+        return Report(S, "calls '" + describeFunction(FD) +
+                             "', which is defined outside this translation unit and not known "
+                             "to be async-signal-safe,", Chain);
+      return Report(S, "calls '" + describeFunction(FD) + "', which is not async-signal-safe,",
+                    Chain);
     }
     if (const auto *CE = dyn_cast<CXXConstructExpr>(S)) {
       const CXXConstructorDecl *Ctor = CE->getConstructor();
       if (!Ctor || Ctor->isTrivial() || isFollowable(Ctor, Ctx))
         return false;
-      return Report(S, "constructs a '" + Ctor->getParent()->getQualifiedNameAsString() + "'",
-                    Chain);
+      return Report(S, "constructs a '" + Ctor->getParent()->getQualifiedNameAsString() +
+                           "', which is not async-signal-safe,", Chain);
     }
     if (isa<CXXNewExpr>(S))
       return Report(S, "allocates with 'new'", Chain);
@@ -847,7 +853,7 @@ std::optional<UnsafeOperation> firstUnsafeOperation(TranslationUnitModel &Model,
     if (isa<CXXThrowExpr>(S))
       return Report(S, "throws an exception", Chain);
     if (isa<ReturnStmt>(S) && Chain.empty() && Region.Function && Region.Function->isMain())
-      return Report(S, "returns from 'main', which runs atexit handlers and flushes stdio",
+      return Report(S, "returns from 'main', which runs atexit handlers and flushes stdio,",
                     Chain);
     return false;
   });
@@ -859,9 +865,9 @@ std::optional<UnsafeOperation> firstUnsafeOperation(TranslationUnitModel &Model,
   if (Region.ReturnsFromFunction) {
     if (Region.Function && Region.Function->isMain())
       return UnsafeOperation{nullptr, "returns from 'main', which runs atexit handlers and "
-                                      "flushes stdio", {}};
+                                      "flushes stdio,", {}};
     return UnsafeOperation{nullptr, "returns from '" + describeFunction(Region.Function) +
-                                        "' and runs the rest of the program", {}};
+                                        "' into the rest of the program", {}};
   }
   return std::nullopt;
 }

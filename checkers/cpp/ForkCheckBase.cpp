@@ -40,12 +40,7 @@ void ForkCheckBase::noteUnsafe(const UnsafeOperation &Op) {
          DiagnosticIDs::Note);
 }
 
-std::string ForkCheckBase::childPhrase(const UnsafeOperation &Op) {
-  if (Op.Op && (isa<CallExpr>(Op.Op) || isa<CXXConstructExpr>(Op.Op)) &&
-      Op.Description != "makes an indirect call")
-    return Op.Description + ", which is not async-signal-safe,";
-  return Op.Description;
-}
+std::string ForkCheckBase::childPhrase(const UnsafeOperation &Op) { return Op.Description; }
 
 bool getBoolOption(ClangTidyCheck::OptionsView &Options, llvm::StringRef Name, bool Default) {
   // The string overloads only: the host exports get<bool> under its compiler's mangling of

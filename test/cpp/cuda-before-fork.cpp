@@ -45,7 +45,7 @@ int main(int argc, char **argv) {
 int mpi(int argc, char **argv) {
   MPI_Init(&argc, &argv);
   fork();
-  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: fork() after MPI was initialised; the child returns from 'mpi' and runs the rest of the program before exec
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: fork() after MPI was initialised; the child returns from 'mpi' into the rest of the program before exec
   // CHECK-MESSAGES: :[[@LINE-3]]:3: note: MPI initialised here by 'MPI_Init'
   return 0;
 }

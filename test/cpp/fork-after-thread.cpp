@@ -173,7 +173,7 @@ int child_work();
 void ternary() {
   std::thread t(worker, nullptr);
   pid_t pid = fork();
-  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: fork() while other threads may run; the child calls 'child_work'
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: fork() while other threads may run; the child calls 'child_work', which is defined outside this translation unit and not known to be async-signal-safe, before exec
   // CHECK-MESSAGES: :[[@LINE-3]]:15: note: thread started here
   // CHECK-MESSAGES: :[[@LINE+1]]:22: note: first operation
   int r = pid == 0 ? child_work() : 0;
