@@ -6,6 +6,7 @@ from multiprocessing import set_start_method
 import torch.multiprocessing as tmp
 from torch.utils.data import DataLoader
 from concurrent.futures import ProcessPoolExecutor
+from torch.multiprocessing import *
 
 START_METHOD = "fork"
 SAFE_METHOD = "spawn"
@@ -28,10 +29,13 @@ loader = DataLoader([], num_workers=2, multiprocessing_context="fork")
 tmp.spawn(print, nprocs=2, start_method="fork")
 # CHECK: :[[@LINE-1]]:41: warning: start method "fork" is hardcoded
 
+spawn(print, start_method="fork")  # through the star import
+# CHECK: :[[@LINE-1]]:27: warning: start method "fork" is hardcoded
+
 # --- Bad: a module-level constant, with a note at its definition -----------------------------
 mp.get_context(START_METHOD)
 # CHECK: :[[@LINE-1]]:16: warning: start method "fork" is hardcoded
-# CHECK-NEXT: :10:1: note: 'START_METHOD' is set to "fork" here
+# CHECK-NEXT: :11:1: note: 'START_METHOD' is set to "fork" here
 
 def in_a_function():
     return mp.get_context(("fork"))

@@ -80,6 +80,11 @@ def good(frame: pd.DataFrame):
     frame.apply(lambda row: row)
     list(map(lambda x: x, range(3)))
     sorted([3, 1], key=lambda x: -x)
+    if frame.empty:
+        either = ThreadPool()
+    else:
+        either = mp.Pool()
+    either.map(lambda x: x, [1])  # a thread pool or a process pool: unknown
     unknown_pool.map(lambda x: x, [1])  # nothing says it is a process pool
     # Under fork the Process object is inherited, not pickled.
     mp.get_context("fork").Process(target=lambda: None).start()
