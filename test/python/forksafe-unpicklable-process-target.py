@@ -27,9 +27,9 @@ def bad():
 
     with mp.Pool(4) as pool:
         pool.map(lambda x: x + 1, range(10))
-# CHECK: :[[@LINE-1]]:18: warning: a lambda cannot be pickled, but pool.map() pickles its callable to send it to the worker processes ("Can't pickle local object"); pass a function defined at module level [forksafe-unpicklable-process-target]
+# CHECK: :[[@LINE-1]]:18: warning: a lambda cannot be pickled, but pool.map() pickles its function to send it to the worker processes; define the function at module level [forksafe-unpicklable-process-target]
         pool.imap_unordered(nested, range(10))
-# CHECK: :[[@LINE-1]]:29: warning: nested function 'nested' cannot be pickled, but pool.imap_unordered() pickles its callable
+# CHECK: :[[@LINE-1]]:29: warning: nested function 'nested' cannot be pickled, but pool.imap_unordered() pickles its function to send it to the worker processes
 # CHECK-NEXT: :[[@LINE-12]]:9: note: 'nested' defined here
         pool.apply_async(func=square)
 # CHECK: :[[@LINE-1]]:31: warning: lambda 'square' cannot be pickled
@@ -38,29 +38,32 @@ def bad():
 # CHECK: :[[@LINE-1]]:22: warning: nested function 'nested' cannot be pickled
 # CHECK-NEXT: :[[@LINE-18]]:9: note: 'nested' defined here
         pool.map(Job().run, [1])
-# CHECK: :[[@LINE-1]]:18: warning: method 'run' of local class 'Job' cannot be pickled
+# CHECK: :[[@LINE-1]]:18: warning: method 'run' of local class 'Job' cannot be pickled, but pool.map() pickles its function to send it to the worker processes; define the class at module level
 # CHECK-NEXT: :[[@LINE-18]]:11: note: 'Job' defined here
 
+    mp.Process(target=Job).start()
+# CHECK: :[[@LINE-1]]:23: warning: local class 'Job' cannot be pickled, but mp.Process() pickles its target to start the child under the spawn and forkserver start methods; define the class at module level
+# CHECK-NEXT: :[[@LINE-22]]:11: note: 'Job' defined here
     mp.Process(target=lambda: None).start()
-# CHECK: :[[@LINE-1]]:23: warning: a lambda cannot be pickled, but mp.Process() pickles its callable to send it to the worker processes under spawn and forkserver
+# CHECK: :[[@LINE-1]]:23: warning: a lambda cannot be pickled, but mp.Process() pickles its target to start the child under the spawn and forkserver start methods; define the function at module level
     mp.Pool(2, initializer=nested)
-# CHECK: :[[@LINE-1]]:28: warning: nested function 'nested' cannot be pickled, but mp.Pool() pickles its initializer
+# CHECK: :[[@LINE-1]]:28: warning: nested function 'nested' cannot be pickled, but mp.Pool() pickles its initializer to send it to each worker process
 # CHECK-NEXT: :[[@LINE-27]]:9: note: 'nested' defined here
 
     executor = futures.ProcessPoolExecutor()
     executor.submit(lambda: 1)
-# CHECK: :[[@LINE-1]]:21: warning: a lambda cannot be pickled, but executor.submit() pickles its callable
+# CHECK: :[[@LINE-1]]:21: warning: a lambda cannot be pickled, but executor.submit() pickles its function to send it to the worker processes
     with ProcessPoolExecutor(initializer=lambda: None) as ex:
-# CHECK: :[[@LINE-1]]:42: warning: a lambda cannot be pickled, but ProcessPoolExecutor() pickles its initializer
+# CHECK: :[[@LINE-1]]:42: warning: a lambda cannot be pickled, but ProcessPoolExecutor() pickles its initializer to send it to each worker process
         list(ex.map(lambda x: x, [1]))
-# CHECK: :[[@LINE-1]]:21: warning: a lambda cannot be pickled, but ex.map() pickles its callable
+# CHECK: :[[@LINE-1]]:21: warning: a lambda cannot be pickled, but ex.map() pickles its function to send it to the worker processes
 
     ctx = mp.get_context("spawn")
     with ctx.Pool() as spawn_pool:
         spawn_pool.map(lambda x: x, [1])
-# CHECK: :[[@LINE-1]]:24: warning: a lambda cannot be pickled, but spawn_pool.map() pickles its callable
+# CHECK: :[[@LINE-1]]:24: warning: a lambda cannot be pickled, but spawn_pool.map() pickles its function to send it to the worker processes
     tmp.spawn(lambda rank: None, nprocs=2)
-# CHECK: :[[@LINE-1]]:15: warning: a lambda cannot be pickled, but tmp.spawn() pickles its callable
+# CHECK: :[[@LINE-1]]:15: warning: a lambda cannot be pickled, but tmp.spawn() pickles its function to send it to the worker processes
 
 
 def good(frame: pd.DataFrame):

@@ -103,18 +103,21 @@ void checkUnpicklableProcessTarget(RuleContext &Ctx) {
       auto U = unpicklable(M, Arg, C.Scope);
       if (!U)
         continue;
-      std::string Api = Ctx.quote(C.Callee);
-      std::string Role = P == &E->Initializer ? "initializer" : "callable";
-      std::string Message =
-          U->What + " cannot be pickled, but " + Api + "() pickles its " + Role + " to send it " +
-          "to the worker processes" + (IsProcess ? " under spawn and forkserver" : "") +
-          " (\"Can't pickle local object\"); pass a function defined at module level";
+      std::string Api = Ctx.quote(C.Callee) + "()";
+      std::string Use;
+      if (P == &E->Initializer)
+        Use = "pickles its initializer to send it to each worker process";
+      else if (IsProcess)
+        Use = "pickles its target to start the child under the spawn and forkserver start methods";
+      else
+        Use = "pickles its function to send it to the worker processes";
+      bool IsClass = U->What.rfind("local class", 0) == 0 || U->What.rfind("method", 0) == 0;
+      std::string Message = U->What + " cannot be pickled, but " + Api + " " + Use +
+                            (IsClass ? "; define the class at module level"
+                                     : "; define the function at module level");
       Diagnostic &D = Ctx.report(Arg, Message);
-      if (U->Definition) {
-        int Fn = M.enclosingFunction(M.calls().empty() ? -1 : static_cast<int>(C.Scope));
-        (void)Fn;
+      if (U->Definition)
         Ctx.note(D, U->Definition, "'" + Ctx.text(U->Definition).str() + "' defined here");
-      }
     }
   }
 }
