@@ -48,7 +48,7 @@ def bad():
 # CHECK: :[[@LINE-1]]:23: warning: a lambda cannot be pickled, but mp.Process() pickles its target to start the child under the spawn and forkserver start methods; define the function at module level
     mp.Pool(2, initializer=nested)
 # CHECK: :[[@LINE-1]]:28: warning: nested function 'nested' cannot be pickled, but mp.Pool() pickles its initializer to send it to each worker process
-# CHECK-NEXT: :[[@LINE-27]]:9: note: 'nested' defined here
+# CHECK-NEXT: :[[@LINE-30]]:9: note: 'nested' defined here
 
     executor = futures.ProcessPoolExecutor()
     executor.submit(lambda: 1)
