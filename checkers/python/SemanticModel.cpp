@@ -268,7 +268,10 @@ void SemanticModel::build() {
             BoundName = Alias;
           } else {
             // `import a.b.c` binds `a`, which stands for the package `a`.
-            BoundName = Dotted.codeChildren().front();
+            auto Parts = Dotted.codeChildren();
+            if (Parts.empty())
+              continue;
+            BoundName = Parts.front();
             Qualified = text(BoundName).str();
           }
         } else {
