@@ -129,7 +129,7 @@ llvm::ArrayRef<llvm::StringRef> pathSearchingExecFunctions() { return PathSearch
 llvm::ArrayRef<llvm::StringRef> safeRuntimeHelpers() { return RuntimeHelpers; }
 bool isExecFunction(llvm::StringRef Name) { return contains(ExecFunctions, Name); }
 bool isImmediateExitFunction(llvm::StringRef Name) { return contains(ImmediateExit, Name); }
-bool isForkFunction(llvm::StringRef Name) { return contains(ForkFunctions, Name); }
+llvm::ArrayRef<llvm::StringRef> forkFunctions() { return ForkFunctions; }
 llvm::ArrayRef<llvm::StringRef> threadStarterFunctions() { return ThreadStarterFunctions; }
 llvm::ArrayRef<llvm::StringRef> threadClasses() { return ThreadClasses; }
 llvm::ArrayRef<LockFunctionPair> lockFunctions() { return LockFunctions; }

@@ -24,7 +24,7 @@ bool isExecFunction(llvm::StringRef Name);
 /// Functions that end the process without running atexit handlers or flushing stdio.
 bool isImmediateExitFunction(llvm::StringRef Name);
 /// The functions that create a child process that starts running the caller's code.
-bool isForkFunction(llvm::StringRef Name);
+llvm::ArrayRef<llvm::StringRef> forkFunctions();
 
 /// Thread starters called as functions, by qualified name ("pthread_create", "std::async").
 llvm::ArrayRef<llvm::StringRef> threadStarterFunctions();

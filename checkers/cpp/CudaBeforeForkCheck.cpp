@@ -18,6 +18,7 @@ CudaBeforeForkCheck::CudaBeforeForkCheck(StringRef Name, ClangTidyContext *Conte
 }
 
 void CudaBeforeForkCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
+  ForkCheckBase::storeOptions(Opts);
   Safety.store(Options, Opts);
   Options.store(Opts, "AdditionalInitialisers", AdditionalInitialisers);
 }

@@ -17,6 +17,7 @@ ForkAfterThreadCheck::ForkAfterThreadCheck(StringRef Name, ClangTidyContext *Con
       Threads(AdditionalThreadStarters) {}
 
 void ForkAfterThreadCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
+  ForkCheckBase::storeOptions(Opts);
   Safety.store(Options, Opts);
   storeBoolOption(Options, Opts, "AssumeMultithreaded", AssumeMultithreaded);
   Options.store(Opts, "AdditionalThreadStarters", AdditionalThreadStarters);

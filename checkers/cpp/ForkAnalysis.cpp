@@ -1023,10 +1023,19 @@ bool ThreadStartMatcher::isThreadStart(const Stmt *S) const {
     return isOpenMPParallelDirective(D->getDirectiveKind());
   if (const auto *CE = dyn_cast<CallExpr>(S)) {
     const FunctionDecl *FD = CE->getDirectCallee();
-    if (!FD)
+    if (!FD || !FD->getIdentifier())
+      return false;
+    // Most calls are not thread starts: compare the last name component before building the
+    // qualified name.
+    llvm::StringRef Last = FD->getName();
+    auto EndsWithLast = [&](llvm::StringRef Q) {
+      return Q == Last || hasSuffix(Q, ("::" + Last).str());
+    };
+    if (!llvm::any_of(threadStarterFunctions(), EndsWithLast) &&
+        !llvm::any_of(Additional.keys(), EndsWithLast))
       return false;
     std::string Name = FD->getQualifiedNameAsString();
-    if (Additional.count(Name) || (FD->getIdentifier() && Additional.count(FD->getName())))
+    if (Additional.count(Name) || Additional.count(Last))
       return true;
     if (!inTable(threadStarterFunctions(), Name))
       return false;

@@ -1,6 +1,7 @@
 //===--- ForkCheckBase.cpp - What every forksafe check shares -------------===//
 
 #include "ForkCheckBase.h"
+#include "ApiTables.h"
 
 #include "clang/AST/DeclCXX.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
@@ -9,8 +10,22 @@ using namespace clang::ast_matchers;
 
 namespace clang::tidy::forksafe {
 
+ForkCheckBase::ForkCheckBase(StringRef Name, ClangTidyContext *Context)
+    : ClangTidyCheck(Name, Context),
+      AdditionalForkFunctions(std::string(Options.getLocalOrGlobal("AdditionalForkFunctions", ""))) {}
+
+void ForkCheckBase::storeOptions(ClangTidyOptions::OptionMap &Opts) {
+  Options.store(Opts, "AdditionalForkFunctions", AdditionalForkFunctions);
+}
+
 void ForkCheckBase::addForkMatcher(MatchFinder *Finder) {
-  Finder->addMatcher(callExpr(callee(functionDecl(hasAnyName("::fork", "::_Fork", "::forkpty"))),
+  std::vector<std::string> Names;
+  for (StringRef F : forkFunctions())
+    Names.push_back(("::" + F).str());
+  for (StringRef F : splitList(AdditionalForkFunctions))
+    Names.push_back(F.str());
+  std::vector<StringRef> Refs(Names.begin(), Names.end());
+  Finder->addMatcher(callExpr(callee(functionDecl(hasAnyName(Refs))),
                               unless(isExpansionInSystemHeader()))
                          .bind("fork"),
                      this);

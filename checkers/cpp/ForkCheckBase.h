@@ -17,12 +17,18 @@ namespace clang::tidy::forksafe {
 
 class ForkCheckBase : public ClangTidyCheck {
 public:
-  using ClangTidyCheck::ClangTidyCheck;
+  ForkCheckBase(StringRef Name, ClangTidyContext *Context);
+  void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
   void onEndOfTranslationUnit() override { Model.reset(); }
 
 protected:
-  /// Matches calls of fork, _Fork and forkpty outside system headers, bound to "fork".
+  /// Matches calls of fork, _Fork, forkpty and the AdditionalForkFunctions (project wrappers
+  /// defined in other translation units, like redis's redisFork) outside system headers,
+  /// bound to "fork".
   void addForkMatcher(ast_matchers::MatchFinder *Finder);
+
+  /// Read locally or from the global option of the same name, so one setting serves all.
+  const std::string AdditionalForkFunctions;
   TranslationUnitModel &model(ASTContext &Ctx);
 
   /// Notes "'f' called here" along Chain; the first one says Lead (e.g. "in the child").

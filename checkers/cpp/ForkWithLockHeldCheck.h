@@ -14,7 +14,10 @@ class ForkWithLockHeldCheck : public ForkCheckBase {
 public:
   ForkWithLockHeldCheck(StringRef Name, ClangTidyContext *Context)
       : ForkCheckBase(Name, Context), Safety(Options) {}
-  void storeOptions(ClangTidyOptions::OptionMap &Opts) override { Safety.store(Options, Opts); }
+  void storeOptions(ClangTidyOptions::OptionMap &Opts) override {
+    ForkCheckBase::storeOptions(Opts);
+    Safety.store(Options, Opts);
+  }
   void registerMatchers(ast_matchers::MatchFinder *Finder) override;
   void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
 

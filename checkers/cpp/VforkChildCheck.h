@@ -13,6 +13,8 @@ namespace clang::tidy::forksafe {
 class VforkChildCheck : public ForkCheckBase {
 public:
   using ForkCheckBase::ForkCheckBase;
+  /// No options: vfork has no wrappers worth naming (returning from one is itself a bug).
+  void storeOptions(ClangTidyOptions::OptionMap &Opts) override {}
   void registerMatchers(ast_matchers::MatchFinder *Finder) override;
   void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
 };
