@@ -464,6 +464,7 @@ public:
       const CallSite &C = M.calls()[I];
       if (C.Statement)
         CallsByStatement[C.Statement.id()].push_back(I);
+      CallsByRunner[C.Runner].push_back(I);
     }
     // Calls in evaluation order: an inner call ends before the call that contains it.
     for (auto &Entry : CallsByStatement)
@@ -497,11 +498,20 @@ public:
     // The module: its top level is the entry point.
     Frame Top{-1, true, false, {}, {}, {}};
     State S;
-    for (Node Stmt : M.scopes()[0].Statements)
+    for (Node Stmt : M.scopes()[0].Statements) {
+      bool Negated = false;
+      if (!ImportState && Stmt.is("if_statement") &&
+          M.isMainGuard(Stmt.field("condition"), Negated))
+        ImportState = S;
       walkStatement(Stmt, S, Top, 0, 0);
+    }
+    if (!ImportState)
+      ImportState = S;
+    ImportState->Dead = false;
 
-    // Functions no code in this file calls are entered from elsewhere, with nothing known:
-    // no threads, and the default start method unless the file sets one somewhere.
+    // Functions no code in this file calls are entered from elsewhere, after the module was
+    // imported: with the threads its top level left running, and the default start method
+    // unless the file sets one somewhere.
     for (unsigned F = 1; F < M.scopes().size(); ++F) {
       if (M.scopes()[F].Kind != ScopeKind::Function || Called[F])
         continue;
@@ -547,17 +557,17 @@ private:
       return It->second;
     CudaUse[F] = -1; // recursion: no use found through the cycle
     int Found = -1;
-    for (unsigned Id = 0; Id < M.calls().size() && Found < 0; ++Id) {
+    for (unsigned Id : CallsByRunner.lookup(F)) {
       const CallSite &C = M.calls()[Id];
-      if (C.Runner != F)
-        continue;
       if (FM.initializesCuda(Id)) {
         Found = Id;
         break;
       }
       int G = M.calledFunction(C);
-      if (G >= 0 && cudaUseIn(G, Depth + 1) >= 0)
+      if (G >= 0 && cudaUseIn(G, Depth + 1) >= 0) {
         Found = Id;
+        break;
+      }
     }
     CudaUse[F] = Found;
     return Found;
@@ -747,8 +757,21 @@ private:
 
   void judgeSummaryAtUnknownEntry(unsigned F) {
     const Summary &Sum = summaryOf(F, 0);
-    for (const PendingFork &P : Sum.Forks)
-      judge(P, /*Entry=*/true, /*MethodKnownAtEntry=*/!FileSetsStartMethod);
+    const State &In = *ImportState;
+    for (const PendingFork &P : Sum.Forks) {
+      PendingFork Q = P;
+      for (const ThreadFact &T : In.Threads)
+        if (!hasKey(T, P.Joined))
+          addThread(Q.Threads, T);
+      if (!Q.Cuda)
+        Q.Cuda = In.Cuda;
+      if (Q.Method.empty() && !In.Method.empty()) {
+        if (In.Method != "fork")
+          continue;
+        Q.Method = In.Method;
+      }
+      judge(Q, /*Entry=*/true, /*MethodKnownAtEntry=*/!FileSetsStartMethod);
+    }
   }
 
   //===--- statements -------------------------------------------------------===//
@@ -798,7 +821,9 @@ private:
       for (State &X : LoopExits.back())
         Arms.push_back(X);
       State Out = mergeAll(In, Arms);
-      if (Out.Threads.size() != In.Threads.size() || (Out.Cuda.has_value() != In.Cuda.has_value())) {
+      bool Grew = Out.Threads.size() != In.Threads.size() || Out.Cuda.has_value() != In.Cuda.has_value();
+      if (Grew && Rewalks < 2) {
+        ++Rewalks;
         // What one iteration starts runs during the next: walk the body once more.
         LoopExits.back().clear();
         State Again = Out;
@@ -808,6 +833,7 @@ private:
         for (State &X : LoopExits.back())
           Arms.push_back(X);
         Out = mergeAll(In, Arms);
+        --Rewalks;
       }
       LoopExits.pop_back();
       Out.Dead = false; // a loop is left normally (the condition fails or it breaks)
@@ -970,11 +996,11 @@ private:
     Node Callee0 = unparenthesize(C.Callee);
     if (F >= 0 && M.scopes()[F].Name == "__init__" && !Callee0.is("attribute")) {
       SelfKey = resultKeyOf(C.Call, C.Scope); // Server(): __init__'s self is the result
-    } else if (F < 0 && Callee0.is("attribute")) {
-      // obj.method() on an instance of a class defined here.
+    } else if (Callee0.is("attribute")) {
+      // obj.method() on an instance of a class defined here: its self is obj.
       Node Obj = Callee0.field("object");
-      int Cls = M.typeOf(Obj, C.Scope).LocalClass;
-      F = methodOf(Cls, M.text(Callee0.field("attribute")));
+      if (F < 0)
+        F = methodOf(M.typeOf(Obj, C.Scope).LocalClass, M.text(Callee0.field("attribute")));
       if (F >= 0)
         SelfKey = keyOf(Obj, C.Scope);
     }
@@ -1082,8 +1108,7 @@ private:
     P.Threads = S.Threads;
     P.Cuda = S.Cuda;
     P.Joined = S.Joined;
-    if (P.Cuda)
-      childCuda(C, E, P);
+    childCuda(C, E, P);
     judge(P, Fr.IsModule, true);
     addPending(Fr, std::move(P));
   }
@@ -1173,10 +1198,6 @@ private:
         Q.Cuda->Chain = prefixed(Id, P.Cuda->Chain);
       } else {
         Q.Cuda = S.Cuda;
-        if (Q.Cuda && !P.Cuda && Q.ChildMayUseCuda && Q.ChildCudaUse < 0 && !P.OsFork) {
-          // childCuda() ran only where CUDA was already known; work it out now.
-          childCuda(M.calls()[P.Fork], *entryOf(M.calls()[P.Fork]), Q);
-        }
       }
       if (Q.Method.empty())
         Q.Method = S.Method;
@@ -1216,6 +1237,11 @@ private:
   bool DefaultIsFork = true;
   bool FileSetsStartMethod = false;
   llvm::DenseMap<const void *, llvm::SmallVector<unsigned, 4>> CallsByStatement;
+  llvm::DenseMap<int, std::vector<unsigned>> CallsByRunner;
+  /// What has run when a function is called from outside: the module's top level up to
+  /// its `if __name__ == "__main__":` block (an importer runs no more of it).
+  std::optional<State> ImportState;
+  unsigned Rewalks = 0; ///< loop bodies being walked a second time, nested
   std::vector<Summary> Summaries;
   std::vector<std::vector<State>> LoopExits;
   llvm::DenseMap<int, int> CudaUse;

@@ -22,13 +22,14 @@ def setup():
 def run():
     os.fork()
 # CHECK: :[[@LINE-1]]:5: warning: 'os.fork()' while threads may run: the child inherits locks held by them and can deadlock; start processes with subprocess or the "spawn" or "forkserver" start method, or fork before starting threads [forksafe-fork-after-thread]
-# CHECK-NEXT: :[[@LINE+5]]:1: note: 'setup' called here
+# CHECK-NEXT: :[[@LINE+6]]:5: note: 'setup' called here
 # CHECK-NEXT: :19:5: note: thread started here
-# CHECK-NEXT: :[[@LINE+4]]:1: note: 'run' called here
+# CHECK-NEXT: :[[@LINE+5]]:5: note: 'run' called here
 
 
-setup()
-run()
+if __name__ == "__main__":
+    setup()
+    run()
 
 
 # --- Bad: in one function; the default start method forks -------------------------------

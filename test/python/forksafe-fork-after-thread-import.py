@@ -1,0 +1,24 @@
+# Threads the module starts when it is imported still run when its functions are called.
+# RUN: %expect_exit 1 %forksafe --checks='-*,forksafe-fork-after-thread' %s | FileCheck %s --implicit-check-not='warning:'
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+_executor = ThreadPoolExecutor(max_workers=1)
+_executor.submit(print, "warm up")
+
+_joined = threading.Thread(target=print)
+_joined.start()
+_joined.join()
+
+
+def daemonize():
+    if os.fork() > 0:
+# CHECK: :[[@LINE-1]]:8: warning: 'os.fork()' while threads may run
+# CHECK-NEXT: :8:1: note: thread pool executor starts its threads here
+        os._exit(0)
+
+
+if __name__ == "__main__":
+    # Only when run as a script: an importer's calls do not see this thread.
+    threading.Thread(target=print, daemon=True).start()
