@@ -98,9 +98,13 @@ void RuleContext::noteChain(Diagnostic &D, const ImportTimeCall &IC, const std::
   for (unsigned CallId : IC.Chain) {
     const CallSite &C = M.calls()[CallId];
     int Fn = M.calledFunction(C);
+    if (Fn < 0)
+      Fn = M.calledMethodOfLocalInstance(C);
     std::string Name = Fn >= 0 ? M.scopes()[Fn].Name.str() : quote(C.Callee);
-    if (Fn >= 0 && Name == "__init__" && M.scopes()[Fn].Parent >= 0)
-      Name = M.scopes()[M.scopes()[Fn].Parent].Name.str() + ".__init__";
+    // Methods are named with their class: 'Runner.__init__', 'Launcher.launch'.
+    int Parent = Fn >= 0 ? M.scopes()[Fn].Parent : -1;
+    if (Parent >= 0 && M.scopes()[Parent].Kind == ScopeKind::Class)
+      Name = M.scopes()[Parent].Name.str() + "." + Name;
     note(D, C.Call, "'" + Name + "' called here");
   }
   note(D, M.calls()[IC.Call].Call, Final);

@@ -297,8 +297,10 @@ void SemanticModel::build() {
         }
         Cur = R;
       }
-      for (Node T : Targets)
+      for (Node T : Targets) {
         bindTarget(T, Cur, BindingKind::Assignment, F.Scope, N.endByte());
+        recordSelfAttribute(T, Cur, F.Scope);
+      }
       PushChildren(F, N);
       continue;
     }
@@ -309,6 +311,7 @@ void SemanticModel::build() {
     }
     if (Type == "augmented_assignment") {
       bindTarget(N.field("left"), Node(), BindingKind::Other, F.Scope, N.endByte());
+      recordSelfAttribute(N.field("left"), Node(), F.Scope);
       PushChildren(F, N);
       continue;
     }
@@ -391,6 +394,28 @@ void SemanticModel::build() {
     for (auto &Entry : Sc.Names)
       std::stable_sort(Entry.second.begin(), Entry.second.end(),
                        [&](unsigned A, unsigned B) { return Bindings[A].Pos < Bindings[B].Pos; });
+}
+
+int SemanticModel::classOfSelf(unsigned S) const {
+  int Fn = enclosingFunction(S);
+  if (Fn < 0 || Scopes[Fn].Kind != ScopeKind::Function)
+    return -1;
+  int Parent = Scopes[Fn].Parent;
+  return Parent >= 0 && Scopes[Parent].Kind == ScopeKind::Class ? Parent : -1;
+}
+
+void SemanticModel::recordSelfAttribute(Node Target, Node Value, unsigned S) {
+  Target = unparenthesize(Target);
+  if (!Target.is("attribute"))
+    return;
+  Node Obj = unparenthesize(Target.field("object"));
+  if (!Obj.is("identifier") || text(Obj) != "self")
+    return;
+  int Cls = classOfSelf(S);
+  if (Cls < 0)
+    return;
+  // A null value (augmented assignment) makes the attribute's type unknown.
+  Scopes[Cls].SelfAttributes[text(Target.field("attribute"))].push_back({Value, S});
 }
 
 const Binding *SemanticModel::preferred(llvm::ArrayRef<unsigned> Ids, bool SameScope,
@@ -593,6 +618,36 @@ ReceiverType SemanticModel::typeOf(Node Expr, unsigned S, unsigned Depth) const 
     }
     return R;
   }
+  if (Expr.is("attribute")) {
+    // self.pool, where every `self.pool = ...` in the class's methods makes the same type.
+    Node Obj = unparenthesize(Expr.field("object"));
+    if (!Obj.is("identifier") || text(Obj) != "self")
+      return R;
+    int Cls = classOfSelf(S);
+    if (Cls < 0)
+      return R;
+    auto It = Scopes[Cls].SelfAttributes.find(text(Expr.field("attribute")));
+    if (It == Scopes[Cls].SelfAttributes.end() || It->second.size() > MaxAgreeingBindings)
+      return R;
+    bool First = true;
+    for (const auto &[Value, ValueScope] : It->second) {
+      if (Value && text(unparenthesize(Value)) == "None")
+        continue;
+      if (!Value)
+        return ReceiverType();
+      ReceiverType VR = typeOf(Value, ValueScope, Depth + 1);
+      if (First) {
+        R = VR;
+        First = false;
+        continue;
+      }
+      if (VR.Type != R.Type || VR.LocalClass != R.LocalClass)
+        return ReceiverType();
+      if (VR.StartMethod != R.StartMethod)
+        R.StartMethod = "?";
+    }
+    return R;
+  }
   if (!Expr.is("call"))
     return R;
   Node Callee = unparenthesize(Expr.field("function"));
@@ -746,17 +801,31 @@ int SemanticModel::calledFunction(const CallSite &C) const {
     Node Obj = unparenthesize(Callee.field("object"));
     if (!Obj.is("identifier") || text(Obj) != "self")
       return -1;
-    int Fn = enclosingFunction(C.Scope);
-    if (Fn < 0 || Scopes[Fn].Parent < 0 || Scopes[Scopes[Fn].Parent].Kind != ScopeKind::Class)
+    int Cls = classOfSelf(C.Scope);
+    if (Cls < 0)
       return -1;
-    const Scope &Cls = Scopes[Scopes[Fn].Parent];
-    auto It = Cls.Names.find(text(Callee.field("attribute")));
-    if (It == Cls.Names.end())
+    auto It = Scopes[Cls].Names.find(text(Callee.field("attribute")));
+    if (It == Scopes[Cls].Names.end())
       return -1;
     const Binding &M = Bindings[It->second.back()];
     return M.Kind == BindingKind::Function ? M.DefinedScope : -1;
   }
   return -1;
+}
+
+int SemanticModel::calledMethodOfLocalInstance(const CallSite &C) const {
+  // runner = Runner(); runner.start_all(): the method of the file's class.
+  Node Callee = unparenthesize(C.Callee);
+  if (!Callee.is("attribute"))
+    return -1;
+  int Cls = typeOf(Callee.field("object"), C.Scope).LocalClass;
+  if (Cls < 0)
+    return -1;
+  auto It = Scopes[Cls].Names.find(text(Callee.field("attribute")));
+  if (It == Scopes[Cls].Names.end())
+    return -1;
+  const Binding &M = Bindings[It->second.back()];
+  return M.Kind == BindingKind::Function ? M.DefinedScope : -1;
 }
 
 const std::vector<ImportTimeCall> &SemanticModel::importTimeCalls() const {
@@ -783,6 +852,8 @@ const std::vector<ImportTimeCall> &SemanticModel::importTimeCalls() const {
     ImportTimeCall Cur = Out[Work.front()];
     Work.pop_front();
     int Target = calledFunction(Calls[Cur.Call]);
+    if (Target < 0)
+      Target = calledMethodOfLocalInstance(Calls[Cur.Call]);
     if (Target < 0 || Entry[Target] != -2)
       continue;
     Entry[Target] = Cur.Call;

@@ -59,6 +59,8 @@ struct Scope {
   std::vector<Node> Statements;    ///< the statements of its body, in order
   std::vector<unsigned> Calls;     ///< call sites resolved in this scope, source order
   Node Bases;                      ///< Class: the superclasses argument list
+  /// Class: `self.<attr> = value` in its methods, as (value, method scope) in source order.
+  llvm::StringMap<llvm::SmallVector<std::pair<Node, unsigned>, 1>> SelfAttributes;
 };
 
 /// One arm of a conditional statement (if/elif/else, try/except, match case).
@@ -138,8 +140,12 @@ public:
   /// (its __init__), or `self.method()` in a method. -1 when unknown.
   int calledFunction(const CallSite &C) const;
 
+  /// `obj.method()` where obj was made by a class of this file: that method's scope, or -1.
+  int calledMethodOfLocalInstance(const CallSite &C) const;
+
   /// Every call that runs when the module is imported: unguarded calls at module level and
-  /// in class bodies, and the calls of same-file functions they call, transitively.
+  /// in class bodies, and the calls of same-file functions (and methods of instances of
+  /// the file's classes) they call, transitively.
   const std::vector<ImportTimeCall> &importTimeCalls() const;
 
   /// Whether arms A and B (indices into branches(), -1 for none) are exclusive: some
@@ -152,11 +158,14 @@ public:
 
   /// The scope of the innermost enclosing function of a scope (itself if a function).
   int enclosingFunction(int S) const;
+  /// The class whose method S is (or is nested in), when `self` there means its instance.
+  int classOfSelf(unsigned S) const;
 
 private:
   struct Frame;
   void build();
   void bindTarget(Node Target, Node Value, BindingKind Kind, unsigned S, uint32_t Pos);
+  void recordSelfAttribute(Node Target, Node Value, unsigned S);
   unsigned addBinding(unsigned S, llvm::StringRef Name, Binding B);
   void bindParameters(Node Params, unsigned S, std::vector<Frame> &Stack, const Frame &Outer);
   std::string qualifiedName(Node Expr, unsigned S, unsigned Depth) const;

@@ -56,14 +56,25 @@ main()
 
 class Runner:
     def __init__(self):
-        proc = Process(target=work)
-        proc.start()
+        self.proc = Process(target=work)
+        self.proc.start()
 
 
 runner = Runner()
 # CHECK: :[[@LINE-1]]:1: warning: processes are started when the module is imported
 # CHECK-NEXT: :[[@LINE-2]]:10: note: 'Runner.__init__' called here
 # CHECK-NEXT: :[[@LINE-6]]:9: note: process started here
+
+class Launcher:
+    def launch(self):
+        return ProcessPoolExecutor()
+
+
+launcher = Launcher()
+launcher.launch()
+# CHECK: :[[@LINE-1]]:1: warning: processes are started when the module is imported
+# CHECK-NEXT: :[[@LINE-2]]:1: note: 'Launcher.launch' called here
+# CHECK-NEXT: :[[@LINE-7]]:16: note: process started here
 
 with Pipeline(name="demo") as pipeline:
     pass

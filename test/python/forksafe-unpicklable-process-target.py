@@ -66,6 +66,23 @@ def bad():
 # CHECK: :[[@LINE-1]]:15: warning: a lambda cannot be pickled, but tmp.spawn() pickles its function to send it to the worker processes
 
 
+class Crawler:
+    def __init__(self):
+        self.pool = mp.Pool(4)
+        self.threads = ThreadPool(4)
+        self.either = None
+
+    def crawl(self, urls):
+        self.pool.map(lambda url: url, urls)
+# CHECK: :[[@LINE-1]]:23: warning: a lambda cannot be pickled, but self.pool.map() pickles its function
+        self.threads.map(lambda url: url, urls)  # a thread pool
+        self.either.map(lambda url: url, urls)  # a thread pool or a process pool: unknown
+
+    def reset(self, threaded):
+        self.either = mp.Pool(2)
+        self.either = ThreadPool(2)
+
+
 def good(frame: pd.DataFrame):
     def nested(x):
         return x
