@@ -109,6 +109,20 @@ const ApiEntry BuiltinEntries[] = {
      "pytorch docs: data.html#torch.utils.data.DataLoader"},
     {"torch.utils.data.dataloader.DataLoader", 0, nullptr, P(11, "multiprocessing_context"), None,
      None, None, "torch/utils/data/dataloader.py"},
+    // torchrun's programmatic launcher: LaunchConfig(start_method="spawn" by default).
+    {"torch.distributed.launcher.LaunchConfig", 0, nullptr, Kw("start_method"), None, None, None,
+     "torch/distributed/launcher/api.py: LaunchConfig.start_method"},
+    {"torch.distributed.launcher.api.LaunchConfig", 0, nullptr, Kw("start_method"), None, None,
+     None, "torch/distributed/launcher/api.py: LaunchConfig.start_method"},
+    // Lightning's DDP strategies choose how their worker processes start.
+    {"lightning.pytorch.strategies.DDPStrategy", 0, nullptr, Kw("start_method"), None, None, None,
+     "Lightning docs: api/lightning.pytorch.strategies.DDPStrategy (start_method)"},
+    {"lightning.fabric.strategies.DDPStrategy", 0, nullptr, Kw("start_method"), None, None, None,
+     "Lightning docs: api/lightning.fabric.strategies.DDPStrategy (start_method)"},
+    {"pytorch_lightning.strategies.DDPStrategy", 0, nullptr, Kw("start_method"), None, None, None,
+     "Lightning docs: api/pytorch_lightning.strategies.DDPStrategy (start_method)"},
+    {"pytorch_lightning.strategies.DDPSpawnStrategy", 0, nullptr, Kw("start_method"), None, None,
+     None, "Lightning 1.7 docs: DDPSpawnStrategy(start_method=...), the ddp_fork strategy"},
 
     // --- library entry points that start processes ----------------------------------------
     {"distilabel.pipeline.Pipeline.run", StartsProcesses, nullptr, None, None, None, None,

@@ -7,6 +7,8 @@ import torch.multiprocessing as tmp
 from torch.utils.data import DataLoader
 from concurrent.futures import ProcessPoolExecutor
 from torch.multiprocessing import *
+from lightning.pytorch.strategies import DDPStrategy
+from torch.distributed.launcher.api import LaunchConfig
 
 START_METHOD = "fork"
 SAFE_METHOD = "spawn"
@@ -29,13 +31,17 @@ loader = DataLoader([], num_workers=2, multiprocessing_context="fork")
 tmp.spawn(print, nprocs=2, start_method="fork")
 # CHECK: :[[@LINE-1]]:41: warning: start method "fork" is hardcoded
 
+strategy = DDPStrategy(start_method="fork")
+# CHECK: :[[@LINE-1]]:37: warning: start method "fork" is hardcoded
+config = LaunchConfig(min_nodes=1, max_nodes=1, nproc_per_node=2, start_method="fork")
+# CHECK: :[[@LINE-1]]:80: warning: start method "fork" is hardcoded
 spawn(print, start_method="fork")  # through the star import
 # CHECK: :[[@LINE-1]]:27: warning: start method "fork" is hardcoded
 
 # --- Bad: a module-level constant, with a note at its definition -----------------------------
 mp.get_context(START_METHOD)
 # CHECK: :[[@LINE-1]]:16: warning: start method "fork" is hardcoded
-# CHECK-NEXT: :11:1: note: 'START_METHOD' is set to "fork" here
+# CHECK-NEXT: :13:1: note: 'START_METHOD' is set to "fork" here
 
 def in_a_function():
     return mp.get_context(("fork"))
@@ -50,6 +56,7 @@ mp.set_start_method("spawn")
 print("fork")
 label = "fork"
 DataLoader([], multiprocessing_context="spawn")
+DDPStrategy(start_method="popen")
 
 
 class Settings:
