@@ -61,6 +61,11 @@ static const llvm::StringRef PathSearchingExec[] = {"execlp", "execvp", "execvpe
 // glibc defines errno as (*__errno_location ()); BSD libcs and macOS as (*__error()).
 static const llvm::StringRef RuntimeHelpers[] = {"__errno_location", "__error"};
 
+// ISO C++ [utility], [forward], [specialized.addressof]: casts that generate no call.
+static const llvm::StringRef CompileTimeLibraryFunctions[] = {
+    "std::addressof", "std::as_const", "std::forward", "std::move", "std::move_if_noexcept",
+    "std::to_underlying"};
+
 // POSIX.1-2024 XSH exec (execl ... fexecve); execveat: Linux execveat(2).
 static const llvm::StringRef ExecFunctions[] = {"execl",  "execle",  "execlp",  "execv",
                                                 "execve", "execveat", "execvp", "execvpe",
@@ -127,6 +132,9 @@ static bool contains(llvm::ArrayRef<llvm::StringRef> Sorted, llvm::StringRef Nam
 llvm::ArrayRef<llvm::StringRef> asyncSignalSafeFunctions() { return AsyncSignalSafe; }
 llvm::ArrayRef<llvm::StringRef> pathSearchingExecFunctions() { return PathSearchingExec; }
 llvm::ArrayRef<llvm::StringRef> safeRuntimeHelpers() { return RuntimeHelpers; }
+llvm::ArrayRef<llvm::StringRef> compileTimeLibraryFunctions() {
+  return CompileTimeLibraryFunctions;
+}
 bool isExecFunction(llvm::StringRef Name) { return contains(ExecFunctions, Name); }
 bool isImmediateExitFunction(llvm::StringRef Name) { return contains(ImmediateExit, Name); }
 llvm::ArrayRef<llvm::StringRef> forkFunctions() { return ForkFunctions; }

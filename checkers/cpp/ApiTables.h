@@ -18,6 +18,8 @@ llvm::ArrayRef<llvm::StringRef> asyncSignalSafeFunctions();
 llvm::ArrayRef<llvm::StringRef> pathSearchingExecFunctions();
 /// Runtime helpers that C library macros expand to and that are safe (errno).
 llvm::ArrayRef<llvm::StringRef> safeRuntimeHelpers();
+/// C++ library functions that are casts and compile to no code (std::move), by qualified name.
+llvm::ArrayRef<llvm::StringRef> compileTimeLibraryFunctions();
 
 /// Every exec* function: after a call the child runs another program (or the call failed).
 bool isExecFunction(llvm::StringRef Name);

@@ -323,6 +323,12 @@ void appendContinuation(TranslationUnitModel &M, const Stmt *S, ChildRegion &R) 
   const Stmt *Cur = S;
   while (true) {
     const Stmt *P = M.parentStmt(Cur);
+    // A branch of an if (else-if chains, nested ifs): the child goes on after the whole if.
+    if (const auto *If = dyn_cast_or_null<IfStmt>(P))
+      if (If->getThen() == Cur || If->getElse() == Cur) {
+        Cur = If;
+        continue;
+      }
     const auto *CS = dyn_cast_or_null<CompoundStmt>(P);
     if (!CS)
       break;
@@ -827,6 +833,9 @@ std::optional<UnsafeOperation> firstUnsafeOperation(TranslationUnitModel &Model,
       if (!Name.empty() && Policy.isSafe(Name))
         return false;
       if (isFollowable(FD, Ctx))
+        return false;
+      if (FD->isInStdNamespace() &&
+          llvm::is_contained(compileTimeLibraryFunctions(), FD->getQualifiedNameAsString()))
         return false;
       if (unsigned ID = FD->getBuiltinID())
         if (!Ctx.BuiltinInfo.isLibFunction(ID) && !Ctx.BuiltinInfo.isPredefinedLibFunction(ID))

@@ -154,4 +154,16 @@ void lambda_fork() {
   t.join();
 }
 
+// std::move is a cast, not a call into the library.
+void moves() {
+  std::thread t(worker, nullptr);
+  int fd = 3;
+  if (fork() == 0) {
+    int moved = std::move(fd);
+    close(moved);
+    _exit(0);
+  }
+  t.join();
+}
+
 // CHECK-NOT: {{.}}

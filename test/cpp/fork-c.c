@@ -25,6 +25,23 @@ int daemonize(void) {
   return 0;
 }
 
+// An else-if chain: the child goes on after the whole if statement.
+void chain(void) {
+  pthread_t t;
+  pthread_create(&t, 0, worker, 0);
+  pid_t pid = fork();
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: fork() while other threads may run; the child calls 'malloc'
+  // CHECK-MESSAGES: :[[@LINE-3]]:3: note: thread started here
+  // CHECK-MESSAGES: :[[@LINE+6]]:3: note: first operation
+  if (pid < 0)
+    perror("fork");
+  else if (pid > 0)
+    _exit(0);
+  close(0);
+  malloc(1);
+  _exit(0);
+}
+
 void run(const char *path) {
   pthread_t t;
   pthread_create(&t, 0, worker, 0);

@@ -72,6 +72,9 @@ using ::exit;
 using ::printf;
 template <class T> struct remove_reference { typedef T type; };
 template <class T> T &&forward(typename remove_reference<T>::type &t) noexcept;
+template <class T> typename remove_reference<T>::type &&move(T &&t) noexcept {
+  return static_cast<typename remove_reference<T>::type &&>(t);
+}
 
 class thread {
 public:
