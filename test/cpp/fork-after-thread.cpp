@@ -191,3 +191,41 @@ void stored() {
   // CHECK-MESSAGES: :[[@LINE-3]]:15: note: thread started here
   t.join();
 }
+
+// Member functions of the translation unit are followed; a lambda run by std::thread is a
+// thread body.
+struct Logger {
+  void log(const char *m) { puts(m); }
+};
+void *logging_body(void *) {
+  Logger l;
+  if (fork() == 0) {
+    // CHECK-MESSAGES: :[[@LINE-1]]:7: warning: fork() while other threads may run; the child calls 'puts'
+    // CHECK-MESSAGES: :[[@LINE+15]]:3: note: 'logging_body', which forks, runs in a thread started here
+    // CHECK-MESSAGES: :[[@LINE+2]]:5: note: 'Logger::log' called here in the child
+    // CHECK-MESSAGES: :[[@LINE-8]]:29: note: first operation
+    l.log("x");
+    _exit(0);
+  }
+  return nullptr;
+}
+void *quiet_body(void *) {
+  if (fork() == 0)
+    _exit(write(1, "x", 1) < 0);
+  return nullptr;
+}
+void start_bodies() {
+  pthread_t a, b;
+  pthread_create(&a, nullptr, logging_body, nullptr);
+  pthread_create(&b, nullptr, &quiet_body, nullptr);
+  std::thread t([] {
+    if (fork() == 0) {
+      // CHECK-MESSAGES: :[[@LINE-1]]:9: warning: fork() while other threads may run; the child calls 'printf'
+      // CHECK-MESSAGES: :[[@LINE-3]]:15: note: 'lambda', which forks, runs in a thread started here
+      // CHECK-MESSAGES: :[[@LINE+1]]:7: note: first operation
+      printf("x");
+      _exit(0);
+    }
+  });
+  t.join();
+}
