@@ -132,6 +132,20 @@ def appended_then_forked():
 # CHECK-NEXT: :[[@LINE-4]]:9: note: thread started here
 
 
+class Ticker(threading.Thread):
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.start()
+
+
+def self_starting_thread():
+    ticker = Ticker()
+    os.fork()
+# CHECK: :[[@LINE-1]]:5: warning: 'os.fork()' while threads may run
+# CHECK-NEXT: :[[@LINE-3]]:14: note: 'Ticker.__init__' called here
+# CHECK-NEXT: :[[@LINE-8]]:9: note: thread started here
+
+
 # --- Good: a fork before any thread starts ----------------------------------------------------
 def fork_first():
     os.fork()
