@@ -143,6 +143,33 @@ Worker().start()
   EXPECT_EQ(T.M.typeOf(Dp.Call, Dp.Scope).StartMethod, ""); // the platform default
 }
 
+TEST(PythonSemanticModel, ReceiversHeldInSelfAttributes) {
+  Model T(R"py(
+import multiprocessing as mp
+from multiprocessing.pool import ThreadPool
+class Crawler:
+    def __init__(self):
+        self.pool = mp.Pool()
+        self.mixed = mp.Pool()
+        self.maybe = None
+    def later(self):
+        self.mixed = ThreadPool()
+        self.maybe = ThreadPool()
+    def crawl(self):
+        self.pool.map(f, x)
+        self.mixed.map(f, x)
+        self.maybe.map(f, x)
+        self.unset.map(f, x)
+def outside(self):
+    self.pool.map(f, x)
+)py");
+  EXPECT_EQ(T.callee("self.pool.map"), "multiprocessing.pool.Pool.map");
+  EXPECT_EQ(T.callee("self.mixed.map"), "");
+  EXPECT_EQ(T.callee("self.maybe.map"), "multiprocessing.pool.ThreadPool.map"); // None is a placeholder
+  EXPECT_EQ(T.callee("self.unset.map"), "");
+  EXPECT_EQ(T.callee("self.pool.map", 1), ""); // not a method: `self` is just a parameter
+}
+
 TEST(PythonSemanticModel, StringConstants) {
   Model T(R"py(
 A = "fork"
@@ -233,6 +260,8 @@ class Svc:
         booted()
 middle()
 Svc()
+svc = Svc()
+svc.boot()
 if __name__ == "__main__":
     guarded()
 )py");
@@ -247,8 +276,9 @@ if __name__ == "__main__":
     ChainLength[T.M.text(T.M.calls()[IC.Call].Callee).str()] = IC.Chain.size();
   EXPECT_EQ(ChainLength.count("start"), 1u);
   EXPECT_EQ(ChainLength["start"], 2u); // middle() -> leaf() -> start()
-  EXPECT_EQ(ChainLength["booted"], 2u); // Svc() -> self.boot() -> booted()
+  EXPECT_EQ(ChainLength["booted"], 1u); // svc.boot() -> booted(): shorter than through Svc()
   EXPECT_EQ(ChainLength.count("never"), 0u);
+  EXPECT_EQ(T.M.scopes()[T.M.calledMethodOfLocalInstance(T.call("svc.boot"))].Name, "boot");
   EXPECT_EQ(ChainLength.count("guarded"), 0u);
 }
 
