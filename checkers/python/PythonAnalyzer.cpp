@@ -68,16 +68,18 @@ llvm::ArrayRef<RuleInfo> rules() { return ruleInfos(); }
 Diagnostic &RuleContext::report(Node At, std::string Message) {
   Diagnostic D;
   D.Check = Check;
-  D.Loc = Location{Path.str(), At.line(), At.column()};
-  D.EndLine = At.endLine();
-  D.EndColumn = At.endColumn();
+  Position Start = Tree.start(At), End = Tree.end(At);
+  D.Loc = Location{Path.str(), Start.Line, Start.Column};
+  D.EndLine = End.Line;
+  D.EndColumn = End.Column;
   D.Message = std::move(Message);
   Diags.push_back(std::move(D));
   return Diags.back();
 }
 
 void RuleContext::note(Diagnostic &D, Node At, std::string Message) {
-  D.Notes.push_back(Note{Location{Path.str(), At.line(), At.column()}, std::move(Message)});
+  Position Start = Tree.start(At);
+  D.Notes.push_back(Note{Location{Path.str(), Start.Line, Start.Column}, std::move(Message)});
 }
 
 Edit RuleContext::replace(Node At, std::string Replacement) const {
@@ -85,10 +87,11 @@ Edit RuleContext::replace(Node At, std::string Replacement) const {
   E.File = Path.str();
   E.Offset = At.startByte();
   E.Length = At.endByte() - At.startByte();
-  E.Line = At.line();
-  E.Column = At.column();
-  E.EndLine = At.endLine();
-  E.EndColumn = At.endColumn();
+  Position Start = Tree.start(At), End = Tree.end(At);
+  E.Line = Start.Line;
+  E.Column = Start.Column;
+  E.EndLine = End.Line;
+  E.EndColumn = End.Column;
   E.Replacement = std::move(Replacement);
   return E;
 }

@@ -1,6 +1,7 @@
 //===--- SyntaxTree.cpp ---------------------------------------------------===//
 #include "python/SyntaxTree.h"
 
+#include <algorithm>
 #include <cstring>
 
 extern "C" const TSLanguage *tree_sitter_python(void);
@@ -42,7 +43,7 @@ llvm::SmallVector<Node, 8> Node::codeChildren() const {
   return collect(N, [](Node C) { return C.isNamed() && !C.is("comment"); });
 }
 
-SyntaxTree SyntaxTree::parse(llvm::StringRef Source) {
+static TSTree *parseWithThreadParser(llvm::StringRef Text) {
   struct ParserDeleter {
     void operator()(TSParser *P) const { ts_parser_delete(P); }
   };
@@ -53,11 +54,82 @@ SyntaxTree SyntaxTree::parse(llvm::StringRef Source) {
     Parser.reset(ts_parser_new());
     ts_parser_set_language(Parser.get(), tree_sitter_python());
   }
+  return ts_parser_parse_string(Parser.get(), nullptr, Text.data(),
+                                static_cast<uint32_t>(Text.size()));
+}
+
+std::string joinBracketedLines(llvm::StringRef Source) {
+  std::string Out = Source.str();
+  size_t Depth = 0;
+  size_t I = 0, N = Out.size();
+  while (I < N) {
+    char C = Out[I];
+    if (C == '#') {
+      size_t End = Out.find('\n', I);
+      if (End == std::string::npos)
+        End = N;
+      if (Depth > 0)
+        for (size_t J = I; J < End; ++J)
+          Out[J] = ' ';
+      I = End;
+      continue;
+    }
+    if (C == '"' || C == '\'') {
+      bool Triple = I + 2 < N && Out[I + 1] == C && Out[I + 2] == C;
+      size_t J = I + (Triple ? 3 : 1);
+      while (J < N) {
+        if (Out[J] == '\\') {
+          J += 2;
+          continue;
+        }
+        if (Out[J] == C && (!Triple || (J + 2 < N && Out[J + 1] == C && Out[J + 2] == C))) {
+          J += Triple ? 3 : 1;
+          break;
+        }
+        if (!Triple && Out[J] == '\n')
+          break; // unterminated: the line ends it
+        ++J;
+      }
+      I = J;
+      continue;
+    }
+    if (C == '(' || C == '[' || C == '{')
+      ++Depth;
+    else if ((C == ')' || C == ']' || C == '}') && Depth > 0)
+      --Depth;
+    else if ((C == '\n' || C == '\r') && Depth > 0)
+      Out[I] = ' ';
+    ++I;
+  }
+  return Out;
+}
+
+SyntaxTree SyntaxTree::parse(llvm::StringRef Source) {
   SyntaxTree T;
   T.Source = Source;
-  T.Tree.reset(ts_parser_parse_string(Parser.get(), nullptr, Source.data(),
-                                      static_cast<uint32_t>(Source.size())));
+  T.Tree.reset(parseWithThreadParser(Source));
+  if (!T.root().hasError())
+    return T;
+  std::string Joined = joinBracketedLines(Source);
+  if (Joined == Source)
+    return T;
+  std::unique_ptr<TSTree, Deleter> Second(parseWithThreadParser(Joined));
+  if (!ts_node_has_error(ts_tree_root_node(Second.get()))) {
+    T.Tree = std::move(Second);
+    T.Joined = true;
+  }
   return T;
+}
+
+Position SyntaxTree::position(uint32_t Offset) const {
+  if (LineStarts.empty()) {
+    LineStarts.push_back(0);
+    for (size_t I = Source.find('\n'); I != llvm::StringRef::npos; I = Source.find('\n', I + 1))
+      LineStarts.push_back(I + 1);
+  }
+  auto It = std::upper_bound(LineStarts.begin(), LineStarts.end(), Offset);
+  unsigned Line = It - LineStarts.begin();
+  return Position{Line, Offset - LineStarts[Line - 1] + 1};
 }
 
 Node SyntaxTree::firstError() const {

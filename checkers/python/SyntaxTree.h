@@ -15,6 +15,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
+#include <vector>
 
 namespace forksafe {
 namespace python {
@@ -60,9 +62,22 @@ private:
   TSNode N;
 };
 
+/// A 1-based line and byte column.
+struct Position {
+  unsigned Line = 0, Column = 0;
+};
+
 class SyntaxTree {
 public:
   /// Parses Source (UTF-8). Source must outlive the tree.
+  ///
+  /// The pinned grammar's scanner emits a dedent for a line inside brackets that is
+  /// indented less than its block when the line before ends in an operator or a dot
+  /// (`(bar.\n  baz)`), which Python accepts. When the first parse has errors, the file is
+  /// parsed again with the line breaks inside brackets turned into spaces (what Python's
+  /// implicit line joining does anyway; comments there become spaces too). If that parse
+  /// is clean, it is the tree: byte offsets are unchanged, and positions() come from the
+  /// original text.
   static SyntaxTree parse(llvm::StringRef Source);
 
   Node root() const { return Node(ts_tree_root_node(Tree.get())); }
@@ -76,13 +91,27 @@ public:
   /// The first ERROR or MISSING node in document order, or a null node.
   Node firstError() const;
 
+  /// Line and column of a byte offset in the original source. Use these, not the
+  /// node's own points, which count the lines of the text that was parsed.
+  Position position(uint32_t Offset) const;
+  Position start(Node N) const { return position(N.startByte()); }
+  Position end(Node N) const { return position(N.endByte()); }
+  /// Whether the tree comes from the second, line-joined parse.
+  bool joinedLines() const { return Joined; }
+
 private:
   struct Deleter {
     void operator()(TSTree *T) const { ts_tree_delete(T); }
   };
   std::unique_ptr<TSTree, Deleter> Tree;
   llvm::StringRef Source;
+  bool Joined = false;
+  mutable std::vector<uint32_t> LineStarts; ///< built on first position()
 };
+
+/// Source with every line break inside brackets (outside strings) and every comment
+/// inside brackets replaced by spaces, byte for byte.
+std::string joinBracketedLines(llvm::StringRef Source);
 
 } // namespace python
 } // namespace forksafe

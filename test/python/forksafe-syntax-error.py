@@ -23,3 +23,13 @@ x = )
 # The other rules still run on what parses.
 mp.get_context("fork")
 # BOTH: :[[@LINE-1]]:16: warning: start method "fork" is hardcoded
+
+# A line inside brackets indented less than its block is valid Python (the grammar's scanner
+# trips on it; the analyzer parses such files again with the brackets' lines joined), and
+# positions after it still count the file's own lines.
+# RUN: %expect_exit 1 %forksafe --checks='-*,forksafe-syntax-error,forksafe-hardcoded-fork-context' %S/Inputs/dedented-continuation.py | FileCheck %s --check-prefix=JOINED --implicit-check-not='warning:'
+# JOINED: dedented-continuation.py:11:16: warning: start method "fork" is hardcoded
+# A real error inside brackets is still one.
+# RUN: printf 'x = (1,\n  2 3)\n' > %t.inner.py
+# RUN: %expect_exit 1 %forksafe --checks='-*,forksafe-syntax-error' %t.inner.py | FileCheck %s --check-prefix=INNER
+# INNER: inner.py:2:{{[0-9]+}}: warning: syntax error

@@ -55,7 +55,7 @@ void checkUnguardedProcessStart(RuleContext &Ctx) {
         At, "processes are started when the module is imported: with the spawn and forkserver "
             "start methods every child imports the main module again and fails "
             "(\"bootstrapping phase\"); start them under 'if __name__ == \"__main__\":'");
-    if (!IC.Chain.empty() || C.Call.line() != At.line())
+    if (!IC.Chain.empty() || Ctx.tree().start(C.Call).Line != Ctx.tree().start(At).Line)
       Ctx.noteChain(D, IC, "process started here");
   }
 }

@@ -1,0 +1,60 @@
+//===--- PythonSyntaxTreeTest.cpp - The tree-sitter front end ---------------===//
+#include "python/SyntaxTree.h"
+
+#include "gtest/gtest.h"
+
+#include <string>
+
+using namespace forksafe::python;
+
+namespace {
+
+TEST(PythonSyntaxTree, JoinsLinesOnlyInsideBrackets) {
+  std::string Src = "a = (1,  # note\n 2)\nb = 3\nc = '''(\n'''\nd = [\"(\", ')'\n]\n";
+  std::string J = joinBracketedLines(Src);
+  ASSERT_EQ(J.size(), Src.size());
+  // "  # note\n " becomes ten spaces; the string's '(' and the lines outside brackets stay.
+  EXPECT_EQ(J, "a = (1," + std::string(10, ' ') + "2)\nb = 3\nc = '''(\n'''\nd = [\"(\", ')' ]\n");
+}
+
+TEST(PythonSyntaxTree, DedentedContinuationParsesAndKeepsPositions) {
+  std::string Src = "def f():\n    return (a.\n b)\nx = 1\n";
+  SyntaxTree T = SyntaxTree::parse(Src);
+  EXPECT_TRUE(T.joinedLines());
+  EXPECT_TRUE(T.firstError().isNull());
+  size_t X = Src.find("x = 1");
+  Position P = T.position(X);
+  EXPECT_EQ(P.Line, 4u);
+  EXPECT_EQ(P.Column, 1u);
+}
+
+TEST(PythonSyntaxTree, RealErrorsStayErrors) {
+  std::string Src = "x = (1,\n  2 3)\n";
+  SyntaxTree T = SyntaxTree::parse(Src);
+  EXPECT_FALSE(T.joinedLines());
+  Node E = T.firstError();
+  ASSERT_FALSE(E.isNull());
+  EXPECT_EQ(T.start(E).Line, 2u);
+}
+
+TEST(PythonSyntaxTree, FirstErrorIsTheInnermost) {
+  // tree-sitter wraps much of this file in one ERROR node; the report is at the cause.
+  std::string Src = "import os\n\ndef f(:\n    pass\n\nx = 1\n";
+  SyntaxTree T = SyntaxTree::parse(Src);
+  Node E = T.firstError();
+  ASSERT_FALSE(E.isNull());
+  EXPECT_EQ(T.start(E).Line, 3u);
+}
+
+TEST(PythonSyntaxTree, PositionsAreOneBasedBytes) {
+  std::string Src = "x = 'é'\ny = 1";
+  SyntaxTree T = SyntaxTree::parse(Src);
+  EXPECT_EQ(T.position(0).Line, 1u);
+  EXPECT_EQ(T.position(0).Column, 1u);
+  size_t Y = Src.find('y');
+  EXPECT_EQ(T.position(Y).Line, 2u);
+  EXPECT_EQ(T.position(Y).Column, 1u);
+  EXPECT_EQ(T.position(Src.size()).Column, 6u); // end of file: after the last byte
+}
+
+} // namespace
