@@ -1,5 +1,7 @@
 #include "Reporters.h"
 
+#include "Uri.h"
+
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
@@ -146,14 +148,7 @@ std::string artifactUri(llvm::StringRef File, bool &Relative) {
   llvm::sys::fs::current_path(Cwd);
   llvm::StringRef Path = Abs;
   Relative = Path.consume_front(Cwd) && Path.consume_front("/");
-  std::string Out = Relative ? "" : "file://";
-  for (char C : Path) {
-    if (llvm::isAlnum(C) || llvm::StringRef("-._~/").contains(C))
-      Out += C;
-    else
-      Out += "%" + llvm::utohexstr((unsigned char)C, false, 2);
-  }
-  return Out;
+  return Relative ? percentEncodePath(Path) : fileUri(Path);
 }
 
 /// A stable fingerprint (FNV-1a 64) of what identifies a finding across line moves.

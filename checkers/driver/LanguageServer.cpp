@@ -9,6 +9,7 @@
 
 #include "FileWalker.h"
 #include "Runner.h"
+#include "core/Uri.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/JSON.h"
@@ -23,34 +24,6 @@ using namespace forksafe;
 namespace json = llvm::json;
 
 namespace {
-
-/// file:///a%20b/c.py -> /a b/c.py (only file URIs are analysed).
-std::optional<std::string> uriToPath(llvm::StringRef Uri) {
-  if (!Uri.consume_front("file://"))
-    return std::nullopt;
-  std::string Out;
-  for (size_t I = 0; I < Uri.size(); ++I) {
-    unsigned V;
-    if (Uri[I] == '%' && I + 2 < Uri.size() && !Uri.substr(I + 1, 2).getAsInteger(16, V)) {
-      Out += char(V);
-      I += 2;
-      continue;
-    }
-    Out += Uri[I];
-  }
-  return Out;
-}
-
-std::string pathToUri(llvm::StringRef Path) {
-  std::string Out = "file://";
-  for (char C : Path) {
-    if (llvm::isAlnum(C) || llvm::StringRef("-._~/").contains(C))
-      Out += C;
-    else
-      Out += "%" + llvm::utohexstr((unsigned char)C, false, 2);
-  }
-  return Out;
-}
 
 // json::Object getters return llvm::Optional in LLVM 14 and std::optional in 19: these helpers
 // read through either.
@@ -198,7 +171,7 @@ private:
         json::Array Related;
         for (const Note &N : D.Notes)
           Related.push_back(json::Object{
-              {"location", json::Object{{"uri", N.Loc.File == Doc.Path ? Uri : pathToUri(N.Loc.File)},
+              {"location", json::Object{{"uri", N.Loc.File == Doc.Path ? Uri : fileUri(N.Loc.File)},
                                         {"range", range(Doc.Text, N.Loc.Line, N.Loc.Column, 0, 0)}}},
               {"message", N.Message}});
         json::Object LD{{"range", range(Doc.Text, D.Loc.Line, D.Loc.Column, D.EndLine, D.EndColumn)},
@@ -287,7 +260,7 @@ private:
     bool HasUri;
     std::string Uri = stringOf(TD, "uri", &HasUri);
     if (Method == "textDocument/didOpen" && HasUri) {
-      auto Path = uriToPath(Uri);
+      auto Path = pathOfFileUri(Uri);
       Document &Doc = Docs[Uri];
       Doc.Path = Path ? *Path : Uri;
       Doc.Text = stringOf(TD, "text");

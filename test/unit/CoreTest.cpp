@@ -3,6 +3,7 @@
 #include "core/Fixes.h"
 #include "core/SourceText.h"
 #include "core/Suppressions.h"
+#include "core/Uri.h"
 
 #include <gtest/gtest.h>
 
@@ -107,4 +108,13 @@ TEST(Fixes, ApplyEditsInOrderAndSkipsOverlaps) {
   EXPECT_TRUE(Taken[0]);
   EXPECT_TRUE(Taken[1]);
   EXPECT_FALSE(Taken[2]);
+}
+
+TEST(Uri, RoundTripsUnusualPaths) {
+  EXPECT_EQ(fileUri("/proj/caf\xC3\xA9 x/a#b.py"), "file:///proj/caf%C3%A9%20x/a%23b.py");
+  auto P = pathOfFileUri("file:///proj/caf%C3%A9%20x/a%23b.py");
+  ASSERT_TRUE(P);
+  EXPECT_EQ(*P, "/proj/caf\xC3\xA9 x/a#b.py");
+  EXPECT_FALSE(pathOfFileUri("untitled:Untitled-1"));
+  EXPECT_EQ(percentEncodePath("src/a-b_c.~d.py"), "src/a-b_c.~d.py");
 }
