@@ -16,6 +16,9 @@ void ExitInChildCheck::check(const MatchFinder::MatchResult &Result) {
   TranslationUnitModel &M = model(*Result.Context);
   for (const ForkSite &Site : forkSites(M, Fork)) {
     ChildRegion Child = childRegion(M, Site);
+    // A daemon's parent exits and the child is the program from then on.
+    if (Child.ParentEndsProcess)
+      continue;
     WalkOptions Options;
     // exit(127) after a failed exec is the classic case.
     Options.ContinueAfterExec = true;

@@ -385,6 +385,23 @@ BinaryOperatorKind reverseComparison(BinaryOperatorKind Op) {
   }
 }
 
+/// True if S ends the process on every path: exit, _exit, _Exit, abort, quick_exit.
+bool endsProcess(const Stmt *S) {
+  if (!S)
+    return false;
+  if (const auto *CS = dyn_cast<CompoundStmt>(S))
+    return llvm::any_of(CS->body(), endsProcess);
+  if (const auto *If = dyn_cast<IfStmt>(S))
+    return endsProcess(If->getThen()) && endsProcess(If->getElse());
+  if (const auto *E = dyn_cast<Expr>(S))
+    if (const auto *CE = dyn_cast<CallExpr>(E->IgnoreParenCasts()->IgnoreImplicit())) {
+      llvm::StringRef Name = libraryFunctionName(CE->getDirectCallee());
+      return Name == "exit" || Name == "_exit" || Name == "_Exit" || Name == "abort" ||
+             Name == "quick_exit";
+    }
+  return false;
+}
+
 void addBranch(TranslationUnitModel &M, const Stmt *Branch, ChildRegion &R) {
   R.Sequences.push_back({Branch});
 }
@@ -475,6 +492,7 @@ PidUse classifyUse(TranslationUnitModel &M, const Expr *V, const FunctionDecl *F
       if (IsPid)
         ChildWhen = false;
       Use.K = PidUse::Region;
+      Use.Child.ParentEndsProcess = !ChildWhen && endsProcess(If->getThen());
       if (ChildWhen)
         addBranch(M, If->getThen(), Use.Child);
       else if (If->getElse())
@@ -686,6 +704,7 @@ ChildRegion childRegion(TranslationUnitModel &Model, const ForkSite &Site) {
     for (auto &Seq : U.Child.Sequences)
       R.Sequences.push_back(std::move(Seq));
     R.ReturnsFromFunction |= U.Child.ReturnsFromFunction;
+    R.ParentEndsProcess |= U.Child.ParentEndsProcess;
   }
   if (R.Sequences.empty()) {
     // Returned from a function nobody here calls, stored away, or never tested for 0.

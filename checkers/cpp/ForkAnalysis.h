@@ -97,6 +97,9 @@ struct ChildRegion {
   bool Unknown = false;
   /// The variable holding the fork's result, if any.
   const VarDecl *PidVar = nullptr;
+  /// The parent's branch ends the process (if (fork() != 0) exit(0);): the child goes on as
+  /// the program itself, as daemons do, and its later exit is its own.
+  bool ParentEndsProcess = false;
 };
 
 /// Where a fork's child runs: the fork call itself, or the call of a wrapper that returns the

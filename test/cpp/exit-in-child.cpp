@@ -57,8 +57,25 @@ int main() {
   exit(0);
 }
 
-// Negative cases: _exit and _Exit in the child, exit in the parent, in a vfork-free helper
-// that the child never calls.
+// A daemon: the parent exits and the child goes on as the program; its exit is its own.
+void serve();
+void daemonize_then_serve() {
+  pid_t pid = fork();
+  if (pid < 0)
+    exit(1);
+  if (pid > 0)
+    exit(0);
+  setsid();
+  serve();
+  exit(0);
+}
+void daemon_one_line() {
+  if (fork() != 0) exit(0);
+  serve();
+  exit(0);
+}
+
+// Negative cases: _exit and _Exit in the child, exit in the parent.
 void fine() {
   pid_t pid = fork();
   if (pid == 0)
