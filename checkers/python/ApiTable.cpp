@@ -78,16 +78,19 @@ const ApiEntry BuiltinEntries[] = {
      None, None, None, "Lib/concurrent/futures/thread.py"},
 
     // --- process pool executors ---------------------------------------------------------
-    {"concurrent.futures.ProcessPoolExecutor", StartsProcesses | PicklesInitializer,
+    // Workers start on demand, at the first submit/map (Lib/concurrent/futures/process.py:
+    // submit() calls _adjust_process_count()), not when the executor is made.
+    {"concurrent.futures.ProcessPoolExecutor", StartsProcesses | StartsOnFirstUse | PicklesInitializer,
      types::ProcessExecutor, P(1, "mp_context"), None, P(2, "initializer"), None,
      "library/concurrent.futures.html#processpoolexecutor"},
-    {"concurrent.futures.process.ProcessPoolExecutor", StartsProcesses | PicklesInitializer,
-     types::ProcessExecutor, P(1, "mp_context"), None, P(2, "initializer"), None,
-     "Lib/concurrent/futures/process.py"},
-    {"concurrent.futures.ProcessPoolExecutor.submit", PicklesCallable, nullptr, None,
-     P(0, nullptr), None, None, "library/concurrent.futures.html#concurrent.futures.Executor.submit"},
-    {"concurrent.futures.ProcessPoolExecutor.map", PicklesCallable, nullptr, None, P(0, "fn"), None,
-     None, "library/concurrent.futures.html#concurrent.futures.Executor.map"},
+    {"concurrent.futures.process.ProcessPoolExecutor",
+     StartsProcesses | StartsOnFirstUse | PicklesInitializer, types::ProcessExecutor,
+     P(1, "mp_context"), None, P(2, "initializer"), None, "Lib/concurrent/futures/process.py"},
+    {"concurrent.futures.ProcessPoolExecutor.submit", PicklesCallable | FirstUseStarts, nullptr,
+     None, P(0, nullptr), None, None,
+     "library/concurrent.futures.html#concurrent.futures.Executor.submit"},
+    {"concurrent.futures.ProcessPoolExecutor.map", PicklesCallable | FirstUseStarts, nullptr, None,
+     P(0, "fn"), None, None, "library/concurrent.futures.html#concurrent.futures.Executor.map"},
 
     // --- PyTorch -------------------------------------------------------------------------
     // torch.multiprocessing re-exports multiprocessing (lookup falls back), and adds:

@@ -33,6 +33,11 @@ enum ApiFlag : unsigned {
   StartsThreads = 1u << 7,     ///< calling it starts threads that run until joined
   ThreadedLibrary = 1u << 8,   ///< once called, the library runs threads of its own for good
   InitializesCuda = 1u << 9,   ///< calling it initialises CUDA in the calling process
+  /// An executor whose worker processes start at its first submit/map, not when it is made
+  /// (with StartsProcesses: the flow rules take the making as the start).
+  StartsOnFirstUse = 1u << 10,
+  /// A method whose first call starts the workers of a StartsOnFirstUse executor.
+  FirstUseStarts = 1u << 11,
 };
 
 /// A parameter: its position among positional arguments (-1: keyword-only) and keyword.

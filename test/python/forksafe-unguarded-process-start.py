@@ -21,7 +21,8 @@ proc.start()
 # CHECK: :[[@LINE-1]]:1: warning: processes are started when the module is imported
 mp.get_context("spawn").Process(target=work).start()
 # CHECK: :[[@LINE-1]]:1: warning: processes are started when the module is imported
-executor = ProcessPoolExecutor(max_workers=2)
+executor = ProcessPoolExecutor(max_workers=2)  # starts nothing yet
+future = executor.submit(work, 1)
 # CHECK: :[[@LINE-1]]:1: warning: processes are started when the module is imported
 tmp.spawn(work, nprocs=2)
 # CHECK: :[[@LINE-1]]:1: warning: processes are started when the module is imported
@@ -67,7 +68,7 @@ runner = Runner()
 
 class Launcher:
     def launch(self):
-        return ProcessPoolExecutor()
+        return ProcessPoolExecutor().map(work, [1])
 
 
 launcher = Launcher()
@@ -84,6 +85,7 @@ pipeline.run()
 
 # --- Good --------------------------------------------------------------------------------------
 threads = ThreadPool(4)
+lazy = ProcessPoolExecutor()  # its workers start at the first submit, under the guard below
 thread_executor = ThreadPoolExecutor()
 fork_pool = mp.get_context("fork").Pool(2)  # a fork child does not import the module again
 unknown = make_pool()
@@ -104,6 +106,7 @@ callback = run_later  # referenced, not called
 if __name__ == "__main__":
     main()
     Pool(2)
+    lazy.submit(work, 2)
 
 if "__main__" == __name__:
     Process(target=work).start()

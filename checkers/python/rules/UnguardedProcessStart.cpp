@@ -42,7 +42,10 @@ void checkUnguardedProcessStart(RuleContext &Ctx) {
   for (const ImportTimeCall &IC : M.importTimeCalls()) {
     const CallSite &C = M.calls()[IC.Call];
     const ApiEntry *E = M.apiOf(C);
-    if (!E || !(E->Flags & StartsProcesses))
+    // A ProcessPoolExecutor made at import starts nothing; its first submit/map does.
+    bool Starts = (E && (E->Flags & StartsProcesses) && !(E->Flags & StartsOnFirstUse)) ||
+                  (E && (E->Flags & FirstUseStarts));
+    if (!Starts)
       continue;
     // A fork child does not import the main module again.
     if (startMethodOf(M, C, *E) == "fork")
