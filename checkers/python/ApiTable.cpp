@@ -80,8 +80,9 @@ const ApiEntry BuiltinEntries[] = {
     // --- process pool executors ---------------------------------------------------------
     // Workers start on demand, at the first submit/map (Lib/concurrent/futures/process.py:
     // submit() calls _adjust_process_count()), not when the executor is made.
-    {"concurrent.futures.ProcessPoolExecutor", StartsProcesses | StartsOnFirstUse | PicklesInitializer,
-     types::ProcessExecutor, P(1, "mp_context"), None, P(2, "initializer"), None,
+    {"concurrent.futures.ProcessPoolExecutor",
+     StartsProcesses | StartsOnFirstUse | PicklesInitializer, types::ProcessExecutor,
+     P(1, "mp_context"), None, P(2, "initializer"), None,
      "library/concurrent.futures.html#processpoolexecutor"},
     {"concurrent.futures.process.ProcessPoolExecutor",
      StartsProcesses | StartsOnFirstUse | PicklesInitializer, types::ProcessExecutor,
