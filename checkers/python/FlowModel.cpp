@@ -1256,6 +1256,12 @@ FlowModel::FlowModel(const SemanticModel &M, const Config *Cfg) : M(M) {
         (B.Qualified == "torch" || startsWith(B.Qualified, "torch.")))
       ImportsTorch = true;
   Res.reset(new Resolver{M, M.api(), ImportsTorch, {}});
+  // Every fork is spelled in the file: os.fork/os.forkpty/pty.fork and the "fork" method
+  // contain "fork"; a process start that forks by default names Process or Pool (also
+  // through aliases: the import names the original). Other starters never count as forks.
+  llvm::StringRef Source = M.tree().source();
+  if (!Source.contains("fork") && !Source.contains("Process") && !Source.contains("Pool"))
+    return;
   Walker W(*this, M, Cfg);
   W.run();
 }
