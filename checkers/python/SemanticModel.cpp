@@ -99,7 +99,8 @@ void SemanticModel::bindParameters(Node Params, unsigned S, std::vector<Frame> &
       Name = P.field("name");
       // Defaults are evaluated where the function is defined.
       if (Node V = P.field("value"))
-        Stack.push_back({V, Outer.Scope, Outer.Runner, Outer.Top, Outer.Stmt, Outer.Guarded, Outer.Branch});
+        Stack.push_back(
+            {V, Outer.Scope, Outer.Runner, Outer.Top, Outer.Stmt, Outer.Guarded, Outer.Branch});
     } else if (P.is("typed_parameter") || P.is("list_splat_pattern") ||
                P.is("dictionary_splat_pattern")) {
       for (Node C : P.codeChildren())
@@ -377,7 +378,8 @@ void SemanticModel::build() {
         }
         if (C.is("block") && Type == "match_statement") {
           for (Node Case : C.codeChildren())
-            Arms.push_back({Case, F.Scope, F.Runner, F.Top, F.Stmt, F.Guarded, NewArm(F, N, Arm++)});
+            Arms.push_back(
+                {Case, F.Scope, F.Runner, F.Top, F.Stmt, F.Guarded, NewArm(F, N, Arm++)});
           continue;
         }
         Arms.push_back({C, F.Scope, F.Runner, F.Top, F.Stmt, F.Guarded, NewArm(F, N, Arm++)});
@@ -723,7 +725,8 @@ std::optional<std::string> SemanticModel::stringValue(Node Expr, unsigned S) con
     bool Raw = false;
     for (Node C : P.children()) {
       if (C.is("string_start")) {
-        llvm::StringRef Prefix = text(C).take_while([](char Ch) { return Ch != '"' && Ch != '\''; });
+        llvm::StringRef Prefix =
+            text(C).take_while([](char Ch) { return Ch != '"' && Ch != '\''; });
         if (Prefix.find_first_of("bBfFtT") != llvm::StringRef::npos)
           return std::nullopt;
         Raw = Prefix.find_first_of("rR") != llvm::StringRef::npos;

@@ -165,7 +165,8 @@ def outside(self):
 )py");
   EXPECT_EQ(T.callee("self.pool.map"), "multiprocessing.pool.Pool.map");
   EXPECT_EQ(T.callee("self.mixed.map"), "");
-  EXPECT_EQ(T.callee("self.maybe.map"), "multiprocessing.pool.ThreadPool.map"); // None is a placeholder
+  // `self.maybe = None` is a placeholder, not a type.
+  EXPECT_EQ(T.callee("self.maybe.map"), "multiprocessing.pool.ThreadPool.map");
   EXPECT_EQ(T.callee("self.unset.map"), "");
   EXPECT_EQ(T.callee("self.pool.map", 1), ""); // not a method: `self` is just a parameter
 }
