@@ -138,13 +138,17 @@ void analyze(const std::vector<std::string> &Files, const CppOptions &Opts,
     if (Runnable.empty())
       continue;
 
-    tidy::ClangTidyOptions Options = tidy::ClangTidyOptions::getDefaults();
-    Options.Checks = "-*," + (Opts.Checks.empty() ? std::string("forksafe-*") : Opts.Checks);
-    Options.WarningsAsErrors = "";
+    // .clang-tidy files found upward from each file supply CheckOptions as they do for
+    // clang-tidy itself; which checks run is forksafe's selection.
+    tidy::ClangTidyOptions Defaults = tidy::ClangTidyOptions::getDefaults();
+    Defaults.Checks = "-*,forksafe-*";
+    tidy::ClangTidyOptions Override;
+    Override.Checks = "-*," + (Opts.Checks.empty() ? std::string("forksafe-*") : Opts.Checks);
+    Override.WarningsAsErrors = "";
     // Without carets clang does not print "N warnings generated." on stderr.
-    Options.ExtraArgs = std::vector<std::string>{"-fno-caret-diagnostics"};
-    tidy::ClangTidyContext Context(std::make_unique<tidy::DefaultOptionsProvider>(
-        tidy::ClangTidyGlobalOptions(), Options));
+    Override.ExtraArgs = std::vector<std::string>{"-fno-caret-diagnostics"};
+    tidy::ClangTidyContext Context(std::make_unique<tidy::FileOptionsProvider>(
+        tidy::ClangTidyGlobalOptions(), Defaults, Override, llvm::vfs::getRealFileSystem()));
     // One file per run: clang-tidy prints progress ("[1/2] Processing file") for several.
     std::vector<tidy::ClangTidyError> Found;
     for (const std::string &File : Runnable) {

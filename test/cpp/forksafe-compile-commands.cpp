@@ -12,6 +12,12 @@
 // RUN: cp %t/build/compile_commands.json %t/src/compile_commands.json
 // RUN: cd %t/src/sub && %expect_exit 1 %forksafe ../main.cpp | FileCheck %s --check-prefix=UPWARD
 // RUN: rm %t/src/compile_commands.json
+// .clang-tidy's CheckOptions apply: with printf and exit declared safe only exit-in-child remains.
+// RUN: echo '{CheckOptions: [{key: forksafe-fork-after-thread.AdditionalSafeFunctions, value: "printf;exit"}]}' > %t/src/.clang-tidy
+// RUN: cd %t/src && %expect_exit 1 %forksafe -p %t/build main.cpp | FileCheck %s --check-prefix=DOTFILE --implicit-check-not='{{warning|note}}:'
+// DOTFILE: main.cpp:{{[0-9]+}}:5: warning: exit() in a fork child
+// DOTFILE: main.cpp:{{[0-9]+}}:15: note: child of this fork()
+// RUN: rm %t/src/.clang-tidy
 // RUN: cd %t/src && %expect_exit 0 %forksafe -p %t/build --fix --checks='-*,forksafe-exit-in-child' main.cpp
 // RUN: FileCheck %s --check-prefix=FIXED --input-file=%t/src/main.cpp
 
