@@ -150,6 +150,10 @@ const ApiEntry BuiltinEntries[] = {
      "library/_thread.html#thread.start_new_thread"},
     {"_thread.start_new", StartsThreads, nullptr, None, None, None, None,
      "Lib/_thread: deprecated alias of start_new_thread"},
+    {"logging.handlers.QueueListener", 0, "logging.handlers.QueueListener", None, None, None,
+     None, "library/logging.handlers.html#queuelistener"},
+    {"logging.handlers.QueueListener.start", StartsThreads, nullptr, None, None, None, None,
+     "library/logging.handlers.html#logging.handlers.QueueListener.start"},
     // An executor starts its threads on demand, when work is first submitted.
     {"concurrent.futures.ThreadPoolExecutor.submit", StartsThreads, nullptr, None, None, None,
      None, "Lib/concurrent/futures/thread.py: submit -> _adjust_thread_count"},
@@ -215,6 +219,17 @@ const ApiEntry BuiltinEntries[] = {
      "torch/cuda/random.py: seed_all (_lazy_call)"},
     {"torch.cuda.empty_cache", 0, nullptr, None, None, None, None,
      "torch/cuda/memory.py: empty_cache (only if initialised)"},
+    // Memory statistics read nothing before CUDA is initialised (torch/cuda/memory.py:
+    // memory_stats_as_nested_dict returns {} then).
+    {"torch.cuda.memory_stats", 0, nullptr, None, None, None, None, "torch/cuda/memory.py"},
+    {"torch.cuda.memory_allocated", 0, nullptr, None, None, None, None, "torch/cuda/memory.py"},
+    {"torch.cuda.max_memory_allocated", 0, nullptr, None, None, None, None,
+     "torch/cuda/memory.py"},
+    {"torch.cuda.memory_reserved", 0, nullptr, None, None, None, None, "torch/cuda/memory.py"},
+    {"torch.cuda.max_memory_reserved", 0, nullptr, None, None, None, None,
+     "torch/cuda/memory.py"},
+    {"torch.cuda.nvtx.*", 0, nullptr, None, None, None, None,
+     "pytorch docs: torch.cuda.nvtx (NVTX markers, no CUDA context)"},
     {"torch.cuda.amp.*", 0, nullptr, None, None, None, None,
      "pytorch docs: amp (autocast and GradScaler check is_available)"},
     // CuPy initialises the CUDA runtime on first use of the device.

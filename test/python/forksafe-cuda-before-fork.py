@@ -94,6 +94,7 @@ def through_calls():
 def only_queries():
     if torch.cuda.is_available() and torch.cuda.device_count() > 1:
         torch.cuda.manual_seed_all(0)
+    print(torch.cuda.memory_allocated())
     mp.Process(target=train, args=(0,)).start()
 
 

@@ -7,6 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.pool import ThreadPool
 import jax.numpy as jnp
 import grpc
+import logging.handlers
+import queue
 
 
 def work():
@@ -23,7 +25,7 @@ def run():
     os.fork()
 # CHECK: :[[@LINE-1]]:5: warning: 'os.fork()' while threads may run: the child inherits locks held by them and can deadlock; start processes with subprocess or the "spawn" or "forkserver" start method, or fork before starting threads [forksafe-fork-after-thread]
 # CHECK-NEXT: :[[@LINE+6]]:5: note: 'setup' called here
-# CHECK-NEXT: :19:5: note: thread started here
+# CHECK-NEXT: :21:5: note: thread started here
 # CHECK-NEXT: :[[@LINE+5]]:5: note: 'run' called here
 
 
@@ -146,6 +148,14 @@ def self_starting_thread():
 # CHECK-NEXT: :[[@LINE-8]]:9: note: thread started here
 
 
+def log_listener_then_fork():
+    listener = logging.handlers.QueueListener(queue.Queue())
+    listener.start()
+    os.fork()
+# CHECK: :[[@LINE-1]]:5: warning: 'os.fork()' while threads may run
+# CHECK-NEXT: :[[@LINE-3]]:5: note: thread started here
+
+
 # --- Good: a fork before any thread starts ----------------------------------------------------
 def fork_first():
     os.fork()
@@ -203,6 +213,13 @@ def pool_joined():
 def server_stopped():
     server = Server()
     server.stop()
+    os.fork()
+
+
+def log_listener_stopped():
+    listener = logging.handlers.QueueListener(queue.Queue())
+    listener.start()
+    listener.stop()
     os.fork()
 
 
