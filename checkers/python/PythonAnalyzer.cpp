@@ -150,6 +150,10 @@ void analyze(llvm::StringRef Path, llvm::StringRef Source, const AnalyzeOptions 
   bool MayResolve = mentionsApiModule(Source, *Api);
 
   SyntaxTree Tree = SyntaxTree::parse(Source);
+  if (!Tree.valid()) {
+    Errors.push_back({Path.str(), "the Python parser gave up on this file; it was not analysed"});
+    return;
+  }
   std::unique_ptr<SemanticModel> Model;
   RuleContext Ctx(
       Path, Tree,

@@ -108,13 +108,13 @@ SyntaxTree SyntaxTree::parse(llvm::StringRef Source) {
   SyntaxTree T;
   T.Source = Source;
   T.Tree.reset(parseWithThreadParser(Source));
-  if (!T.root().hasError())
+  if (!T.valid() || !T.root().hasError())
     return T;
   std::string Joined = joinBracketedLines(Source);
   if (Joined == Source)
     return T;
   std::unique_ptr<TSTree, Deleter> Second(parseWithThreadParser(Joined));
-  if (!ts_node_has_error(ts_tree_root_node(Second.get()))) {
+  if (Second && !ts_node_has_error(ts_tree_root_node(Second.get()))) {
     T.Tree = std::move(Second);
     T.Joined = true;
   }

@@ -80,6 +80,9 @@ public:
   /// original text.
   static SyntaxTree parse(llvm::StringRef Source);
 
+  /// False only if tree-sitter returned no tree at all (it does not, short of running out
+  /// of memory); nothing else may be called then.
+  bool valid() const { return Tree != nullptr; }
   Node root() const { return Node(ts_tree_root_node(Tree.get())); }
   llvm::StringRef source() const { return Source; }
   llvm::StringRef text(Node N) const {
