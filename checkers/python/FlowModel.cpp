@@ -68,6 +68,7 @@ struct Summary {
   std::optional<FlowEvent> Cuda;
   std::string Method;
   std::vector<PendingFork> Forks;
+  llvm::SmallVector<std::string, 2> Returned; ///< keys of `return t`: the caller's result
 };
 
 void addJoined(llvm::SmallVectorImpl<std::string> &To, llvm::StringRef Key) {
@@ -154,6 +155,8 @@ bool isExecName(llvm::StringRef Q) {
 
 /// Name and value resolution the walk needs beyond the semantic model (with caches).
 struct FlowModel::Resolver {
+  Resolver(const SemanticModel &M, bool ImportsTorch)
+      : M(M), Api(M.api()), ImportsTorch(ImportsTorch) {}
   const SemanticModel &M;
   const ApiTable &Api;
   bool ImportsTorch;
@@ -496,7 +499,7 @@ public:
       return;
 
     // The module: its top level is the entry point.
-    Frame Top{-1, true, false, {}, {}, {}};
+    Frame Top(-1, /*IsModule=*/true);
     State S;
     for (Node Stmt : M.scopes()[0].Statements) {
       bool Negated = false;
@@ -532,11 +535,11 @@ public:
 private:
   /// The function being walked.
   struct Frame {
+    Frame(int Runner, bool IsModule) : Runner(Runner), IsModule(IsModule) {}
     int Runner;     ///< function scope, -1 for the module's top level
     bool IsModule;  ///< judged as the program's entry point
-    bool Unused;
-    std::vector<const State *> Returns;
     std::vector<State> ReturnStates;
+    llvm::SmallVector<std::string, 2> Returned;
     std::vector<PendingFork> Pending;
   };
 
@@ -935,6 +938,12 @@ private:
     }
     callsOf(N, S, Fr, CallDepth);
     if (T == "return_statement") {
+      auto Value = N.codeChildren();
+      if (!Value.empty()) {
+        std::string K = keyOf(Value.front(), scopeOf(N, Fr));
+        if (!K.empty())
+          addJoined(Fr.Returned, K);
+      }
       Fr.ReturnStates.push_back(S);
       S.Dead = true;
     } else if (T == "raise_statement") {
@@ -1135,7 +1144,7 @@ private:
     if (Sum.InProgress)
       return Empty; // recursion: the cycle adds nothing the first pass has not seen
     Sum.InProgress = true;
-    Frame Fr{static_cast<int>(F), false, false, {}, {}, {}};
+    Frame Fr(static_cast<int>(F), /*IsModule=*/false);
     State S;
     std::vector<std::vector<State>> SavedLoops;
     SavedLoops.swap(LoopExits);
@@ -1154,6 +1163,7 @@ private:
     Done.Cuda = Out.Cuda;
     Done.Method = Out.Method;
     Done.Forks = std::move(Fr.Pending);
+    Done.Returned = Fr.Returned;
     Done.InProgress = false;
     Done.Done = true;
     return Done;
@@ -1164,15 +1174,49 @@ private:
   void applySummary(unsigned F, unsigned Id, const std::string &SelfKey, State &S, Frame &Fr,
                     unsigned CallDepth) {
     const Summary &Sum = summaryOf(F, CallDepth);
+    // The callee's names for the caller's objects: self, and parameters by their arguments.
+    llvm::StringMap<std::string> Names;
+    if (!SelfKey.empty())
+      Names["self"] = SelfKey;
+    const CallSite &C = M.calls()[Id];
+    Node Params = M.scopes()[F].Def.field("parameters");
+    int Position = 0;
+    bool Method = M.scopes()[F].Parent >= 0 &&
+                  M.scopes()[M.scopes()[F].Parent].Kind == ScopeKind::Class;
+    for (Node P : Params.codeChildren()) {
+      Node Name = P.is("identifier") ? P : P.field("name");
+      if (P.is("typed_parameter"))
+        for (Node X : P.codeChildren())
+          if (X.is("identifier")) {
+            Name = X;
+            break;
+          }
+      if (!Name.is("identifier") || P.is("list_splat_pattern") ||
+          P.is("dictionary_splat_pattern") || P.is("keyword_separator"))
+        break;
+      if (Method && Position == 0 && M.text(Name) == "self") {
+        Method = false; // self is the receiver, not an argument
+        continue;
+      }
+      std::string Key = keyOf(M.argument(C.Call, Param{Position, nullptr}), C.Scope);
+      llvm::StringRef PName = M.text(Name);
+      if (Key.empty()) {
+        // A keyword argument: f(thread=t).
+        for (Node A : C.Call.field("arguments").codeChildren())
+          if (A.is("keyword_argument") && M.text(A.field("name")) == PName)
+            Key = keyOf(A.field("value"), C.Scope);
+      }
+      if (!Key.empty() && !Names.count(PName))
+        Names[PName] = Key;
+      ++Position;
+    }
     auto RenameKey = [&](std::string K) {
       llvm::StringRef R = K;
-      if (SelfKey.empty())
+      auto [Head, Rest] = R.split('.');
+      auto It = Names.find(Head);
+      if (It == Names.end())
         return K;
-      if (R == "self")
-        return SelfKey;
-      if (R.consume_front("self."))
-        return SelfKey + "." + R.str();
-      return K;
+      return R.contains('.') ? It->second + "." + Rest.str() : It->second;
     };
     auto Rename = [&](ThreadFact T) {
       T.Event.Chain = prefixed(Id, T.Event.Chain);
@@ -1220,8 +1264,14 @@ private:
       for (const std::string &K : Joined)
         addJoined(S.Joined, K);
     }
-    for (const ThreadFact &T : Sum.ExitThreads)
-      addThread(S.Threads, Rename(T));
+    // t = start_worker(): what the callee returns, the caller holds.
+    std::string ResultKey = resultKeyOf(C.Call, C.Scope);
+    for (const ThreadFact &T : Sum.ExitThreads) {
+      ThreadFact R = Rename(T);
+      if (!ResultKey.empty() && hasKey(T, Sum.Returned))
+        R.Keys.push_back(ResultKey);
+      addThread(S.Threads, std::move(R));
+    }
     if (!S.Cuda && Sum.Cuda) {
       S.Cuda = *Sum.Cuda;
       S.Cuda->Chain = prefixed(Id, Sum.Cuda->Chain);
@@ -1255,7 +1305,7 @@ FlowModel::FlowModel(const SemanticModel &M, const Config *Cfg) : M(M) {
     if (B.Kind == BindingKind::Import &&
         (B.Qualified == "torch" || startsWith(B.Qualified, "torch.")))
       ImportsTorch = true;
-  Res.reset(new Resolver{M, M.api(), ImportsTorch, {}});
+  Res = std::make_unique<Resolver>(M, ImportsTorch);
   // Every fork is spelled in the file: os.fork/os.forkpty/pty.fork and the "fork" method
   // contain "fork"; a process start that forks by default names Process or Pool (also
   // through aliases: the import names the original). Other starters never count as forks.

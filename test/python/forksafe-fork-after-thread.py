@@ -156,6 +156,24 @@ def log_listener_then_fork():
 # CHECK-NEXT: :[[@LINE-3]]:5: note: thread started here
 
 
+def start_worker():
+    worker = threading.Thread(target=work)
+    worker.start()
+    return worker
+
+
+def stop_worker(thread):
+    thread.join()
+
+
+def returned_not_joined():
+    w = start_worker()
+    os.fork()
+# CHECK: :[[@LINE-1]]:5: warning: 'os.fork()' while threads may run
+# CHECK-NEXT: :[[@LINE-3]]:9: note: 'start_worker' called here
+# CHECK-NEXT: :[[@LINE-13]]:5: note: thread started here
+
+
 # --- Good: a fork before any thread starts ----------------------------------------------------
 def fork_first():
     os.fork()
@@ -220,6 +238,18 @@ def log_listener_stopped():
     listener = logging.handlers.QueueListener(queue.Queue())
     listener.start()
     listener.stop()
+    os.fork()
+
+
+def returned_and_joined():
+    w = start_worker()
+    w.join()
+    os.fork()
+
+
+def joined_by_a_helper():
+    w = start_worker()
+    stop_worker(w)
     os.fork()
 
 
