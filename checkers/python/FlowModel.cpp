@@ -44,6 +44,8 @@ struct State {
   std::string Method;
   /// Keys joined since the entry of the function (they end threads of the caller too).
   llvm::SmallVector<std::string, 4> Joined;
+  /// Process executors whose workers have started (their first submit/map ran).
+  llvm::SmallVector<std::string, 2> UsedExecutors;
   bool Dead = false; ///< the path ended (return, raise, break, continue, exit)
 };
 
@@ -135,9 +137,12 @@ State merge(const State &In, llvm::ArrayRef<const State *> Arms) {
   for (const State *A : Live)
     if (A->Method != Out.Method)
       Out.Method = "?";
-  for (const State *A : Arms)
+  for (const State *A : Arms) {
     for (const std::string &K : A->Joined)
       addJoined(Out.Joined, K);
+    for (const std::string &K : A->UsedExecutors)
+      addJoined(Out.UsedExecutors, K);
+  }
   return Out;
 }
 
@@ -482,7 +487,7 @@ public:
     for (unsigned I = 0; I < M.calls().size(); ++I) {
       const CallSite &C = M.calls()[I];
       const ApiEntry *E = entryOf(C);
-      if (E && (E->Flags & (Forks | StartsProcesses)))
+      if (E && (E->Flags & (Forks | StartsProcesses | FirstUseStarts)))
         AnyFork = true;
       if (E && (E->Flags & SetsStartMethod)) {
         // Setting "fork" keeps the default's verdict; any other value makes it unknown.
@@ -1072,8 +1077,19 @@ private:
       Ev.Call = Id;
       S.Cuda = Ev;
     }
-    if (Flags & (Forks | StartsProcesses))
+    // A ProcessPoolExecutor forks its workers at its first submit/map, not when it is made.
+    if ((Flags & (Forks | StartsProcesses)) && !(Flags & StartsOnFirstUse))
       fork(Id, *E, S, Fr);
+    if ((Flags & FirstUseStarts) && Callee.is("attribute")) {
+      std::string Key = keyOf(Callee.field("object"), C.Scope);
+      bool Used = !Key.empty() && std::find(S.UsedExecutors.begin(), S.UsedExecutors.end(),
+                                            Key) != S.UsedExecutors.end();
+      if (!Used) {
+        if (!Key.empty())
+          S.UsedExecutors.push_back(Key);
+        fork(Id, *E, S, Fr);
+      }
+    }
 
     // Joins, matched by the name the thread is held by (whatever its type is known to be).
     if (Callee.is("attribute")) {

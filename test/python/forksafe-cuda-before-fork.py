@@ -71,10 +71,11 @@ def conditional_device():
     device = "cuda" if torch.cuda.is_available() else "cpu"
     model = torch.nn.Linear(4, 4).to(device)
     with ProcessPoolExecutor(max_workers=2, mp_context=mp.get_context("fork")) as ex:
-# CHECK: :[[@LINE-1]]:10: warning: process started with the "fork" start method after CUDA was initialised
-# CHECK-NEXT: :[[@LINE-3]]:13: note: CUDA initialised here
-# CHECK-NEXT: :14:13: note: the child uses CUDA here
         ex.submit(functools.partial(train, 1))
+# CHECK: :[[@LINE-1]]:9: warning: process started with the "fork" start method after CUDA was initialised
+# CHECK-NEXT: :[[@LINE-4]]:13: note: CUDA initialised here
+# CHECK-NEXT: :14:13: note: the child uses CUDA here
+        ex.submit(train, 2)
 
 
 def setup_cuda():
@@ -119,6 +120,14 @@ def spawn_context():
     torch.zeros(3).cuda()
     mp.get_context("spawn").Process(target=train, args=(0,)).start()
     mp.get_context("forkserver").Pool(2).map(train, range(2))
+
+
+# --- Good: an executor whose workers started before CUDA (at its first submit) ----------------
+def executor_started_first():
+    ex = ProcessPoolExecutor(max_workers=2)
+    ex.submit(train, 0)
+    torch.zeros(3).cuda()
+    ex.submit(train, 1)
 
 
 # --- Good: fork before CUDA; a fork that execs ------------------------------------------------

@@ -3,7 +3,7 @@ import os
 import pty
 import threading
 import multiprocessing as mp
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from multiprocessing.pool import ThreadPool
 import jax.numpy as jnp
 import grpc
@@ -174,6 +174,15 @@ def returned_not_joined():
 # CHECK-NEXT: :[[@LINE-13]]:5: note: thread started here
 
 
+def process_executor_used_after_thread():
+    ex = ProcessPoolExecutor(mp_context=mp.get_context("fork"))
+    threading.Thread(target=work).start()
+    ex.submit(work)
+# CHECK: :[[@LINE-1]]:5: warning: process started with the "fork" start method while threads may run
+# CHECK-NEXT: :[[@LINE-3]]:5: note: thread started here
+    ex.submit(work)
+
+
 # --- Good: a fork before any thread starts ----------------------------------------------------
 def fork_first():
     os.fork()
@@ -251,6 +260,13 @@ def joined_by_a_helper():
     w = start_worker()
     stop_worker(w)
     os.fork()
+
+
+def process_executor_used_before_thread():
+    ex = ProcessPoolExecutor(mp_context=mp.get_context("fork"))
+    ex.submit(work)
+    threading.Thread(target=work).start()
+    ex.submit(work)
 
 
 def executor_unused():
