@@ -54,7 +54,6 @@ struct PendingFork {
   unsigned Fork;
   bool OsFork;
   std::string Method; ///< "fork", or "" when the default start method applies
-  bool MethodFromDefault = false;
   llvm::SmallVector<unsigned, 2> Chain;
   std::vector<ThreadFact> Threads;
   std::optional<FlowEvent> Cuda;
@@ -111,7 +110,7 @@ State merge(const State &In, llvm::ArrayRef<const State *> Arms) {
     Out.Dead = true;
     return Out;
   }
-  auto In_ = [](const std::vector<ThreadFact> &V, const ThreadFact &T) {
+  auto Contains = [](const std::vector<ThreadFact> &V, const ThreadFact &T) {
     for (const ThreadFact &O : V)
       if (O.sameAs(T))
         return true;
@@ -119,10 +118,10 @@ State merge(const State &In, llvm::ArrayRef<const State *> Arms) {
   };
   for (const State *A : Live)
     for (const ThreadFact &T : A->Threads) {
-      if (In_(In.Threads, T)) {
+      if (Contains(In.Threads, T)) {
         bool Everywhere = true;
         for (const State *B : Live)
-          Everywhere &= In_(B->Threads, T);
+          Everywhere &= Contains(B->Threads, T);
         if (!Everywhere)
           continue;
       }
@@ -497,6 +496,10 @@ public:
           FileSetsStartMethod = true;
       }
       int F = M.calledFunction(C);
+      Node Callee = unparenthesize(C.Callee);
+      if (F < 0 && Callee.is("attribute"))
+        F = methodOf(M.typeOf(Callee.field("object"), C.Scope).LocalClass,
+                     M.text(Callee.field("attribute")));
       if (F >= 0)
         Called[F] = true;
     }
