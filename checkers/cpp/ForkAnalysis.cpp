@@ -115,9 +115,8 @@ class CallIndexer : public RecursiveASTVisitor<CallIndexer> {
 
 public:
   CallIndexer(const SourceManager &SM,
-              llvm::DenseMap<const FunctionDecl *, llvm::SmallVector<CallLink, 2>> &Callers,
-              llvm::DenseSet<const FunctionDecl *> &AddressTaken)
-      : SM(SM), Callers(Callers), AddressTaken(AddressTaken) {}
+              llvm::DenseMap<const FunctionDecl *, llvm::SmallVector<CallLink, 2>> &Callers)
+      : SM(SM), Callers(Callers) {}
 
   bool shouldVisitTemplateInstantiations() const { return true; }
 
@@ -143,19 +142,11 @@ public:
     return R;
   }
   bool VisitCallExpr(CallExpr *CE) {
-    if (const auto *Callee = dyn_cast<DeclRefExpr>(CE->getCallee()->IgnoreParenImpCasts()))
-      CalleeRefs.insert(Callee);
     record(CE, CE->getDirectCallee());
     return true;
   }
   bool VisitCXXConstructExpr(CXXConstructExpr *CE) {
     record(CE, CE->getConstructor());
-    return true;
-  }
-  bool VisitDeclRefExpr(DeclRefExpr *DRE) {
-    if (const auto *FD = dyn_cast<FunctionDecl>(DRE->getDecl()))
-      if (!CalleeRefs.count(DRE))
-        AddressTaken.insert(FD->getCanonicalDecl());
     return true;
   }
 
@@ -168,9 +159,7 @@ private:
 
   const SourceManager &SM;
   llvm::DenseMap<const FunctionDecl *, llvm::SmallVector<CallLink, 2>> &Callers;
-  llvm::DenseSet<const FunctionDecl *> &AddressTaken;
   llvm::SmallVector<const FunctionDecl *, 4> Stack;
-  llvm::DenseSet<const DeclRefExpr *> CalleeRefs;
 };
 } // namespace
 
@@ -178,7 +167,7 @@ void TranslationUnitModel::buildCallIndex() {
   if (CallIndexBuilt)
     return;
   CallIndexBuilt = true;
-  CallIndexer Indexer(Ctx.getSourceManager(), Callers, AddressTaken);
+  CallIndexer Indexer(Ctx.getSourceManager(), Callers);
   Indexer.TraverseDecl(Ctx.getTranslationUnitDecl());
 }
 
@@ -188,11 +177,6 @@ llvm::ArrayRef<CallLink> TranslationUnitModel::callersOf(const FunctionDecl *FD)
   if (It == Callers.end())
     return {};
   return It->second;
-}
-
-bool TranslationUnitModel::isAddressTaken(const FunctionDecl *FD) {
-  buildCallIndex();
-  return AddressTaken.count(FD->getCanonicalDecl());
 }
 
 const Stmt *TranslationUnitModel::parentStmt(const Stmt *S) {
@@ -402,9 +386,7 @@ bool endsProcess(const Stmt *S) {
   return false;
 }
 
-void addBranch(TranslationUnitModel &M, const Stmt *Branch, ChildRegion &R) {
-  R.Sequences.push_back({Branch});
-}
+void addBranch(const Stmt *Branch, ChildRegion &R) { R.Sequences.push_back({Branch}); }
 
 /// Follows the pid value V upward to the test that separates child from parent.
 PidUse classifyUse(TranslationUnitModel &M, const Expr *V, const FunctionDecl *F) {
@@ -494,9 +476,9 @@ PidUse classifyUse(TranslationUnitModel &M, const Expr *V, const FunctionDecl *F
       Use.K = PidUse::Region;
       Use.Child.ParentEndsProcess = !ChildWhen && endsProcess(If->getThen());
       if (ChildWhen)
-        addBranch(M, If->getThen(), Use.Child);
+        addBranch(If->getThen(), Use.Child);
       else if (If->getElse())
-        addBranch(M, If->getElse(), Use.Child);
+        addBranch(If->getElse(), Use.Child);
       else
         appendContinuation(M, If, Use.Child);
       return Use;
@@ -507,7 +489,7 @@ PidUse classifyUse(TranslationUnitModel &M, const Expr *V, const FunctionDecl *F
       if (IsPid)
         ChildWhen = false;
       Use.K = PidUse::Region;
-      addBranch(M, ChildWhen ? CO->getTrueExpr() : CO->getFalseExpr(), Use.Child);
+      addBranch(ChildWhen ? CO->getTrueExpr() : CO->getFalseExpr(), Use.Child);
       return Use;
     }
     if (const auto *SS = dyn_cast<SwitchStmt>(P)) {

@@ -61,8 +61,6 @@ public:
   ASTContext &context() const { return Ctx; }
   /// The calls of FD (canonical) from functions defined in the TU.
   llvm::ArrayRef<CallLink> callersOf(const FunctionDecl *FD);
-  /// True if FD's address is taken somewhere (it may be called from where we cannot see).
-  bool isAddressTaken(const FunctionDecl *FD);
   /// The function (or lambda call operator) whose body contains S, or null.
   const FunctionDecl *enclosingFunction(const Stmt *S);
   /// The parent of S, skipping nothing; null at the top of a body.
@@ -80,7 +78,6 @@ private:
   ASTContext &Ctx;
   bool CallIndexBuilt = false;
   llvm::DenseMap<const FunctionDecl *, llvm::SmallVector<CallLink, 2>> Callers;
-  llvm::DenseSet<const FunctionDecl *> AddressTaken;
   llvm::DenseMap<const FunctionDecl *, std::unique_ptr<FlowInfo>> Flows;
 };
 
@@ -165,8 +162,8 @@ using EventPredicate = llvm::function_ref<bool(const Stmt *)>;
 
 /// An event matching IsEvent that happens before the fork site on some path: earlier in the
 /// same function (or a loop iteration), inside a function called earlier, or in a caller
-/// before the call that leads to the fork. IsThreadEntry (optional) tells whether a function
-/// is run as a thread's body, which makes every fork inside it concurrent.
+/// before the call that leads to the fork. ThreadStartOf (optional) gives the thread start
+/// that runs a function as its body, which makes every fork inside it concurrent.
 std::optional<PrecedingEvent>
 findPrecedingEvent(TranslationUnitModel &Model, const ForkSite &Site, EventPredicate IsEvent,
                    llvm::function_ref<const Stmt *(const FunctionDecl *)> ThreadStartOf = nullptr);
