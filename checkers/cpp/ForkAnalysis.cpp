@@ -647,7 +647,7 @@ llvm::SmallVector<ForkSite, 2> forkSites(TranslationUnitModel &Model, const Call
   Start.Function = F;
   Start.Frames.push_back({F, ForkCall});
   llvm::SmallVector<ForkSite, 4> Work{Start};
-  llvm::DenseSet<const FunctionDecl *> Seen{F};
+  llvm::DenseSet<const Expr *> Seen;
   while (!Work.empty()) {
     ForkSite S = Work.pop_back_val();
     SiteUses Uses = analyseSite(Model, S.Site, S.Function);
@@ -661,7 +661,10 @@ llvm::SmallVector<ForkSite, 2> forkSites(TranslationUnitModel &Model, const Call
     }
     // A fork wrapper: the child is wherever its result is tested.
     for (const CallLink &L : Callers) {
-      if (!L.Caller || !Seen.insert(L.Caller).second)
+      // Every call of the wrapper is a site; a wrapper reached again through its own chain
+      // (recursion) is not followed.
+      bool InChain = llvm::any_of(S.Frames, [&](const auto &Fr) { return Fr.first == L.Caller; });
+      if (!L.Caller || InChain || !Seen.insert(L.Call).second)
         continue;
       ForkSite Up = S;
       Up.Site = L.Call;

@@ -168,6 +168,24 @@ void uses_wrapper() {
   t.join();
 }
 
+// Every call of a wrapper is a site of its own.
+void wrapper_twice() {
+  std::thread t(worker, nullptr);
+  if (xfork() == 0) {
+    execv("/bin/true", nullptr);
+    _exit(1);
+  }
+  if (xfork() == 0) {
+    // CHECK-MESSAGES: :[[@LINE-1]]:7: warning: fork() while other threads may run; the child calls 'malloc'
+    // CHECK-MESSAGES: :[[@LINE-7]]:15: note: thread started here
+    // CHECK-MESSAGES: :[[@LINE-28]]:13: note: fork() called here, its result returned to the caller
+    // CHECK-MESSAGES: :[[@LINE+1]]:5: note: first operation
+    malloc(1);
+    _exit(0);
+  }
+  t.join();
+}
+
 // A ternary picks the child's expression.
 int child_work();
 void ternary() {
