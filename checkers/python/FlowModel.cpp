@@ -60,6 +60,7 @@ struct PendingFork {
   llvm::SmallVector<std::string, 4> Joined;
   bool ChildMayUseCuda = true;
   int ChildCudaUse = -1;
+  Node ChildCudaArgument;
 };
 
 struct Summary {
@@ -472,6 +473,7 @@ public:
       if (C.Statement)
         CallsByStatement[C.Statement.id()].push_back(I);
       CallsByRunner[C.Runner].push_back(I);
+      CallIdOf[C.Call.id()] = I;
     }
     // Calls in evaluation order: an inner call ends before the call that contains it.
     for (auto &Entry : CallsByStatement)
@@ -584,6 +586,50 @@ private:
     return Found;
   }
 
+  /// An element of an args tuple (or a kwargs dict's value) that is a CUDA object of the
+  /// parent: made by a CUDA initialiser (`model = Net().cuda()`), or moved there
+  /// (`model.cuda()`, `x.to("cuda")` in the same scope). Null if none is known.
+  Node cudaObjectIn(Node Args, unsigned S) {
+    Args = unparenthesize(Args);
+    if (Args.isNull())
+      return Node();
+    llvm::SmallVector<Node, 4> Items;
+    if (Args.is("tuple") || Args.is("list"))
+      for (Node E : Args.codeChildren())
+        Items.push_back(E);
+    else if (Args.is("dictionary"))
+      for (Node Pair : Args.codeChildren())
+        Items.push_back(Pair.field("value"));
+    else
+      Items.push_back(Args);
+    for (Node Item : Items) {
+      Item = unparenthesize(Item);
+      if (Item.is("call")) {
+        auto It = CallIdOf.find(Item.id());
+        if (It != CallIdOf.end() && FM.initializesCuda(It->second))
+          return Item;
+        continue;
+      }
+      if (!Item.is("identifier"))
+        continue;
+      llvm::StringRef Name = M.text(Item);
+      const Binding *B = M.lookup(Name, S, Item.startByte());
+      if (B && (B->Kind == BindingKind::Assignment || B->Kind == BindingKind::WithItem) &&
+          B->Value) {
+        auto It = CallIdOf.find(unparenthesize(B->Value).id());
+        if (It != CallIdOf.end() && FM.initializesCuda(It->second))
+          return Item;
+      }
+      for (unsigned Id : M.scopes()[S].Calls) {
+        Node Callee = unparenthesize(M.calls()[Id].Callee);
+        if (Callee.is("attribute") && M.text(unparenthesize(Callee.field("object"))) == Name &&
+            M.calls()[Id].Call.startByte() < Item.startByte() && FM.initializesCuda(Id))
+          return Item;
+      }
+    }
+    return Node();
+  }
+
   /// The same-file function (or lambda) a callable expression names; -1 if unknown.
   int localCallable(Node Expr, unsigned S) const {
     for (unsigned Depth = 0; Depth < MaxResolveDepth; ++Depth) {
@@ -687,6 +733,13 @@ private:
         Targets.push_back({Target, C.Scope});
       else
         Unresolved = true;
+      // A model or tensor the parent put on the GPU, handed to the child, is used there.
+      if (Ctor)
+        for (const Param &A : {Param{3, "args"}, Param{4, "kwargs"}})
+          if (Node Found = cudaObjectIn(M.argument(Ctor, A), C.Scope)) {
+            P.ChildCudaArgument = Found;
+            break;
+          }
     } else if (E.Returns) {
       // A pool or an executor: its initializer and the work given to it in this function.
       if (E.Initializer.present())
@@ -724,7 +777,7 @@ private:
       if (Use >= 0 && P.ChildCudaUse < 0)
         P.ChildCudaUse = Use;
     }
-    P.ChildMayUseCuda = Unresolved || P.ChildCudaUse >= 0;
+    P.ChildMayUseCuda = Unresolved || P.ChildCudaUse >= 0 || P.ChildCudaArgument;
   }
 
   //===--- judging ---------------------------------------------------------===//
@@ -748,6 +801,7 @@ private:
       H.Chain = P.Chain;
       H.Cause = Cause;
       H.ChildCudaUse = P.ChildCudaUse;
+      H.ChildCudaArgument = P.ChildCudaArgument;
       return H;
     };
     if (!ReportedThreads.count(P.Fork)) {
@@ -1307,6 +1361,7 @@ private:
   bool FileSetsStartMethod = false;
   llvm::DenseMap<const void *, llvm::SmallVector<unsigned, 4>> CallsByStatement;
   llvm::DenseMap<int, std::vector<unsigned>> CallsByRunner;
+  llvm::DenseMap<const void *, unsigned> CallIdOf;
   /// What has run when a function is called from outside: the module's top level up to
   /// its `if __name__ == "__main__":` block (an importer runs no more of it).
   std::optional<State> ImportState;

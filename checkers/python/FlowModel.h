@@ -50,6 +50,7 @@ struct ForkHazard {
   llvm::SmallVector<unsigned, 2> Chain;
   FlowEvent Cause;         ///< the thread start or the CUDA initialisation
   int ChildCudaUse = -1;   ///< a call in the child's code that uses CUDA; -1 if not known
+  Node ChildCudaArgument;  ///< a CUDA object of the parent handed to the child, if known
 };
 
 class FlowModel {

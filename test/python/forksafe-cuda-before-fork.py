@@ -23,6 +23,10 @@ def calls_train(rank):
     return train(rank)
 
 
+def forward(model, x):
+    return model(x)
+
+
 # --- Bad: CUDA initialised, then a forked child that uses CUDA -----------------------------
 def model_to_cuda():
     model = torch.nn.Linear(4, 4)
@@ -91,6 +95,24 @@ def through_calls():
 # CHECK-NEXT: :14:13: note: the child uses CUDA here
 
 
+def model_passed_to_child():
+    model = torch.nn.Linear(4, 4).cuda()
+    p = mp.Process(target=forward, args=(model, 1))
+    p.start()
+# CHECK: :[[@LINE-1]]:5: warning: process started with the default start method ("fork" on Linux before Python 3.14) after CUDA was initialised
+# CHECK-NEXT: :[[@LINE-4]]:13: note: CUDA initialised here
+# CHECK-NEXT: :[[@LINE-4]]:42: note: 'model', on the GPU, is passed to the child here
+
+
+def tensor_moved_then_passed():
+    x = torch.zeros(3)
+    x.to("cuda")
+    mp.get_context("fork").Process(target=forward, kwargs={"model": print, "x": x}).start()
+# CHECK: :[[@LINE-1]]:5: warning: process started with the "fork" start method after CUDA was initialised
+# CHECK-NEXT: :[[@LINE-3]]:5: note: CUDA initialised here
+# CHECK-NEXT: :[[@LINE-3]]:81: note: 'x', on the GPU, is passed to the child here
+
+
 # --- Good: torch.cuda.is_available() and device_count() do not initialise CUDA ----------------
 def only_queries():
     if torch.cuda.is_available() and torch.cuda.device_count() > 1:
@@ -111,6 +133,8 @@ def data_loader_workers():
 def child_without_cuda():
     torch.zeros(3).cuda()
     mp.Process(target=cpu_only, args=(0,)).start()
+    cpu_model = torch.nn.Linear(4, 4)
+    mp.Process(target=forward, args=(cpu_model, 1)).start()
     with mp.Pool(2) as pool:
         pool.map(cpu_only, range(4))
 

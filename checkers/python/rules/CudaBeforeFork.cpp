@@ -29,6 +29,9 @@ void checkCudaBeforeFork(RuleContext &Ctx) {
     noteHazard(Ctx, D, H, "CUDA initialised here");
     if (H.ChildCudaUse >= 0)
       Ctx.note(D, M.calls()[H.ChildCudaUse].Call, "the child uses CUDA here");
+    else if (H.ChildCudaArgument)
+      Ctx.note(D, H.ChildCudaArgument,
+               "'" + Ctx.quote(H.ChildCudaArgument) + "', on the GPU, is passed to the child here");
   }
 }
 
