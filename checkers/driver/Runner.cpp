@@ -62,12 +62,11 @@ BufferResult Runner::analyzePythonBuffer(const std::string &Name, llvm::StringRe
   bool AnyRule = false;
   for (const python::RuleInfo &R : python::rules())
     AnyRule |= Enabled.contains(R.Id);
-  if (!AnyRule || !python::mayConcernAnyRule(Decoded->Text))
-    return Out;
-
   python::AnalyzeOptions AO;
   AO.Enabled = &Enabled;
   AO.Cfg = Cfg.get();
+  if (!AnyRule || !python::mayConcernAnyRule(Decoded->Text, AO))
+    return Out;
   python::analyze(Name, Decoded->Text, AO, Out.Diags, Out.Errors);
 
   applyPythonSuppressions(Decoded->Text, Out.Diags);
