@@ -932,7 +932,7 @@ public:
 
   /// Up through the callers of F, starting from Target in F.
   std::optional<PrecedingEvent> upward(const FunctionDecl *F, const Stmt *Target,
-                                       CallChain &Outer, llvm::DenseSet<const FunctionDecl *> &Seen) {
+                                       CallChain &Outer, llvm::DenseSet<const Expr *> &Seen) {
     if (auto Hit = local(F, Target)) {
       Hit->Outer = Outer;
       return Hit;
@@ -944,8 +944,9 @@ public:
       }
     if (Outer.size() >= MaxCallDepth)
       return std::nullopt;
+    // Each call site once: a caller may call F twice, a thread started between the calls.
     for (const CallLink &L : M.callersOf(F)) {
-      if (!L.Caller || !Seen.insert(L.Caller).second)
+      if (!L.Caller || !Seen.insert(L.Call).second)
         continue;
       Outer.push_back(L);
       auto Hit = upward(L.Caller, L.Call, Outer, Seen);
@@ -1005,7 +1006,7 @@ findPrecedingEvent(TranslationUnitModel &Model, const ForkSite &Site, EventPredi
     if (auto Hit = Search.local(Site.Frames[I].first, Site.Frames[I].second))
       return Hit;
   CallChain Outer;
-  llvm::DenseSet<const FunctionDecl *> Seen{Site.Function};
+  llvm::DenseSet<const Expr *> Seen;
   return Search.upward(Site.Function, Site.Site, Outer, Seen);
 }
 

@@ -186,6 +186,25 @@ void wrapper_twice() {
   t.join();
 }
 
+// A caller that forks twice, with a thread started between: the second call is the one.
+void start_pool();
+void spawn_logged() {
+  if (fork() == 0) {
+    // CHECK-MESSAGES: :[[@LINE-1]]:7: warning: fork() while other threads may run; the child calls 'puts'
+    // CHECK-MESSAGES: :[[@LINE+10]]:3: note: 'start_pool' called here before the fork
+    // CHECK-MESSAGES: :[[@LINE-169]]:3: note: thread started here
+    // CHECK-MESSAGES: :[[@LINE+9]]:3: note: 'spawn_logged' called here, leading to the fork
+    // CHECK-MESSAGES: :[[@LINE+1]]:5: note: first operation
+    puts("child");
+    _exit(0);
+  }
+}
+void twice() {
+  spawn_logged();
+  start_pool();
+  spawn_logged();
+}
+
 // A ternary picks the child's expression.
 int child_work();
 void ternary() {
