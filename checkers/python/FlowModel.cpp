@@ -15,11 +15,11 @@ namespace python {
 namespace {
 
 // Bounds that keep the walk linear on adversarial input; real code stays far below them.
-constexpr unsigned MaxBlockDepth = 100;    // nested compound statements followed
-constexpr unsigned MaxCallDepth = 48;      // nested same-file calls summarised
-constexpr unsigned MaxFacts = 16;          // threads remembered per state
-constexpr unsigned MaxPending = 32;        // forks a summary hands to its callers
-constexpr unsigned MaxResolveDepth = 8;    // alias chains followed for keys and devices
+constexpr unsigned MaxBlockDepth = 100; // nested compound statements followed
+constexpr unsigned MaxCallDepth = 48;   // nested same-file calls summarised
+constexpr unsigned MaxFacts = 16;       // threads remembered per state
+constexpr unsigned MaxPending = 32;     // forks a summary hands to its callers
+constexpr unsigned MaxResolveDepth = 8; // alias chains followed for keys and devices
 
 Node parentOf(Node N) { return N ? Node(ts_node_parent(N.raw())) : Node(); }
 
@@ -181,7 +181,27 @@ struct FlowModel::Resolver {
       Type = selfTypeOf(Obj, C.Scope);
     if (Type.empty())
       Type = selfAttributeTypeOf(Obj, C.Scope);
+    if (Type.empty())
+      Type = receiverTypeOf(Obj, C.Scope).Type;
     return Type.empty() ? "" : Type + "." + M.text(Callee.field("attribute")).str();
+  }
+
+  /// The model's type of a receiver; where it gives none because the name is bound more than
+  /// once in its scope (`p = Process(...)` here, `for p in procs` below), the type of the
+  /// binding in effect where it is used: the walk follows statements in order.
+  ReceiverType receiverTypeOf(Node Obj, unsigned S) const {
+    ReceiverType R = M.typeOf(Obj, S);
+    Obj = unparenthesize(Obj);
+    if (R.known() || !Obj.is("identifier"))
+      return R;
+    const Binding *B = M.lookup(M.text(Obj), S, Obj.startByte());
+    if (!B || (B->Kind != BindingKind::Assignment && B->Kind != BindingKind::WithItem) ||
+        !B->Value || !unparenthesize(B->Value).is("call"))
+      return R;
+    int Holder = S;
+    while (Holder >= 0 && !M.scopes()[Holder].Names.count(M.text(Obj)))
+      Holder = M.scopes()[Holder].Parent;
+    return M.typeOf(B->Value, Holder < 0 ? S : Holder);
   }
 
   /// `self` inside a method of a class defined here whose base is a known library class
@@ -372,7 +392,7 @@ struct FlowModel::Resolver {
       return M.typeOf(C.Call, C.Scope).StartMethod;
     Node Callee = unparenthesize(C.Callee);
     if (Callee.is("attribute")) {
-      ReceiverType R = M.typeOf(Callee.field("object"), C.Scope);
+      ReceiverType R = receiverTypeOf(Callee.field("object"), C.Scope);
       if (R.Type == types::Process || R.Type == types::ProcessPool ||
           R.Type == types::ProcessExecutor)
         return R.StartMethod;
@@ -429,7 +449,8 @@ struct FlowModel::Resolver {
     }
     if (!ImportsTorch)
       return false;
-    if (startsWith(Name, "torch.") && isCudaDevice(M.argument(C.Call, Param{-1, "device"}), C.Scope))
+    if (startsWith(Name, "torch.") &&
+        isCudaDevice(M.argument(C.Call, Param{-1, "device"}), C.Scope))
       return true; // torch.zeros(3, device="cuda"), nn.Linear(..., device=dev)
     Node Callee = unparenthesize(C.Callee);
     if (!Callee.is("attribute"))
@@ -444,7 +465,6 @@ struct FlowModel::Resolver {
       return isCudaDevice(M.argument(C.Call, Param{0, "device"}), C.Scope);
     return false;
   }
-
 };
 
 std::string threadedLibraryName(llvm::StringRef Q) {
@@ -465,8 +485,7 @@ std::string threadedLibraryName(llvm::StringRef Q) {
 class FlowModel::Walker {
 public:
   Walker(FlowModel &FM, const SemanticModel &M, const Config *Cfg)
-      : FM(FM), M(M), Api(M.api()), R(*FM.Res),
-        Summaries(M.scopes().size()) {
+      : FM(FM), M(M), Api(M.api()), R(*FM.Res), Summaries(M.scopes().size()) {
     DefaultIsFork = !(Cfg && Cfg->TargetVersion && Cfg->TargetVersion->atLeast(3, 14));
     for (unsigned I = 0; I < M.calls().size(); ++I) {
       const CallSite &C = M.calls()[I];
@@ -500,7 +519,7 @@ public:
       int F = M.calledFunction(C);
       Node Callee = unparenthesize(C.Callee);
       if (F < 0 && Callee.is("attribute"))
-        F = methodOf(M.typeOf(Callee.field("object"), C.Scope).LocalClass,
+        F = methodOf(R.receiverTypeOf(Callee.field("object"), C.Scope).LocalClass,
                      M.text(Callee.field("attribute")));
       if (F >= 0)
         Called[F] = true;
@@ -546,8 +565,8 @@ private:
   /// The function being walked.
   struct Frame {
     Frame(int Runner, bool IsModule) : Runner(Runner), IsModule(IsModule) {}
-    int Runner;     ///< function scope, -1 for the module's top level
-    bool IsModule;  ///< judged as the program's entry point
+    int Runner;    ///< function scope, -1 for the module's top level
+    bool IsModule; ///< judged as the program's entry point
     std::vector<State> ReturnStates;
     llvm::SmallVector<std::string, 2> Returned;
     std::vector<PendingFork> Pending;
@@ -681,8 +700,7 @@ private:
     if (!Expr.is("identifier"))
       return Node();
     const Binding *B = M.lookup(M.text(Expr), S, Expr.startByte());
-    if (!B || (B->Kind != BindingKind::Assignment && B->Kind != BindingKind::WithItem) ||
-        !B->Value)
+    if (!B || (B->Kind != BindingKind::Assignment && B->Kind != BindingKind::WithItem) || !B->Value)
       return Node();
     Node V = unparenthesize(B->Value);
     return V.is("call") ? V : Node();
@@ -716,7 +734,7 @@ private:
       // p.start(): the target given to the Process, or run() of a Process subclass.
       Node Obj = Callee.field("object");
       Node Ctor = constructorOf(Obj, C.Scope);
-      int Cls = M.typeOf(Obj, C.Scope).LocalClass;
+      int Cls = R.receiverTypeOf(Obj, C.Scope).LocalClass;
       if (Cls >= 0 && methodOf(Cls, "run") >= 0) {
         int Run = methodOf(Cls, "run");
         int Use = cudaUseIn(Run);
@@ -886,7 +904,8 @@ private:
       for (State &X : LoopExits.back())
         Arms.push_back(X);
       State Out = mergeAll(In, Arms);
-      bool Grew = Out.Threads.size() != In.Threads.size() || Out.Cuda.has_value() != In.Cuda.has_value();
+      bool Grew =
+          Out.Threads.size() != In.Threads.size() || Out.Cuda.has_value() != In.Cuda.has_value();
       if (Grew && Rewalks < 2) {
         ++Rewalks;
         // What one iteration starts runs during the next: walk the body once more.
@@ -1071,7 +1090,7 @@ private:
       // obj.method() on an instance of a class defined here: its self is obj.
       Node Obj = Callee0.field("object");
       if (F < 0)
-        F = methodOf(M.typeOf(Obj, C.Scope).LocalClass, M.text(Callee0.field("attribute")));
+        F = methodOf(R.receiverTypeOf(Obj, C.Scope).LocalClass, M.text(Callee0.field("attribute")));
       if (F >= 0)
         SelfKey = keyOf(Obj, C.Scope);
     }
@@ -1105,7 +1124,8 @@ private:
         Node Obj = Callee.field("object");
         Key = keyOf(Obj, C.Scope);
         llvm::StringRef Owner = llvm::StringRef(Name).rsplit('.').first;
-        T.Event.Kind = Owner == types::ThreadExecutor || Owner == "concurrent.futures.thread.ThreadPoolExecutor"
+        T.Event.Kind = Owner == types::ThreadExecutor ||
+                               Owner == "concurrent.futures.thread.ThreadPoolExecutor"
                            ? FlowEvent::Executor
                        : Owner == types::Timer ? FlowEvent::Timer
                                                : FlowEvent::Thread;
@@ -1139,8 +1159,8 @@ private:
       fork(Id, *E, S, Fr);
     if ((Flags & FirstUseStarts) && Callee.is("attribute")) {
       std::string Key = keyOf(Callee.field("object"), C.Scope);
-      bool Used = !Key.empty() && std::find(S.UsedExecutors.begin(), S.UsedExecutors.end(),
-                                            Key) != S.UsedExecutors.end();
+      bool Used = !Key.empty() && std::find(S.UsedExecutors.begin(), S.UsedExecutors.end(), Key) !=
+                                      S.UsedExecutors.end();
       if (!Used) {
         if (!Key.empty())
           S.UsedExecutors.push_back(Key);
@@ -1254,8 +1274,8 @@ private:
     const CallSite &C = M.calls()[Id];
     Node Params = M.scopes()[F].Def.field("parameters");
     int Position = 0;
-    bool Method = M.scopes()[F].Parent >= 0 &&
-                  M.scopes()[M.scopes()[F].Parent].Kind == ScopeKind::Class;
+    bool Method =
+        M.scopes()[F].Parent >= 0 && M.scopes()[M.scopes()[F].Parent].Kind == ScopeKind::Class;
     for (Node P : Params.codeChildren()) {
       Node Name = P.is("identifier") ? P : P.field("name");
       if (P.is("typed_parameter"))

@@ -43,14 +43,14 @@ struct FlowEvent {
 
 /// A fork that runs after a thread start or a CUDA initialisation.
 struct ForkHazard {
-  unsigned Fork;           ///< the call that forks (os.fork, p.start(), Pool(...), ...)
-  bool OsFork;             ///< os.fork/os.forkpty/pty.fork rather than a process start
-  bool DefaultMethod;      ///< a process start that forks because fork is the default
+  unsigned Fork;      ///< the call that forks (os.fork, p.start(), Pool(...), ...)
+  bool OsFork;        ///< os.fork/os.forkpty/pty.fork rather than a process start
+  bool DefaultMethod; ///< a process start that forks because fork is the default
   /// Same-file calls that lead to the fork, from where it is judged.
   llvm::SmallVector<unsigned, 2> Chain;
-  FlowEvent Cause;         ///< the thread start or the CUDA initialisation
-  int ChildCudaUse = -1;   ///< a call in the child's code that uses CUDA; -1 if not known
-  Node ChildCudaArgument;  ///< a CUDA object of the parent handed to the child, if known
+  FlowEvent Cause;        ///< the thread start or the CUDA initialisation
+  int ChildCudaUse = -1;  ///< a call in the child's code that uses CUDA; -1 if not known
+  Node ChildCudaArgument; ///< a CUDA object of the parent handed to the child, if known
 };
 
 class FlowModel {

@@ -113,6 +113,20 @@ def tensor_moved_then_passed():
 # CHECK-NEXT: :[[@LINE-3]]:81: note: 'x', on the GPU, is passed to the child here
 
 
+def processes_joined_in_a_loop():
+    model = torch.nn.Linear(4, 4).to("cuda")
+    processes = []
+    for rank in range(2):
+        p = mp.Process(target=forward, args=(model, rank))
+        p.start()
+# CHECK: :[[@LINE-1]]:9: warning: process started with the default start method ("fork" on Linux before Python 3.14) after CUDA was initialised
+# CHECK-NEXT: :[[@LINE-6]]:13: note: CUDA initialised here
+# CHECK-NEXT: :[[@LINE-4]]:46: note: 'model', on the GPU, is passed to the child here
+        processes.append(p)
+    for p in processes:
+        p.join()
+
+
 # --- Good: torch.cuda.is_available() and device_count() do not initialise CUDA ----------------
 def only_queries():
     if torch.cuda.is_available() and torch.cuda.device_count() > 1:
