@@ -152,6 +152,10 @@ llvm::SmallVector<unsigned, 2> prefixed(unsigned Call, llvm::ArrayRef<unsigned> 
   return Out;
 }
 
+bool isCollectionAdd(llvm::StringRef Method) {
+  return Method == "append" || Method == "add" || Method == "extend" || Method == "insert";
+}
+
 bool isExecName(llvm::StringRef Q) {
   return startsWith(Q, "os.exec") || Q == "os.posix_spawn" || Q == "os.posix_spawnp";
 }
@@ -1130,8 +1134,20 @@ private:
                        : Owner == types::Timer ? FlowEvent::Timer
                                                : FlowEvent::Thread;
       }
-      if (!Key.empty())
+      if (!Key.empty()) {
         T.Keys.push_back(Key);
+        // threads.append(t) before or after t.start(): joining `threads` joins t.
+        for (unsigned Other : M.scopes()[C.Scope].Calls) {
+          Node OC = unparenthesize(M.calls()[Other].Callee);
+          if (!OC.is("attribute") || !isCollectionAdd(M.text(OC.field("attribute"))))
+            continue;
+          llvm::StringRef Add = M.text(OC.field("attribute"));
+          Node Arg = M.argument(M.calls()[Other].Call, Param{Add == "insert" ? 1 : 0, nullptr});
+          std::string Collection = keyOf(OC.field("object"), C.Scope);
+          if (!Collection.empty() && keyOf(Arg, C.Scope) == Key)
+            addJoined(T.Keys, Collection);
+        }
+      }
       addThread(S.Threads, std::move(T));
     }
     if (Flags & ThreadedLibrary) {
@@ -1177,8 +1193,7 @@ private:
         Node Wait = unparenthesize(M.argument(C.Call, Param{0, "wait"}));
         if (!(Wait && M.text(Wait) == "False"))
           join(keyOf(Obj, C.Scope), S);
-      } else if (Method == "append" || Method == "add" || Method == "extend" ||
-                 Method == "insert") {
+      } else if (isCollectionAdd(Method)) {
         // threads.append(t): joining every element of `threads` joins t.
         std::string Collection = keyOf(Obj, C.Scope);
         Node Arg = M.argument(C.Call, Param{Method == "insert" ? 1 : 0, nullptr});

@@ -208,6 +208,17 @@ def joined_through_list():
     os.fork()
 
 
+def appended_before_start_then_joined():
+    threads = []
+    for _ in range(2):
+        t = threading.Thread(target=work)
+        threads.append(t)
+        t.start()
+    for t in threads:
+        t.join()
+    os.fork()
+
+
 def comprehension_joined():
     threads = [threading.Thread(target=work) for _ in range(4)]
     for t in threads:
