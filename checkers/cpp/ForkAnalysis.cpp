@@ -865,9 +865,15 @@ std::optional<UnsafeOperation> firstUnsafeOperation(TranslationUnitModel &Model,
       return Report(S, "deallocates with 'delete'", Chain);
     if (isa<CXXThrowExpr>(S))
       return Report(S, "throws an exception", Chain);
-    if (isa<ReturnStmt>(S) && Chain.empty() && Region.Function && Region.Function->isMain())
-      return Report(S, "returns from 'main', which runs atexit handlers and flushes stdio,",
-                    Chain);
+    // A return in the child's own code leaves the forking function: the child goes on running
+    // its caller (or, from main, exit with its atexit handlers).
+    if (isa<ReturnStmt>(S) && Chain.empty() && Region.Function) {
+      if (Region.Function->isMain())
+        return Report(S, "returns from 'main', which runs atexit handlers and flushes stdio,",
+                      Chain);
+      return Report(S, "returns from '" + describeFunction(Region.Function) +
+                           "' into the rest of the program", Chain);
+    }
     return false;
   });
   if (Found)

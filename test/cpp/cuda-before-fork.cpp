@@ -47,6 +47,7 @@ int mpi(int argc, char **argv) {
   fork();
   // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: fork() after MPI was initialised; the child returns from 'mpi' into the rest of the program before exec
   // CHECK-MESSAGES: :[[@LINE-3]]:3: note: MPI initialised here by 'MPI_Init'
+  // CHECK-MESSAGES: :[[@LINE+1]]:3: note: first operation in the child that is not async-signal-safe
   return 0;
 }
 

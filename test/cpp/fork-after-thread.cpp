@@ -205,6 +205,20 @@ void twice() {
   spawn_logged();
 }
 
+// A return in the child leaves the forking function: the child runs its caller's code.
+int returns_in_child() {
+  std::thread t(worker, nullptr);
+  if (fork() == 0) {
+    // CHECK-MESSAGES: :[[@LINE-1]]:7: warning: fork() while other threads may run; the child returns from 'returns_in_child' into the rest of the program before exec
+    // CHECK-MESSAGES: :[[@LINE-3]]:15: note: thread started here
+    // CHECK-MESSAGES: :[[@LINE+2]]:5: note: first operation
+    close(0);
+    return 1;
+  }
+  t.join();
+  return 0;
+}
+
 // A ternary picks the child's expression.
 int child_work();
 void ternary() {
