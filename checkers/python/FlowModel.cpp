@@ -1318,18 +1318,31 @@ private:
         Names[PName] = Key;
       ++Position;
     }
-    auto RenameKey = [&](std::string K) {
+    // A key means something to the caller when it names the caller's object (self, a
+    // parameter) or a variable of an enclosing scope (a global); the callee's locals do not,
+    // and dropping them keeps the key sets of deep call trees small. "" for those.
+    auto RenameKey = [&](const std::string &K) -> std::string {
       llvm::StringRef R = K;
       auto [Head, Rest] = R.split('.');
       auto It = Names.find(Head);
-      if (It == Names.end())
-        return K;
-      return R.contains('.') ? It->second + "." + Rest.str() : It->second;
+      if (It != Names.end())
+        return R.contains('.') ? It->second + "." + Rest.str() : It->second;
+      if (M.scopes()[F].Names.count(Head))
+        return "";
+      for (int Outer = M.scopes()[F].Parent; Outer >= 0; Outer = M.scopes()[Outer].Parent)
+        if (M.scopes()[Outer].Names.count(Head))
+          return K;
+      return "";
     };
     auto Rename = [&](ThreadFact T) {
       T.Event.Chain = prefixed(Id, T.Event.Chain);
-      for (std::string &K : T.Keys)
-        K = RenameKey(K);
+      llvm::SmallVector<std::string, 2> Keys;
+      for (const std::string &K : T.Keys) {
+        std::string Visible = RenameKey(K);
+        if (!Visible.empty())
+          addJoined(Keys, Visible);
+      }
+      T.Keys = std::move(Keys);
       return T;
     };
     // Forks inside the callee see the caller's threads, less those the callee joined first.
@@ -1340,8 +1353,11 @@ private:
       for (const ThreadFact &T : P.Threads)
         addThread(Q.Threads, Rename(T));
       llvm::SmallVector<std::string, 4> JoinedHere;
-      for (const std::string &K : P.Joined)
-        JoinedHere.push_back(RenameKey(K));
+      for (const std::string &K : P.Joined) {
+        std::string Visible = RenameKey(K);
+        if (!Visible.empty())
+          addJoined(JoinedHere, Visible);
+      }
       for (const ThreadFact &T : S.Threads)
         if (!hasKey(T, JoinedHere))
           addThread(Q.Threads, T);
@@ -1364,8 +1380,11 @@ private:
     // Then what the callee leaves behind.
     if (!Sum.Joined.empty()) {
       llvm::SmallVector<std::string, 4> Joined;
-      for (const std::string &K : Sum.Joined)
-        Joined.push_back(RenameKey(K));
+      for (const std::string &K : Sum.Joined) {
+        std::string Visible = RenameKey(K);
+        if (!Visible.empty())
+          addJoined(Joined, Visible);
+      }
       S.Threads.erase(std::remove_if(S.Threads.begin(), S.Threads.end(),
                                      [&](const ThreadFact &T) { return hasKey(T, Joined); }),
                       S.Threads.end());
