@@ -51,6 +51,8 @@ const std::vector<CatalogEntry> &checkCatalog() {
       E.Id = Name;
       E.Cpp = true;
     }
+    for (const std::string &Name : cpp::checksWithFixes())
+      ById[Name].HasFix = true;
     for (const DocPage &Page : docPages()) {
       auto It = ById.find(Page.Id);
       if (It == ById.end())
