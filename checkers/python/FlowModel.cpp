@@ -172,6 +172,43 @@ struct FlowModel::Resolver {
   mutable llvm::DenseMap<int, llvm::StringMap<std::vector<std::pair<Node, unsigned>>>>
       AttributeValues;
 
+  /// What the walk asks about the calls of one scope, found in one pass over them (asking
+  /// each time would be quadratic in long functions).
+  struct ScopeIndex {
+    bool Execs = false; ///< calls os.exec* (a fork here is a hand-written spawn)
+    /// Method calls by the key of their receiver: `pool.map(...)` under "pool".
+    llvm::StringMap<llvm::SmallVector<unsigned, 2>> ByReceiver;
+    /// `threads.append(t)`: "t" -> ["threads"].
+    llvm::StringMap<llvm::SmallVector<std::string, 1>> AddedTo;
+  };
+  mutable llvm::DenseMap<unsigned, std::unique_ptr<ScopeIndex>> Indexes;
+
+  const ScopeIndex &indexOf(unsigned S) const {
+    if (auto It = Indexes.find(S); It != Indexes.end())
+      return *It->second;
+    auto Index = std::make_unique<ScopeIndex>();
+    for (unsigned Id : M.scopes()[S].Calls) {
+      const CallSite &C = M.calls()[Id];
+      Node Callee = unparenthesize(C.Callee);
+      if (isExecName(M.qualifiedName(Callee, S)))
+        Index->Execs = true;
+      if (!Callee.is("attribute"))
+        continue;
+      std::string Receiver = keyOf(Callee.field("object"), S);
+      if (Receiver.empty())
+        continue;
+      Index->ByReceiver[Receiver].push_back(Id);
+      llvm::StringRef Method = M.text(Callee.field("attribute"));
+      if (isCollectionAdd(Method)) {
+        Node Arg = M.argument(C.Call, Param{Method == "insert" ? 1 : 0, nullptr});
+        std::string Item = keyOf(Arg, S);
+        if (!Item.empty())
+          Index->AddedTo[Item].push_back(Receiver);
+      }
+    }
+    return *Indexes.try_emplace(S, std::move(Index)).first->second;
+  }
+
   std::string calleeName(const CallSite &C) const {
     std::string Name = M.calleeName(C);
     if (!Name.empty())
@@ -308,10 +345,9 @@ struct FlowModel::Resolver {
       if (Iterable.is("list") && Iterable.codeChildren().empty()) {
         // threads = [] ... threads.append(Thread(...))
         llvm::StringRef Name = M.text(B->NameNode);
-        for (unsigned Id : M.scopes()[S].Calls) {
+        for (unsigned Id : indexOf(S).ByReceiver.lookup(Name)) {
           Node Callee = unparenthesize(M.calls()[Id].Callee);
-          if (!Callee.is("attribute") || M.text(Callee.field("attribute")) != "append" ||
-              M.text(unparenthesize(Callee.field("object"))) != Name)
+          if (M.text(Callee.field("attribute")) != "append")
             continue;
           Node Arg = M.argument(M.calls()[Id].Call, Param{0, nullptr});
           if (Arg)
@@ -498,6 +534,9 @@ public:
       CallsByRunner[C.Runner].push_back(I);
       CallIdOf[C.Call.id()] = I;
     }
+    for (unsigned I = 0; I < M.scopes().size(); ++I)
+      if (M.scopes()[I].Def)
+        ScopeOfDefinition[M.scopes()[I].Def.id()] = I;
     // Calls in evaluation order: an inner call ends before the call that contains it.
     for (auto &Entry : CallsByStatement)
       std::stable_sort(Entry.second.begin(), Entry.second.end(), [&](unsigned A, unsigned B) {
@@ -643,12 +682,9 @@ private:
         if (It != CallIdOf.end() && FM.initializesCuda(It->second))
           return Item;
       }
-      for (unsigned Id : M.scopes()[S].Calls) {
-        Node Callee = unparenthesize(M.calls()[Id].Callee);
-        if (Callee.is("attribute") && M.text(unparenthesize(Callee.field("object"))) == Name &&
-            M.calls()[Id].Call.startByte() < Item.startByte() && FM.initializesCuda(Id))
+      for (unsigned Id : R.indexOf(S).ByReceiver.lookup(Name))
+        if (M.calls()[Id].Call.startByte() < Item.startByte() && FM.initializesCuda(Id))
           return Item;
-      }
     }
     return Node();
   }
@@ -665,10 +701,8 @@ private:
     }
     Expr = unparenthesize(Expr);
     if (Expr.is("lambda")) {
-      for (unsigned I = 0; I < M.scopes().size(); ++I)
-        if (M.scopes()[I].Def == Expr)
-          return I;
-      return -1;
+      auto It = ScopeOfDefinition.find(Expr.id());
+      return It == ScopeOfDefinition.end() ? -1 : static_cast<int>(It->second);
     }
     if (Expr.is("identifier")) {
       const Binding *B = M.lookup(M.text(Expr), S, Expr.startByte());
@@ -718,12 +752,7 @@ private:
     llvm::SmallVector<std::pair<Node, unsigned>, 4> Targets; // callable expressions
     bool Unresolved = false;
     if (E.Flags & Forks) {
-      for (unsigned Id : M.scopes()[C.Scope].Calls)
-        if (M.calls()[Id].Runner == C.Runner && isExecName(M.calleeName(M.calls()[Id]))) {
-          P.ChildMayUseCuda = false;
-          return;
-        }
-      P.ChildMayUseCuda = true;
+      P.ChildMayUseCuda = !R.indexOf(C.Scope).Execs;
       return;
     }
     Node Callee = unparenthesize(C.Callee);
@@ -770,11 +799,8 @@ private:
       std::string Key = resultKeyOf(C.Call, C.Scope);
       bool AnyWork = false;
       if (!Key.empty())
-        for (unsigned Id : M.scopes()[C.Scope].Calls) {
+        for (unsigned Id : R.indexOf(C.Scope).ByReceiver.lookup(Key)) {
           const CallSite &W = M.calls()[Id];
-          Node WC = unparenthesize(W.Callee);
-          if (!WC.is("attribute") || keyOf(WC.field("object"), W.Scope) != Key)
-            continue;
           const ApiEntry *WE = M.apiOf(W);
           if (!WE || !(WE->Flags & PicklesCallable) || !WE->Callable.present())
             continue;
@@ -1137,16 +1163,8 @@ private:
       if (!Key.empty()) {
         T.Keys.push_back(Key);
         // threads.append(t) before or after t.start(): joining `threads` joins t.
-        for (unsigned Other : M.scopes()[C.Scope].Calls) {
-          Node OC = unparenthesize(M.calls()[Other].Callee);
-          if (!OC.is("attribute") || !isCollectionAdd(M.text(OC.field("attribute"))))
-            continue;
-          llvm::StringRef Add = M.text(OC.field("attribute"));
-          Node Arg = M.argument(M.calls()[Other].Call, Param{Add == "insert" ? 1 : 0, nullptr});
-          std::string Collection = keyOf(OC.field("object"), C.Scope);
-          if (!Collection.empty() && keyOf(Arg, C.Scope) == Key)
-            addJoined(T.Keys, Collection);
-        }
+        for (const std::string &Collection : R.indexOf(C.Scope).AddedTo.lookup(Key))
+          addJoined(T.Keys, Collection);
       }
       addThread(S.Threads, std::move(T));
     }
@@ -1416,6 +1434,7 @@ private:
   llvm::DenseMap<const void *, llvm::SmallVector<unsigned, 4>> CallsByStatement;
   llvm::DenseMap<int, std::vector<unsigned>> CallsByRunner;
   llvm::DenseMap<const void *, unsigned> CallIdOf;
+  llvm::DenseMap<const void *, unsigned> ScopeOfDefinition; ///< def/lambda node -> its scope
   /// What has run when a function is called from outside: the module's top level up to
   /// its `if __name__ == "__main__":` block (an importer runs no more of it).
   std::optional<State> ImportState;
