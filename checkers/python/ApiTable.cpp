@@ -185,6 +185,15 @@ const ApiEntry BuiltinEntries[] = {
      "tensorflow docs: tf.config (set before the runtime is initialised)"},
     {"tensorflow.function", 0, nullptr, None, None, None, None,
      "tensorflow docs: tf.function (traces when called)"},
+    // Python-side helpers that do not create the eager context.
+    {"tensorflow.get_logger", 0, nullptr, None, None, None, None,
+     "tensorflow docs: tf.get_logger (Python logging)"},
+    {"tensorflow.io.gfile.*", 0, nullptr, None, None, None, None,
+     "tensorflow docs: tf.io.gfile (file system access)"},
+    {"tensorflow.random.set_seed", 0, nullptr, None, None, None, None,
+     "tensorflow docs: tf.random.set_seed (stored until the context exists)"},
+    {"tensorflow.compat.v1.logging.*", 0, nullptr, None, None, None, None,
+     "tensorflow docs: tf.compat.v1.logging (Python logging)"},
     // gRPC: its core runs background threads once a channel or server exists; fork is
     // unsupported after that (grpc repository, doc/fork_support.md).
     {"grpc.server", ThreadedLibrary, nullptr, None, None, None, None, "grpc doc/fork_support.md"},

@@ -7,6 +7,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from multiprocessing.pool import ThreadPool
 import jax.numpy as jnp
 import grpc
+import tensorflow as tf
 import logging.handlers
 import queue
 
@@ -25,7 +26,7 @@ def run():
     os.fork()
 # CHECK: :[[@LINE-1]]:5: warning: 'os.fork()' while threads may run: the child inherits locks held by them and can deadlock; start processes with subprocess or the "spawn" or "forkserver" start method, or fork before starting threads [forksafe-fork-after-thread]
 # CHECK-NEXT: :[[@LINE+6]]:5: note: 'setup' called here
-# CHECK-NEXT: :21:5: note: thread started here
+# CHECK-NEXT: :[[@LINE-7]]:5: note: thread started here
 # CHECK-NEXT: :[[@LINE+5]]:5: note: 'run' called here
 
 
@@ -278,6 +279,20 @@ def process_executor_used_before_thread():
     ex.submit(work)
     threading.Thread(target=work).start()
     ex.submit(work)
+
+
+def tensorflow_helpers_only():
+    tf.get_logger().setLevel("ERROR")
+    tf.random.set_seed(0)
+    tf.io.gfile.exists("/tmp")
+    os.fork()
+
+
+def tensorflow_op_then_fork():
+    tf.constant([1, 2])
+    os.fork()
+# CHECK: :[[@LINE-1]]:5: warning: 'os.fork()' while threads may run
+# CHECK-NEXT: :[[@LINE-3]]:5: note: TensorFlow starts its threads here
 
 
 def executor_unused():
