@@ -425,27 +425,13 @@ struct FlowModel::Resolver {
     return "";
   }
 
-  /// The start method a process start uses: "fork", "spawn", "forkserver", "" for the default
-  /// of multiprocessing, "?" when unknown.
+  /// The start method a process start uses, with receivers resolved as this walk knows them.
   std::string startMethodOf(const CallSite &C, const ApiEntry &E) const {
-    if (E.Returns)
-      return M.typeOf(C.Call, C.Scope).StartMethod;
     Node Callee = unparenthesize(C.Callee);
-    if (Callee.is("attribute")) {
-      ReceiverType R = receiverTypeOf(Callee.field("object"), C.Scope);
-      if (R.Type == types::Process || R.Type == types::ProcessPool ||
-          R.Type == types::ProcessExecutor)
-        return R.StartMethod;
-    }
-    if (E.StartMethod.present()) {
-      // torch.multiprocessing.spawn and start_processes default to "spawn".
-      Node Arg = M.argument(C.Call, E.StartMethod);
-      if (Arg.isNull())
-        return M.hasSplat(C.Call) ? "?" : "spawn";
-      auto V = M.stringValue(Arg, C.Scope);
-      return V ? *V : "?";
-    }
-    return "?"; // a library entry point: its start method is its own business
+    if (!Callee.is("attribute"))
+      return M.processStartMethod(C, E);
+    ReceiverType R = receiverTypeOf(Callee.field("object"), C.Scope);
+    return M.processStartMethod(C, E, &R);
   }
 
   bool isCudaDevice(Node E, unsigned S, unsigned Depth = 0) const {

@@ -881,5 +881,26 @@ bool SemanticModel::exclusiveBranches(int A, int B) const {
   return false;
 }
 
+std::string SemanticModel::processStartMethod(const CallSite &C, const ApiEntry &E,
+                                              const ReceiverType *Receiver) const {
+  if (E.Returns)
+    return typeOf(C.Call, C.Scope).StartMethod;
+  Node Callee = unparenthesize(C.Callee);
+  if (Callee.is("attribute")) {
+    ReceiverType R = Receiver ? *Receiver : typeOf(Callee.field("object"), C.Scope);
+    if (R.Type == types::Process || R.Type == types::ProcessPool || R.Type == types::ProcessExecutor)
+      return R.StartMethod;
+  }
+  if (E.StartMethod.present()) {
+    // torch.multiprocessing.spawn and start_processes default to "spawn".
+    Node Arg = argument(C.Call, E.StartMethod);
+    if (Arg.isNull())
+      return hasSplat(C.Call) ? "?" : "spawn";
+    auto V = stringValue(Arg, C.Scope);
+    return V ? *V : "?";
+  }
+  return "?"; // a library entry point: its start method is its own business
+}
+
 } // namespace python
 } // namespace forksafe

@@ -126,6 +126,13 @@ public:
 
   ReceiverType typeOf(Node Expr, unsigned S) const;
 
+  /// The start method the process start C (table entry E) uses, as far as the file says:
+  /// "fork", "spawn", "forkserver", "" for multiprocessing's default, "?" when unknown.
+  /// Receiver is the type of the object a method is called on when the caller resolved it
+  /// (it may know more than typeOf); null: typeOf resolves it.
+  std::string processStartMethod(const CallSite &C, const ApiEntry &E,
+                                 const ReceiverType *Receiver = nullptr) const;
+
   /// A string literal (no interpolation, not bytes), an implicit concatenation of such, or
   /// a name bound exactly once, to such a literal, in its scope.
   std::optional<std::string> stringValue(Node Expr, unsigned S) const;

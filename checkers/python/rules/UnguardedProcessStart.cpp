@@ -13,27 +13,6 @@
 namespace forksafe {
 namespace python {
 
-/// The start method a process start uses, as far as the file says ("" default, "?" unknown).
-static std::string startMethodOf(const SemanticModel &M, const CallSite &C, const ApiEntry &E) {
-  if (E.Returns)
-    return M.typeOf(C.Call, C.Scope).StartMethod;
-  Node Callee = unparenthesize(C.Callee);
-  if (Callee.is("attribute")) {
-    ReceiverType R = M.typeOf(Callee.field("object"), C.Scope);
-    if (R.Type == types::Process || R.Type == types::ProcessPool ||
-        R.Type == types::ProcessExecutor)
-      return R.StartMethod;
-  }
-  if (E.StartMethod.present()) {
-    Node Arg = M.argument(C.Call, E.StartMethod);
-    if (Arg.isNull())
-      return "";
-    auto V = M.stringValue(Arg, C.Scope);
-    return V ? *V : "?";
-  }
-  return "";
-}
-
 void checkUnguardedProcessStart(RuleContext &Ctx) {
   if (isPackageMainModule(Ctx.path()))
     return;
@@ -48,7 +27,7 @@ void checkUnguardedProcessStart(RuleContext &Ctx) {
     if (!Starts)
       continue;
     // A fork child does not import the main module again.
-    if (startMethodOf(M, C, *E) == "fork")
+    if (M.processStartMethod(C, *E) == "fork")
       continue;
     const CallSite &Root = IC.Chain.empty() ? C : M.calls()[IC.Chain.front()];
     Node At = Root.Statement ? Root.Statement : Root.Call;
