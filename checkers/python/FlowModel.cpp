@@ -250,11 +250,8 @@ struct FlowModel::Resolver {
   std::string selfTypeOf(Node Obj, unsigned S) const {
     if (!Obj.is("identifier") || M.text(Obj) != "self")
       return "";
-    int Fn = M.enclosingFunction(S);
-    if (Fn < 0)
-      return "";
-    int Cls = M.scopes()[Fn].Parent;
-    if (Cls < 0 || M.scopes()[Cls].Kind != ScopeKind::Class)
+    int Cls = M.classOfSelf(S);
+    if (Cls < 0)
       return "";
     for (Node Base : M.scopes()[Cls].Bases.codeChildren()) {
       if (Base.is("keyword_argument"))
@@ -276,11 +273,8 @@ struct FlowModel::Resolver {
     Node Self = unparenthesize(Obj.field("object"));
     if (!Self.is("identifier") || M.text(Self) != "self")
       return "";
-    int Fn = M.enclosingFunction(S);
-    if (Fn < 0)
-      return "";
-    int Cls = M.scopes()[Fn].Parent;
-    if (Cls < 0 || M.scopes()[Cls].Kind != ScopeKind::Class)
+    int Cls = M.classOfSelf(S);
+    if (Cls < 0)
       return "";
     auto Found = AttributeValues.find(Cls);
     if (Found == AttributeValues.end())
@@ -706,15 +700,7 @@ private:
     return -1;
   }
 
-  int methodOf(int Cls, llvm::StringRef Name) const {
-    if (Cls < 0 || M.scopes()[Cls].Kind != ScopeKind::Class)
-      return -1;
-    auto It = M.scopes()[Cls].Names.find(Name);
-    if (It == M.scopes()[Cls].Names.end())
-      return -1;
-    const Binding &B = M.bindings()[It->second.back()];
-    return B.Kind == BindingKind::Function ? B.DefinedScope : -1;
-  }
+  int methodOf(int Cls, llvm::StringRef Name) const { return M.methodOf(Cls, Name); }
 
   /// The call that made the object Expr names (`p` of `p = Process(...)`), or null.
   Node constructorOf(Node Expr, unsigned S) const {

@@ -804,14 +804,7 @@ int SemanticModel::calledFunction(const CallSite &C) const {
     Node Obj = unparenthesize(Callee.field("object"));
     if (!Obj.is("identifier") || text(Obj) != "self")
       return -1;
-    int Cls = classOfSelf(C.Scope);
-    if (Cls < 0)
-      return -1;
-    auto It = Scopes[Cls].Names.find(text(Callee.field("attribute")));
-    if (It == Scopes[Cls].Names.end())
-      return -1;
-    const Binding &M = Bindings[It->second.back()];
-    return M.Kind == BindingKind::Function ? M.DefinedScope : -1;
+    return methodOf(classOfSelf(C.Scope), text(Callee.field("attribute")));
   }
   return -1;
 }
@@ -821,14 +814,17 @@ int SemanticModel::calledMethodOfLocalInstance(const CallSite &C) const {
   Node Callee = unparenthesize(C.Callee);
   if (!Callee.is("attribute"))
     return -1;
-  int Cls = typeOf(Callee.field("object"), C.Scope).LocalClass;
-  if (Cls < 0)
+  return methodOf(typeOf(Callee.field("object"), C.Scope).LocalClass, text(Callee.field("attribute")));
+}
+
+int SemanticModel::methodOf(int Cls, llvm::StringRef Name) const {
+  if (Cls < 0 || Scopes[Cls].Kind != ScopeKind::Class)
     return -1;
-  auto It = Scopes[Cls].Names.find(text(Callee.field("attribute")));
+  auto It = Scopes[Cls].Names.find(Name);
   if (It == Scopes[Cls].Names.end())
     return -1;
-  const Binding &M = Bindings[It->second.back()];
-  return M.Kind == BindingKind::Function ? M.DefinedScope : -1;
+  const Binding &B = Bindings[It->second.back()];
+  return B.Kind == BindingKind::Function ? B.DefinedScope : -1;
 }
 
 const std::vector<ImportTimeCall> &SemanticModel::importTimeCalls() const {

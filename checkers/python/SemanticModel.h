@@ -167,6 +167,8 @@ public:
   int enclosingFunction(int S) const;
   /// The class whose method S is (or is nested in), when `self` there means its instance.
   int classOfSelf(unsigned S) const;
+  /// The method Name of the file's class Cls (its scope), or -1.
+  int methodOf(int Cls, llvm::StringRef Name) const;
 
 private:
   struct Frame;
