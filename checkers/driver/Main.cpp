@@ -7,10 +7,12 @@
 #include "CheckCatalog.h"
 #include "FileWalker.h"
 #include "LanguageServer.h"
+#include "OutOfMemory.h"
 #include "Runner.h"
 
 #include "core/Fixes.h"
 #include "core/Reporters.h"
+#include "core/SourceText.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
@@ -49,6 +51,9 @@ static cl::opt<unsigned> Jobs("j", cl::value_desc("N"), cl::init(0),
                               cl::desc("Files analysed in parallel (default: one per core)"), cl::cat(Category));
 static cl::opt<bool> ApplyFixes("fix", cl::desc("Apply the fixes marked safe, writing each file atomically"),
                          cl::cat(Category));
+static cl::opt<bool> FixReadOnly("fix-read-only",
+                                 cl::desc("With --fix, also fix files that are read-only (no w permission bit)"),
+                                 cl::cat(Category));
 static cl::opt<std::string> StdinFilename("stdin-filename", cl::value_desc("NAME"),
                                           cl::desc("Read the source from standard input and report it as NAME"),
                                           cl::cat(Category));
@@ -96,6 +101,7 @@ static int explain(llvm::StringRef Id) {
 }
 
 int main(int Argc, const char **Argv) {
+  installOutOfMemoryHandlers();
   if (Argc >= 2 && std::strcmp(Argv[1], "lsp") == 0)
     return runLanguageServer(Argc - 1, Argv + 1);
 
@@ -130,6 +136,7 @@ int main(int Argc, const char **Argv) {
   RO.BuildPath = BuildPath;
   RO.Jobs = Jobs;
   RO.Fix = ApplyFixes;
+  allowFixingReadOnlyFiles(FixReadOnly);
   Runner Run(RO);
   RunResult Result;
 
@@ -185,7 +192,7 @@ int main(int Argc, const char **Argv) {
   }
 
   for (const InputError &E : Result.Errors)
-    llvm::errs() << E.File << ": error: " << E.Message << "\n";
+    llvm::errs() << escapeInvalidUTF8(E.File) << ": error: " << escapeInvalidUTF8(E.Message) << "\n";
   size_t N = Result.Diags.size();
   llvm::errs() << "forksafe: " << N << (N == 1 ? " finding" : " findings");
   if (Result.FixesApplied)

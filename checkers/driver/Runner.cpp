@@ -1,6 +1,7 @@
 #include "Runner.h"
 
 #include "core/Fixes.h"
+#include "core/InputFile.h"
 #include "core/SourceText.h"
 #include "core/Suppressions.h"
 #include "cpp/CppAnalyzer.h"
@@ -80,6 +81,17 @@ BufferResult Runner::analyzePythonBuffer(const std::string &Name, llvm::StringRe
     for (Diagnostic &D : Out.Diags)
       D.FixIt.reset();
   }
+  // A fix that edits a blanked data literal would write spaces over it: offer none.
+  auto EditsBlanked = [&](const Fix &F) {
+    for (const Edit &E : F.Edits)
+      for (auto [Begin, End] : Decoded->Blanked)
+        if (E.Offset < End && E.Offset + E.Length > Begin)
+          return true;
+    return false;
+  };
+  for (Diagnostic &D : Out.Diags)
+    if (D.FixIt && EditsBlanked(*D.FixIt))
+      D.FixIt.reset();
   shiftForBom(Out.Diags, Decoded->BomBytes);
 
   if (ComputeFix) {
@@ -112,9 +124,24 @@ BufferResult Runner::analyzePythonBuffer(const std::string &Name, llvm::StringRe
 }
 
 void Runner::analyzePythonFile(const std::string &Path, BufferResult &Out) {
-  auto Buf = llvm::MemoryBuffer::getFile(Path, /*IsText=*/false, /*RequiresNullTerminator=*/false);
+  // One file that exhausts memory (or fails otherwise) costs its own findings, not the run's.
+  try {
+    analyzePythonFileUnguarded(Path, Out);
+  } catch (const std::bad_alloc &) {
+    Out = BufferResult();
+    Out.Errors.push_back({Path, "ran out of memory while analysing this file; not analysed"});
+  } catch (const std::exception &E) {
+    Out = BufferResult();
+    Out.Errors.push_back({Path, std::string("internal error while analysing this file (") + E.what() +
+                                    "); not analysed"});
+  }
+}
+
+void Runner::analyzePythonFileUnguarded(const std::string &Path, BufferResult &Out) {
+  std::string Why;
+  auto Buf = readRegularFile(Path, MaxSourceBytes, Why);
   if (!Buf) {
-    Out.Errors.push_back({Path, "cannot read: " + Buf.getError().message()});
+    Out.Errors.push_back({Path, Why});
     return;
   }
   llvm::StringRef Bytes = (*Buf)->getBuffer();

@@ -45,6 +45,7 @@ public:
 
 private:
   void analyzePythonFile(const std::string &Path, BufferResult &Out);
+  void analyzePythonFileUnguarded(const std::string &Path, BufferResult &Out);
   RunOptions Opts;
   ConfigFinder Configs;
 };
