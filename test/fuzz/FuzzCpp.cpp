@@ -1,6 +1,6 @@
 //===--- FuzzCpp.cpp - libFuzzer harness: bytes as a C file -------------------===//
 //
-// The bytes are /fuzz/input.c in clang's in-memory file system (system headers still come
+// The bytes are /forksafe-fuzz-input.c in clang's in-memory file system (system headers still come
 // from the real one), compiled as C with -pthread and analysed by every forksafe check
 // through clang-tidy's engine, as the forksafe program does.
 //
@@ -21,26 +21,28 @@ static int ForksafeModuleAnchorDestination [[maybe_unused]] = ForksafeModuleAnch
 using namespace clang;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size) {
+  // The compile command's folder must exist in every layer of the overlay: "/" does.
+  static const std::string Name = "/forksafe-fuzz-input.c";
   llvm::IntrusiveRefCntPtr<llvm::vfs::InMemoryFileSystem> Memory(new llvm::vfs::InMemoryFileSystem);
-  Memory->addFile("/fuzz/input.c", 0,
+  Memory->addFile(Name, 0,
                   llvm::MemoryBuffer::getMemBufferCopy(
-                      llvm::StringRef(reinterpret_cast<const char *>(Data), Size), "/fuzz/input.c"));
+                      llvm::StringRef(reinterpret_cast<const char *>(Data), Size), Name));
   llvm::IntrusiveRefCntPtr<llvm::vfs::OverlayFileSystem> FS(
-      new llvm::vfs::OverlayFileSystem(llvm::vfs::getRealFileSystem()));
+      new llvm::vfs::OverlayFileSystem(llvm::vfs::createPhysicalFileSystem()));
   FS->pushOverlay(Memory);
 
-  tooling::FixedCompilationDatabase DB("/fuzz", {"-pthread", "-fno-caret-diagnostics", "-w",
+  tooling::FixedCompilationDatabase DB("/", {"-pthread", "-fno-caret-diagnostics", "-w",
                                                  "-ferror-limit=20"});
   tidy::ClangTidyOptions Defaults = tidy::ClangTidyOptions::getDefaults();
   Defaults.Checks = "-*,forksafe-*";
   tidy::ClangTidyContext Context(std::make_unique<tidy::DefaultOptionsProvider>(
       tidy::ClangTidyGlobalOptions(), Defaults));
   std::vector<tidy::ClangTidyError> Found =
-      tidy::runClangTidy(Context, DB, {"/fuzz/input.c"}, FS, /*ApplyAnyFix=*/false);
+      tidy::runClangTidy(Context, DB, {Name}, FS, /*ApplyAnyFix=*/false);
   for (const tidy::ClangTidyError &E : Found)
     for (const auto &FileFix : E.Message.Fix)
       for (const tooling::Replacement &R : FileFix.getValue())
-        if (R.getFilePath() == "/fuzz/input.c" && R.getOffset() + R.getLength() > Size)
+        if (R.getFilePath() == Name && R.getOffset() + R.getLength() > Size)
           __builtin_trap(); // a fix outside the file
   return 0;
 }
