@@ -286,6 +286,12 @@ std::shared_ptr<const Config> ConfigFinder::forDirectory(const std::string &Star
   std::vector<std::string> Walked;
   std::shared_ptr<const Config> Found;
   std::string Dir = Start;
+  // No file can be opened at a path longer than PATH_MAX: start below it (a name of 20,000
+  // components would otherwise cost 20,000 lookups and cache entries of 20 KB each).
+  if (Dir.size() >= 4096) {
+    size_t Cut = llvm::StringRef(Dir).rfind('/', 4095);
+    Dir = Cut == llvm::StringRef::npos || Cut == 0 ? "/" : Dir.substr(0, Cut);
+  }
   while (true) {
     {
       std::lock_guard<std::mutex> Lock(Mutex);
@@ -318,6 +324,8 @@ std::shared_ptr<const Config> ConfigFinder::forDirectory(const std::string &Star
   std::lock_guard<std::mutex> Lock(Mutex);
   for (const std::string &D : Walked)
     ByDirectory.emplace(D, Found);
+  if (Start.size() >= 4096)
+    return Found;
   return ByDirectory.emplace(Start, Found).first->second;
 }
 

@@ -11,6 +11,7 @@
 #include "Runner.h"
 
 #include "core/Fixes.h"
+#include "core/InputFile.h"
 #include "core/Reporters.h"
 #include "core/SourceText.h"
 
@@ -22,7 +23,9 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <cstdlib>
+#include <cerrno>
 #include <cstring>
+#include <unistd.h>
 
 using namespace forksafe;
 namespace cl = llvm::cl;
@@ -146,10 +149,22 @@ int main(int Argc, const char **Argv) {
     if (languageOf(StdinFilename, /*ReadShebang=*/false) != Language::Python)
       return usageError("--stdin-filename works for Python files; '" + StdinFilename +
                         "' is not a .py name (C/C++ files need their compile commands: pass them as paths)");
-    auto Buf = llvm::MemoryBuffer::getSTDIN();
-    if (!Buf)
-      return usageError("cannot read standard input: " + Buf.getError().message());
-    std::string Bytes = (*Buf)->getBuffer().str();
+    // Bounded like a file on disk: `< /dev/zero` must not read until memory runs out.
+    std::string Bytes;
+    char Chunk[65536];
+    while (true) {
+      ssize_t N = ::read(0, Chunk, sizeof Chunk);
+      if (N < 0 && errno == EINTR)
+        continue;
+      if (N < 0)
+        return usageError(std::string("cannot read standard input: ") + std::strerror(errno));
+      if (N == 0)
+        break;
+      Bytes.append(Chunk, N);
+      if (Bytes.size() > MaxSourceBytes)
+        return usageError("standard input is over the limit of " + std::to_string(MaxSourceBytes >> 20) +
+                          " MiB for a source file; not analysed");
+    }
     BufferResult BR = Run.analyzePythonBuffer(StdinFilename, Bytes, ApplyFixes);
     Result.Diags = std::move(BR.Diags);
     Result.Errors = std::move(BR.Errors);
