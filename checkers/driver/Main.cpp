@@ -45,8 +45,15 @@ static cl::opt<std::string> BuildPath("p", cl::value_desc("DIR"),
                                       cl::desc("Folder with compile_commands.json for C/C++ files "
                                                "(default: found upward from each file)"),
                                       cl::cat(Category));
-static cl::opt<unsigned> Jobs("j", cl::value_desc("N"), cl::init(0),
+// Prefix: -j8 as well as -j 8 and -j=8, as make and ninja take it.
+static cl::opt<unsigned> Jobs("j", cl::value_desc("N"), cl::init(0), cl::Prefix,
                               cl::desc("Files analysed in parallel (default: one per core)"), cl::cat(Category));
+static cl::list<std::string> ExtraArgs("extra-arg", cl::value_desc("ARG"),
+                                       cl::desc("Compiler argument appended to every C/C++ command"),
+                                       cl::cat(Category));
+static cl::list<std::string> ExtraArgsBefore("extra-arg-before", cl::value_desc("ARG"),
+                                             cl::desc("Compiler argument put first in every C/C++ command"),
+                                             cl::cat(Category));
 static cl::opt<bool> ApplyFixes("fix", cl::desc("Apply the fixes marked safe, writing each file atomically"),
                          cl::cat(Category));
 static cl::opt<std::string> StdinFilename("stdin-filename", cl::value_desc("NAME"),
@@ -102,11 +109,21 @@ int main(int Argc, const char **Argv) {
   cl::SetVersionPrinter(printVersion);
   cl::HideUnrelatedOptions(Category);
   cl::SetVersionPrinter(printVersion);
+  // `forksafe FILE... -- FLAGS`: as clang-tidy, the compiler flags for every C/C++ file.
+  bool UseFixedFlags = false;
+  std::vector<std::string> FixedFlags;
+  for (int I = 1; I < Argc; ++I)
+    if (std::strcmp(Argv[I], "--") == 0) {
+      UseFixedFlags = true;
+      FixedFlags.assign(Argv + I + 1, Argv + Argc);
+      Argc = I;
+      break;
+    }
   std::string Err;
   llvm::raw_string_ostream ErrStream(Err);
   if (!cl::ParseCommandLineOptions(Argc, Argv,
                                    "forksafe: finds unsafe uses of fork() in Python, C and C++\n\n"
-                                   "  forksafe [options] [PATH...]   analyse files and folders (default: .)\n"
+                                   "  forksafe [options] [PATH...] [-- COMPILER FLAGS]   analyse files and folders (default: .)\n"
                                    "  forksafe lsp                   run the language server on stdio\n",
                                    &ErrStream)) {
     llvm::errs() << ErrStream.str();
@@ -129,6 +146,10 @@ int main(int Argc, const char **Argv) {
   RO.ConfigFile = ConfigFile;
   RO.BuildPath = BuildPath;
   RO.Jobs = Jobs;
+  RO.UseFixedFlags = UseFixedFlags;
+  RO.FixedFlags = FixedFlags;
+  RO.ExtraArgs.assign(ExtraArgs.begin(), ExtraArgs.end());
+  RO.ExtraArgsBefore.assign(ExtraArgsBefore.begin(), ExtraArgsBefore.end());
   RO.Fix = ApplyFixes;
   Runner Run(RO);
   RunResult Result;
@@ -184,6 +205,8 @@ int main(int Argc, const char **Argv) {
     llvm::outs().flush();
   }
 
+  for (const std::string &N : Result.Notices)
+    llvm::errs() << N << "\n";
   for (const InputError &E : Result.Errors)
     llvm::errs() << E.File << ": error: " << E.Message << "\n";
   size_t N = Result.Diags.size();

@@ -18,6 +18,10 @@ struct RunOptions {
   std::string ConfigFile; ///< --config: one file for every input
   std::string BuildPath;  ///< -p
   unsigned Jobs = 0;      ///< 0: one per core
+  bool UseFixedFlags = false;               ///< `-- FLAGS` was given (possibly empty)
+  std::vector<std::string> FixedFlags;      ///< the FLAGS after `--`
+  std::vector<std::string> ExtraArgs;       ///< --extra-arg
+  std::vector<std::string> ExtraArgsBefore; ///< --extra-arg-before
   bool Fix = false;
 };
 
@@ -45,6 +49,7 @@ public:
 
 private:
   void analyzePythonFile(const std::string &Path, BufferResult &Out);
+  void runCpp(const std::vector<std::string> &Files, RunResult &Result);
   RunOptions Opts;
   ConfigFinder Configs;
 };
