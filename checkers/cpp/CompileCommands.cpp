@@ -144,9 +144,12 @@ void adjustCommand(CompileCommand &Cmd, const std::string &File, bool DefaultFla
   if (DefaultFlags && hasExtension(File, {".cu"}))
     Front.insert(Front.end(), {"-nocudainc", "-nocudalib", "--cuda-host-only"});
   Args.insert(Args.begin() + 1, Front.begin(), Front.end());
+  // Flags go before a "--" that ends the options (inferred commands have one).
+  auto End = std::find(Args.begin() + 1, Args.end(), "--");
+  std::vector<std::string> Back = After;
   // Without carets clang does not print "N warnings generated." on stderr.
-  Args.push_back("-fno-caret-diagnostics");
-  Args.insert(Args.end(), After.begin(), After.end());
+  Back.insert(Back.begin(), "-fno-caret-diagnostics");
+  Args.insert(End, Back.begin(), Back.end());
 }
 
 } // namespace cpp

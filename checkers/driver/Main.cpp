@@ -48,6 +48,13 @@ static cl::opt<std::string> BuildPath("p", cl::value_desc("DIR"),
 // Prefix: -j8 as well as -j 8 and -j=8, as make and ninja take it.
 static cl::opt<unsigned> Jobs("j", cl::value_desc("N"), cl::init(0), cl::Prefix,
                               cl::desc("Files analysed in parallel (default: one per core)"), cl::cat(Category));
+static cl::list<std::string> Exclude("exclude", cl::value_desc("PATTERNS"), cl::CommaSeparated,
+                                     cl::desc("gitignore-style patterns of paths not to walk, replacing the "
+                                              "configuration's exclude"),
+                                     cl::cat(Category));
+static cl::list<std::string> ExtendExclude("extend-exclude", cl::value_desc("PATTERNS"), cl::CommaSeparated,
+                                           cl::desc("gitignore-style patterns of paths not to walk, in addition"),
+                                           cl::cat(Category));
 static cl::list<std::string> ExtraArgs("extra-arg", cl::value_desc("ARG"),
                                        cl::desc("Compiler argument appended to every C/C++ command"),
                                        cl::cat(Category));
@@ -179,7 +186,14 @@ int main(int Argc, const char **Argv) {
     std::vector<std::string> Roots(Paths.begin(), Paths.end());
     if (Roots.empty())
       Roots.push_back(".");
-    WalkResult Files = walkPaths(Roots, Result.Errors);
+    std::optional<std::vector<std::string>> CliExclude;
+    if (Exclude.getNumOccurrences())
+      CliExclude = std::vector<std::string>(Exclude.begin(), Exclude.end());
+    ExcludeFilter Filter(CliExclude, std::vector<std::string>(ExtendExclude.begin(), ExtendExclude.end()),
+                         ConfigFile);
+    WalkOptions WO;
+    WO.Excluded = [&Filter](llvm::StringRef AbsPath, bool IsDir) { return Filter.excluded(AbsPath, IsDir); };
+    WalkResult Files = walkPaths(Roots, Result.Errors, WO);
     // Test hook: remove a file between the walk and the analysis, to exercise a file that
     // disappears during a run deterministically.
     if (const char *Victim = std::getenv("FORKSAFE_TEST_REMOVE_AFTER_WALK"))

@@ -4,7 +4,7 @@
 // error, while the others are still reported; --fix applies the _exit fix-it.
 // RUN: rm -rf %t && mkdir -p %t/build %t/src/sub
 // RUN: cp %s %t/src/main.cpp
-// RUN: echo 'int fork(void); int broken() { fork(); return missing; }' > %t/src/broken.cpp
+// RUN: echo 'int fork(void); int broken() { fork(); return undeclared_identifier_here; }' > %t/src/broken.cpp
 // RUN: echo 'int fork(void); int orphan() { return fork(); }' > %t/src/orphan.cpp
 // RUN: echo '[{"directory": "%t/src", "file": "main.cpp", "command": "clang++ -std=c++17 -isystem %S/Inputs -c main.cpp"}, {"directory": "%t/src", "file": "broken.cpp", "command": "clang++ -c broken.cpp"}]' > %t/build/compile_commands.json
 // RUN: cd %t/src && %expect_exit 1 %forksafe -p %t/build main.cpp 2>%t/stderr | FileCheck %s
@@ -50,7 +50,8 @@ int main() {
 // JSON: "content": "_exit"
 // JSON: "end_column": 9
 
-// ERRORS-DAG: {{^}}broken.cpp: error: does not compile: broken.cpp:1: use of undeclared identifier 'missing'{{$}}
+// ERRORS-DAG: {{^}}broken.cpp: error: does not compile: broken.cpp:1: use of undeclared identifier 'undeclared_identifier_here'{{$}}
 // ERRORS-DAG: main.cpp:{{[0-9]+}}:15: warning: fork() while other threads may run
 // ERRORS-DAG: forksafe: 2 findings in 3 files; 1 error
 // ERRORS-NOT: orphan.cpp{{.*}}error
+// ERRORS-NOT: generated
