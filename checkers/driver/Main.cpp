@@ -61,6 +61,10 @@ static cl::opt<std::string> CacheDir("cache-dir", cl::value_desc("DIR"),
                                               "the project root of the first path)"),
                                      cl::cat(Category));
 static cl::opt<bool> NoCache("no-cache", cl::desc("Neither read nor write the cache"), cl::cat(Category));
+static cl::opt<bool> NoPrefilter("no-prefilter", cl::Hidden,
+                                 cl::desc("Parse every file and run every rule on it (to check that "
+                                          "the pre-filter loses no finding)"),
+                                 cl::cat(Category));
 static cl::opt<bool> ExitZero("exit-zero", cl::desc("Exit 0 even when there are findings (errors still exit 2)"),
                               cl::cat(Category));
 
@@ -136,6 +140,7 @@ int main(int Argc, const char **Argv) {
   RO.BuildPath = BuildPath;
   RO.Jobs = Jobs;
   RO.Fix = ApplyFixes;
+  RO.Prefilter = !NoPrefilter;
   if (!NoCache && StdinFilename.empty())
     RO.CacheDir = !CacheDir.empty() ? std::string(CacheDir) : defaultCacheDir(Paths.empty() ? "." : Paths[0]);
   Runner Run(RO);

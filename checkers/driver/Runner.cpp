@@ -73,12 +73,14 @@ BufferResult Runner::analyzePythonBuffer(const std::string &Name, llvm::StringRe
   python::AnalyzeOptions AO;
   AO.Enabled = &Enabled;
   AO.Cfg = Cfg.get();
+  AO.Prefilter = Opts.Prefilter;
   if (!AnyRule || !python::mayConcernAnyRule(Decoded->Text, AO))
     return Out;
   std::string Key;
   bool Cached = false;
   if (Results && UseCache) {
-    Key = ResultsCache::pythonKey(Name, Decoded->Text, *Cfg, Opts.Checks);
+    Key = ResultsCache::pythonKey(Name, Decoded->Text, *Cfg,
+                                  Opts.Checks + (Opts.Prefilter ? "" : "\n--no-prefilter"));
     // Whole-program seam: an entry records the summaries of other modules the file's analysis
     // consumed (the project link's digests) and is used only while each still has its digest.
     // Until the project model provides them, an entry has no dependencies.

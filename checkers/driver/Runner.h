@@ -21,6 +21,7 @@ struct RunOptions {
   unsigned Jobs = 0;      ///< 0: one per core
   bool Fix = false;
   std::string CacheDir;   ///< --cache-dir, or the default; empty: no cache (--no-cache)
+  bool Prefilter = true;  ///< false: --no-prefilter (hidden; for the test that the filter loses nothing)
 };
 
 /// The findings of one Python buffer, after suppressions and per-file-ignores.
