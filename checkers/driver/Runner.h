@@ -6,6 +6,7 @@
 #include "core/CheckGlobs.h"
 #include "core/Config.h"
 #include "core/Reporters.h"
+#include "python/Project.h"
 
 #include <map>
 #include <mutex>
@@ -36,8 +37,9 @@ public:
   /// Analyses the walked files in parallel; with Fix, rewrites files with safe fixes.
   RunResult run(const WalkResult &Files);
 
-  /// Analyses Bytes as the Python file Name (for --stdin-filename and the language server):
-  /// nothing is read from or written to disk except configuration.
+  /// Analyses Bytes as the Python file Name (for --stdin-filename and the language server)
+  /// inside the project found around Name (nearest pyproject.toml or package root): the
+  /// modules it imports are read from disk for their summaries; nothing is written.
   BufferResult analyzePythonBuffer(const std::string &Name, llvm::StringRef Bytes, bool ComputeFix);
 
   /// The checks in force for File: all by default, then the configuration's, then --checks.
@@ -47,6 +49,8 @@ private:
   void analyzePythonFile(const std::string &Path, BufferResult &Out);
   RunOptions Opts;
   ConfigFinder Configs;
+  /// The Python projects met in this run: their module summaries are computed once.
+  python::ProjectSet Projects;
 };
 
 } // namespace forksafe

@@ -2,6 +2,8 @@
 #include "python/PythonAnalyzer.h"
 
 #include "python/ApiTable.h"
+#include "python/FlowModel.h"
+#include "python/Project.h"
 #include "python/Rule.h"
 #include "python/SemanticModel.h"
 #include "python/SyntaxTree.h"
@@ -64,6 +66,38 @@ bool hasApiExtensions(const Config *Cfg) {
 } // namespace
 
 llvm::ArrayRef<RuleInfo> rules() { return ruleInfos(); }
+
+RuleContext::RuleContext(llvm::StringRef Path, const SyntaxTree &Tree,
+                         std::function<const SemanticModel &()> Model, const Config *Cfg,
+                         std::vector<Diagnostic> &Diags, ProjectLink *Link)
+    : Path(Path), Tree(Tree), GetModel(std::move(Model)), Cfg(Cfg), Diags(Diags), Link(Link) {}
+
+RuleContext::~RuleContext() = default;
+
+const FlowModel &RuleContext::flow() const {
+  if (!Flow)
+    Flow = std::make_unique<FlowModel>(model(), Cfg, Link, Path);
+  return *Flow;
+}
+
+const FunctionSummary *RuleContext::calledSummary(const CallSite &C) const {
+  if (!Link || model().apiOf(C) || model().calledFunction(C) >= 0)
+    return nullptr;
+  std::string Q = linkedName(model(), C.Callee, C.Scope, *Link);
+  return Q.empty() ? nullptr : Link->function(Q);
+}
+
+Diagnostic &RuleContext::reportAt(const std::string &File, unsigned Line, unsigned Column,
+                                  unsigned EndLine, unsigned EndColumn, std::string Message) {
+  Diagnostic D;
+  D.Check = Check;
+  D.Loc = Location{File, Line, Column};
+  D.EndLine = EndLine;
+  D.EndColumn = EndColumn;
+  D.Message = std::move(Message);
+  Diags.push_back(std::move(D));
+  return Diags.back();
+}
 
 Diagnostic &RuleContext::report(Node At, std::string Message) {
   Diagnostic D;
@@ -147,7 +181,9 @@ void analyze(llvm::StringRef Path, llvm::StringRef Source, const AnalyzeOptions 
     Custom.emplace(Opts.Cfg);
     Api = &*Custom;
   }
-  bool MayResolve = mentionsApiModule(Source, *Api);
+  // With the project, a file may reach an API only through the modules it imports.
+  bool MayResolve =
+      mentionsApiModule(Source, *Api) || (Opts.Link && Source.contains("import"));
 
   SyntaxTree Tree = SyntaxTree::parse(Source);
   if (!Tree.valid()) {
@@ -162,13 +198,17 @@ void analyze(llvm::StringRef Path, llvm::StringRef Source, const AnalyzeOptions 
           Model = std::make_unique<SemanticModel>(Tree, *Api);
         return *Model;
       },
-      Opts.Cfg, Diags);
+      Opts.Cfg, Diags, Opts.Link);
   for (const RuleEntry *E : Enabled) {
     if (E->NeedsApiNames && !MayResolve)
       continue;
     Ctx.setCheck(E->Info.Id);
     E->Run(Ctx);
   }
+}
+
+std::string consumedSummaryDigest(const AnalyzeOptions &Opts) {
+  return Opts.Link ? Opts.Link->digest() : std::string();
 }
 
 bool mayConcernAnyRule(llvm::StringRef Source) {
@@ -191,6 +231,9 @@ bool mayConcernAnyRule(llvm::StringRef Source, const AnalyzeOptions &Opts) {
   }
   if (!AnyApiRule)
     return false;
+  if (Opts.Link && Source.contains("import"))
+    return true; // it may call a starter of another module
+
   if (hasApiExtensions(Opts.Cfg))
     return mentionsApiModule(Source, ApiTable(Opts.Cfg));
   return mentionsApiModule(Source, ApiTable::builtin());

@@ -21,9 +21,14 @@ struct RuleInfo {
 /// Every Python rule, in the order of the registration table.
 llvm::ArrayRef<RuleInfo> rules();
 
+class ProjectLink;
+
 struct AnalyzeOptions {
   const CheckGlobs *Enabled = nullptr; ///< rules to run (required)
   const Config *Cfg = nullptr;         ///< project configuration (may be null: defaults)
+  /// The project around the file (Project::linkFor); null analyses the file alone. Findings
+  /// may then be located in other files of the project (a fork in the module that forks).
+  ProjectLink *Link = nullptr;
 };
 
 /// Analyses one Python file whose bytes are Source (already decoded to UTF-8).
@@ -31,6 +36,11 @@ struct AnalyzeOptions {
 /// per-file-ignores); problems with the input go to Errors.
 void analyze(llvm::StringRef Path, llvm::StringRef Source, const AnalyzeOptions &Opts,
              std::vector<Diagnostic> &Diags, std::vector<InputError> &Errors);
+
+/// A digest of every summary of other modules that the analysis through Link consumed
+/// (after analyze()): per-file results may be reused while the file, the configuration and
+/// this digest are unchanged. "" without a link.
+std::string consumedSummaryDigest(const AnalyzeOptions &Opts);
 
 /// Cheap pre-filter: false only when no rule could possibly fire on Source (so the file
 /// need not be parsed). Must never lose a finding.
