@@ -343,17 +343,20 @@ struct FlowModel::Resolver {
 
   /// The loop variable of `for t in threads` where `threads` holds objects of one known type
   /// (a list display, a comprehension, or appends in the same scope): that type.
-  std::string elementTypeOf(Node Obj, unsigned S) const {
+  std::string elementTypeOf(Node Obj, unsigned S) const { return elementOf(Obj, S).Type; }
+
+  /// The same, with the start method the elements were made with.
+  ReceiverType elementOf(Node Obj, unsigned S) const {
     Node Iterable = loopIterable(Obj, S);
     if (!Iterable)
-      return "";
+      return {};
     Iterable = unparenthesize(Iterable);
     llvm::SmallVector<Node, 4> Elements;
     unsigned Holder = S;
     if (Iterable.is("identifier")) {
       const Binding *B = M.lookup(M.text(Iterable), S, Iterable.startByte());
       if (!B || B->Kind != BindingKind::Assignment || !B->Value)
-        return "";
+        return {};
       Iterable = unparenthesize(B->Value);
       if (Iterable.is("list") && Iterable.codeChildren().empty()) {
         // threads = [] ... threads.append(Thread(...))
@@ -373,14 +376,16 @@ struct FlowModel::Resolver {
     else if (Iterable.is("list") || Iterable.is("tuple"))
       for (Node E : Iterable.codeChildren())
         Elements.push_back(E);
-    std::string Type;
+    ReceiverType Out;
     for (Node E : Elements) {
       ReceiverType R = M.typeOf(E, Holder);
-      if (R.Type.empty() || (!Type.empty() && R.Type != Type))
-        return "";
-      Type = R.Type;
+      if (R.Type.empty() || (!Out.Type.empty() && R.Type != Out.Type))
+        return {};
+      if (!Out.Type.empty() && R.StartMethod != Out.StartMethod)
+        R.StartMethod = "?";
+      Out = R;
     }
-    return Type;
+    return Out;
   }
 
   /// For the loop variable `t` of `for t in X` (or a comprehension's), X.
@@ -444,6 +449,8 @@ struct FlowModel::Resolver {
     if (!Callee.is("attribute"))
       return M.processStartMethod(C, E);
     ReceiverType R = receiverTypeOf(Callee.field("object"), C.Scope);
+    if (!R.known())
+      R = elementOf(unparenthesize(Callee.field("object")), C.Scope); // for p in procs
     return M.processStartMethod(C, E, &R);
   }
 
@@ -769,6 +776,11 @@ private:
       return;
     }
     Node Callee = unparenthesize(C.Callee);
+    if ((E.Returns && startsWith(E.Returns, "multiprocessing.managers.")) ||
+        startsWith(E.Name, "multiprocessing.managers.")) {
+      P.ChildMayUseCuda = false; // a manager's server process runs no user code
+      return;
+    }
     if (E.Callable.present() && !E.Returns) {
       // torch.multiprocessing.spawn(fn, ...)
       Node Fn = M.argument(C.Call, E.Callable);

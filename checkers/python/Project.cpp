@@ -17,6 +17,7 @@ namespace python {
 
 namespace {
 constexpr unsigned MaxReExportDepth = 8; // `from .a import f` chains followed
+constexpr unsigned MaxImportDepth = 64;  // modules summarised inside one another
 
 std::string parentPath(llvm::StringRef P) { return llvm::sys::path::parent_path(P).str(); }
 
@@ -227,8 +228,12 @@ Project::Layout Project::layoutOf(llvm::StringRef File) {
 }
 
 struct Project::Module {
-  bool InProgress = false, Done = false;
-  ModuleSummary Summary;
+  bool InProgress = false;
+  /// The summary, and the file's modification time and size it was made from: an editor
+  /// session keeps the project, and a changed file is summarised again.
+  std::shared_ptr<const ModuleSummary> Summary;
+  llvm::sys::TimePoint<> Modified;
+  uint64_t Size = 0;
 };
 
 Project::Project(std::string Root, std::shared_ptr<const Config> C)
@@ -288,7 +293,7 @@ public:
 
   const FunctionSummary *function(llvm::StringRef Qualified) override {
     std::lock_guard<std::recursive_mutex> Lock(P.Mu);
-    return P.function(Qualified, ImportRoot, Consumed, 0);
+    return P.function(Qualified, ImportRoot, Consumed, Keep, 0);
   }
   const ModuleSummary *module(llvm::StringRef Module) override {
     std::lock_guard<std::recursive_mutex> Lock(P.Mu);
@@ -297,9 +302,24 @@ public:
     auto [File, Root] = P.findModule(Module, ImportRoot);
     if (File.empty())
       return nullptr;
-    const ModuleSummary *S = P.summaryOf(File, Module, Root);
-    if (S)
-      Consumed.push_back(Module.str() + "\n" + serialize(S->Import));
+    const ModuleSummary *S = P.summaryOf(File, Module, Root, Keep);
+    if (S) {
+      // Everything a caller may take from it: what importing it does, each function.
+      std::string All = Module.str() + "\n" + serialize(S->Import);
+      std::vector<std::string> Keys;
+      for (const auto &F : S->Functions)
+        Keys.push_back(F.first().str());
+      std::sort(Keys.begin(), Keys.end());
+      for (const std::string &K : Keys)
+        All += K + "\n" + serialize(S->Functions.find(K)->second);
+      std::vector<std::string> Imports;
+      for (const auto &I : S->Imports)
+        Imports.push_back(I.first().str() + "=" + I.second);
+      std::sort(Imports.begin(), Imports.end());
+      for (const std::string &I : Imports)
+        All += I + "\n";
+      Consumed.push_back(std::move(All));
+    }
     return S;
   }
   bool hasModule(llvm::StringRef Module) const override {
@@ -327,6 +347,7 @@ private:
   bool Package;
   std::string ImportRoot;
   std::vector<std::string> Consumed;
+  Project::Keeper Keep; ///< what it handed out stays valid while it lives
 };
 
 std::unique_ptr<ProjectLink> Project::linkFor(llvm::StringRef Path) {
@@ -337,16 +358,27 @@ std::unique_ptr<ProjectLink> Project::linkFor(llvm::StringRef Path) {
 }
 
 const ModuleSummary *Project::summaryOf(const std::string &File, llvm::StringRef Name,
-                                        llvm::StringRef ImportRoot) {
+                                        llvm::StringRef ImportRoot, Keeper &Keep) {
   std::unique_ptr<Module> &Slot = Modules[File];
   if (!Slot)
     Slot = std::make_unique<Module>();
   Module &Mod = *Slot;
-  if (Mod.Done)
-    return &Mod.Summary;
-  if (Mod.InProgress)
-    return nullptr; // an import cycle: the module is still being run
+  if (Mod.InProgress || Depth >= MaxImportDepth)
+    return nullptr; // an import cycle (the module is still being run), or too deep a chain
+  llvm::sys::fs::file_status Status;
+  bool Stat = !llvm::sys::fs::status(File, Status);
+  if (Mod.Summary && (!Stat || (Status.getLastModificationTime() == Mod.Modified &&
+                                Status.getSize() == Mod.Size))) {
+    Keep.push_back(Mod.Summary);
+    return Mod.Summary.get();
+  }
+  if (Stat) {
+    Mod.Modified = Status.getLastModificationTime();
+    Mod.Size = Status.getSize();
+  }
   Mod.InProgress = true;
+  ++Depth;
+  auto Sum = std::make_shared<ModuleSummary>();
   auto Buf = llvm::MemoryBuffer::getFile(File, /*IsText=*/false, /*RequiresNullTerminator=*/false);
   std::string Why;
   std::optional<DecodedSource> Text;
@@ -359,17 +391,20 @@ const ModuleSummary *Project::summaryOf(const std::string &File, llvm::StringRef
       bool IsPackage = false;
       std::string Own = moduleNameIn(File, ImportRoot, IsPackage);
       FileLink Link(*this, Own.empty() ? Name.str() : Own, IsPackage, ImportRoot.str());
-      Mod.Summary = summarizeModule(M, File, Cfg.get(), Link);
+      *Sum = summarizeModule(M, File, Cfg.get(), Link);
       ++Loaded;
     }
   }
+  --Depth;
   Mod.InProgress = false;
-  Mod.Done = true;
-  return &Mod.Summary;
+  Mod.Summary = Sum;
+  Keep.push_back(Sum);
+  return Sum.get();
 }
 
 const FunctionSummary *Project::function(llvm::StringRef Qualified, llvm::StringRef ImportRoot,
-                                         std::vector<std::string> &Consumed, unsigned Depth) {
+                                         std::vector<std::string> &Consumed, Keeper &Keep,
+                                         unsigned Depth) {
   if (Depth > MaxReExportDepth || Qualified.empty() || Api->lookupWithPrefixes(Qualified))
     return nullptr;
   llvm::SmallVector<llvm::StringRef, 6> Parts;
@@ -379,7 +414,7 @@ const FunctionSummary *Project::function(llvm::StringRef Qualified, llvm::String
     auto [File, Root] = findModule(Mod, ImportRoot);
     if (File.empty())
       continue;
-    const ModuleSummary *S = summaryOf(File, Mod, Root);
+    const ModuleSummary *S = summaryOf(File, Mod, Root, Keep);
     if (!S)
       return nullptr;
     std::string Rest = llvm::join(Parts.begin() + I, Parts.end(), ".");
@@ -393,7 +428,7 @@ const FunctionSummary *Project::function(llvm::StringRef Qualified, llvm::String
       std::string Target = Re->second;
       for (size_t J = I + 1; J < Parts.size(); ++J)
         Target += "." + Parts[J].str();
-      return function(Target, Root, Consumed, Depth + 1);
+      return function(Target, Root, Consumed, Keep, Depth + 1);
     }
     return nullptr;
   }

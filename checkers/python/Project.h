@@ -89,6 +89,8 @@ public:
   /// Modules parsed for their summaries so far (for tests and the benchmark).
   unsigned modulesLoaded() const { return Loaded; }
 
+  using Keeper = std::vector<std::shared_ptr<const ModuleSummary>>;
+
 private:
   friend class FileLink;
   struct Module;
@@ -97,11 +99,13 @@ private:
   std::pair<std::string, std::string> findModule(llvm::StringRef Name,
                                                  llvm::StringRef ImportRoot) const;
   bool exists(const std::string &Path) const;
-  /// The summary of the module in File (named Name as imported); computed once per run.
+  /// The summary of the module in File (named Name as imported); computed once per run
+  /// (again when the file changed since).
   const ModuleSummary *summaryOf(const std::string &File, llvm::StringRef Name,
-                                 llvm::StringRef ImportRoot);
+                                 llvm::StringRef ImportRoot, Keeper &Keep);
   const FunctionSummary *function(llvm::StringRef Qualified, llvm::StringRef ImportRoot,
-                                  std::vector<std::string> &Consumed, unsigned Depth);
+                                  std::vector<std::string> &Consumed, Keeper &Keep,
+                                  unsigned Depth);
 
   std::string Root;
   std::vector<std::string> Roots; ///< the root, its src/
@@ -112,6 +116,7 @@ private:
   std::map<std::string, std::unique_ptr<Module>> Modules; ///< by file
   mutable std::map<std::string, bool> Exists;
   unsigned Loaded = 0;
+  unsigned Depth = 0; ///< summaries being computed inside one another (under Mu)
 };
 
 /// The project of each root, made on first use (thread-safe).

@@ -211,6 +211,51 @@ std::string consumedSummaryDigest(const AnalyzeOptions &Opts) {
   return Opts.Link ? Opts.Link->digest() : std::string();
 }
 
+std::string linkedSummaryDigest(llvm::StringRef Source, const AnalyzeOptions &Opts) {
+  if (!Opts.Link)
+    return "";
+  ProjectLink &Link = *Opts.Link;
+  auto Run = [&](llvm::StringRef Name) {
+    // The module and its packages, as the import statement runs them.
+    for (size_t Dot = Name.find('.'); Dot != llvm::StringRef::npos; Dot = Name.find('.', Dot + 1))
+      Link.module(Name.take_front(Dot));
+    Link.module(Name);
+  };
+  llvm::SmallVector<llvm::StringRef, 0> Lines;
+  Source.split(Lines, '\n');
+  for (size_t I = 0; I < Lines.size(); ++I) {
+    llvm::StringRef L = Lines[I].trim();
+    if (L.consume_front("import ")) {
+      llvm::SmallVector<llvm::StringRef, 4> Items;
+      L.split(Items, ',');
+      for (llvm::StringRef Item : Items)
+        Run(Item.trim().split(' ').first.trim("() \\"));
+    } else if (L.consume_front("from ")) {
+      auto [Module, Names] = L.split(" import ");
+      Module = Module.trim();
+      std::string Base = !Module.empty() && Module.front() == '.'
+                             ? resolveRelative(Link.moduleName(), Link.isPackage(), Module)
+                             : Module.str();
+      if (Base.empty())
+        continue;
+      Run(Base);
+      // from pkg import (a,\n b): the names may be submodules.
+      std::string All = Names.str();
+      while (llvm::StringRef(All).contains('(') && !llvm::StringRef(All).contains(')') &&
+             I + 1 < Lines.size())
+        All += " " + Lines[++I].str();
+      llvm::SmallVector<llvm::StringRef, 8> Items;
+      llvm::StringRef(All).split(Items, ',');
+      for (llvm::StringRef Item : Items) {
+        llvm::StringRef N = Item.trim().trim("() \\").split(' ').first;
+        if (!N.empty() && N != "*")
+          Link.module(Base + "." + N.str());
+      }
+    }
+  }
+  return Link.digest();
+}
+
 bool mayConcernAnyRule(llvm::StringRef Source) {
   // forksafe-syntax-error concerns every file: whether a file parses is only known by
   // parsing it. Inside analyze(), files that mention no API module skip the model.

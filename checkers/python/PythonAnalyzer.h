@@ -42,6 +42,13 @@ void analyze(llvm::StringRef Path, llvm::StringRef Source, const AnalyzeOptions 
 /// this digest are unchanged. "" without a link.
 std::string consumedSummaryDigest(const AnalyzeOptions &Opts);
 
+/// Before analysis: a digest of the summaries of every project module Source imports
+/// (through Opts.Link; found by a textual scan of its import statements, so no parse of
+/// Source). Those summaries include everything they import in turn, so while the file, the
+/// configuration and this digest are unchanged, its findings are too: the results cache keys
+/// on it. "" without a link.
+std::string linkedSummaryDigest(llvm::StringRef Source, const AnalyzeOptions &Opts);
+
 /// Cheap pre-filter: false only when no rule could possibly fire on Source (so the file
 /// need not be parsed). Must never lose a finding.
 bool mayConcernAnyRule(llvm::StringRef Source);

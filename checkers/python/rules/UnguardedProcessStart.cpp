@@ -11,6 +11,7 @@
 #include "python/Rule.h"
 
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/StringSet.h"
 
 namespace forksafe {
 namespace python {
@@ -20,6 +21,7 @@ void checkUnguardedProcessStart(RuleContext &Ctx) {
     return;
   const SemanticModel &M = Ctx.model();
   llvm::DenseSet<const void *> Reported;
+  llvm::StringSet<> UsedExecutors;
   const std::string Message =
       "processes are started when the module is imported: with the spawn and forkserver "
       "start methods every child imports the main module again and fails "
@@ -49,6 +51,13 @@ void checkUnguardedProcessStart(RuleContext &Ctx) {
     // A fork child does not import the main module again.
     if (M.processStartMethod(C, *E) == "fork")
       continue;
+    // An executor used many times starts its workers once: at its first use.
+    if (E->Flags & FirstUseStarts) {
+      Node Callee = unparenthesize(C.Callee);
+      if (Callee.is("attribute") &&
+          !UsedExecutors.insert(Ctx.text(Callee.field("object"))).second)
+        continue;
+    }
     const CallSite &Root = IC.Chain.empty() ? C : M.calls()[IC.Chain.front()];
     Node At = Root.Statement ? Root.Statement : Root.Call;
     if (!Reported.insert(At.id()).second)
