@@ -18,6 +18,13 @@
 
 namespace forksafe {
 
+Runner::Runner(RunOptions O) : Opts(std::move(O)), Configs(Opts.ConfigFile) {
+  // A cache folder that cannot be made costs time, not findings: run without it.
+  if (!Opts.CacheDir.empty())
+    if (std::unique_ptr<Cache> C = Cache::open(Opts.CacheDir))
+      Results = std::make_unique<ResultsCache>(std::move(C));
+}
+
 CheckGlobs Runner::checksFor(const Config &Cfg) const {
   CheckGlobs G("forksafe-*");
   if (Cfg.Checks)
@@ -51,7 +58,8 @@ static void shiftForBom(std::vector<Diagnostic> &Diags, unsigned Bom) {
   }
 }
 
-BufferResult Runner::analyzePythonBuffer(const std::string &Name, llvm::StringRef Bytes, bool ComputeFix) {
+BufferResult Runner::analyzePythonBuffer(const std::string &Name, llvm::StringRef Bytes, bool ComputeFix,
+                                         bool UseCache) {
   BufferResult Out;
   std::string Why;
   auto Decoded = decodePythonSource(Bytes, Why);
@@ -67,12 +75,32 @@ BufferResult Runner::analyzePythonBuffer(const std::string &Name, llvm::StringRe
   python::AnalyzeOptions AO;
   AO.Enabled = &Enabled;
   AO.Cfg = Cfg.get();
+  AO.Prefilter = Opts.Prefilter;
   std::shared_ptr<python::Project> Project = Projects.forFile(Name, Cfg);
   std::unique_ptr<python::ProjectLink> Link = Project->linkFor(Name);
   AO.Link = Link.get();
   if (!AnyRule || !python::mayConcernAnyRule(Decoded->Text, AO))
     return Out;
-  python::analyze(Name, Decoded->Text, AO, Out.Diags, Out.Errors);
+  std::string Key;
+  bool Cached = false;
+  if (Results && UseCache) {
+    Key = ResultsCache::pythonKey(Name, Decoded->Text, *Cfg,
+                                  Opts.Checks + (Opts.Prefilter ? "" : "\n--no-prefilter"));
+    // An entry records the summaries of other modules the file's analysis consumed, and is
+    // used only while each still has the digest it had.
+    auto CurrentDigest = [&](llvm::StringRef Module) {
+      return python::currentSummaryDigest(AO, Module);
+    };
+    Cached = Results->get(Key, CurrentDigest, Out.Diags);
+  }
+  if (!Cached) {
+    size_t ErrorsBefore = Out.Errors.size();
+    python::analyze(Name, Decoded->Text, AO, Out.Diags, Out.Errors);
+    // Findings with input errors (a parser that gave up) are not kept: the error must be
+    // reported again next time.
+    if (Results && UseCache && Out.Errors.size() == ErrorsBefore)
+      Results->put(Key, python::consumedSummaries(AO), Out.Diags);
+  }
 
   // Summaries name files by absolute path: shown as the input was named (relative to the
   // working directory when it was given relative).
@@ -164,7 +192,7 @@ void Runner::analyzePythonFile(const std::string &Path, BufferResult &Out) {
     return;
   }
   llvm::StringRef Bytes = (*Buf)->getBuffer();
-  Out = analyzePythonBuffer(Path, Bytes, Opts.Fix);
+  Out = analyzePythonBuffer(Path, Bytes, Opts.Fix, /*UseCache=*/true);
   if (Opts.Fix && Out.FixesApplied) {
     std::string Why = writeFileAtomically(Path, Bytes, Out.Fixed);
     if (!Why.empty()) {

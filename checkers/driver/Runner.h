@@ -3,6 +3,7 @@
 #define FORKSAFE_DRIVER_RUNNER_H
 
 #include "FileWalker.h"
+#include "ResultsCache.h"
 #include "core/CheckGlobs.h"
 #include "core/Config.h"
 #include "core/Reporters.h"
@@ -20,6 +21,8 @@ struct RunOptions {
   std::string BuildPath;  ///< -p
   unsigned Jobs = 0;      ///< 0: one per core
   bool Fix = false;
+  std::string CacheDir;   ///< --cache-dir, or the default; empty: no cache (--no-cache)
+  bool Prefilter = true;  ///< false: --no-prefilter (hidden; for the test that the filter loses nothing)
 };
 
 /// The findings of one Python buffer, after suppressions and per-file-ignores.
@@ -32,15 +35,19 @@ struct BufferResult {
 
 class Runner {
 public:
-  explicit Runner(RunOptions Opts) : Opts(std::move(Opts)), Configs(this->Opts.ConfigFile) {}
+  explicit Runner(RunOptions Opts);
 
   /// Analyses the walked files in parallel; with Fix, rewrites files with safe fixes.
   RunResult run(const WalkResult &Files);
 
   /// Analyses Bytes as the Python file Name (for --stdin-filename and the language server)
   /// inside the project found around Name (nearest pyproject.toml or package root): the
-  /// modules it imports are read from disk for their summaries; nothing is written.
-  BufferResult analyzePythonBuffer(const std::string &Name, llvm::StringRef Bytes, bool ComputeFix);
+  /// modules it imports are read for their summaries; nothing else is read from or written to
+  /// disk except configuration (and, with UseCache, the results cache: findings of a file
+  /// analysed before with the same bytes and configuration, and the same summaries of the
+  /// modules it consumed).
+  BufferResult analyzePythonBuffer(const std::string &Name, llvm::StringRef Bytes, bool ComputeFix,
+                                   bool UseCache = false);
 
   /// The checks in force for File: all by default, then the configuration's, then --checks.
   CheckGlobs checksFor(const Config &Cfg) const;
@@ -49,6 +56,7 @@ private:
   void analyzePythonFile(const std::string &Path, BufferResult &Out);
   RunOptions Opts;
   ConfigFinder Configs;
+  std::unique_ptr<ResultsCache> Results; ///< null without a cache
   /// The Python projects met in this run: their module summaries are computed once.
   python::ProjectSet Projects;
 };

@@ -4,6 +4,7 @@
 #include "core/Config.h"
 #include "core/SourceText.h"
 #include "python/FlowModel.h"
+#include "python/Prefilter.h"
 #include "python/SyntaxTree.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -94,6 +95,59 @@ std::string serialize(const FunctionSummary &S) {
   for (const Handoff &H : S.Handoffs)
     Out += "H" + std::to_string(H.Position) + H.Name + H.Api + "\n";
   return Out;
+}
+
+/// Calls F(module, relative) for each module an import statement of Source names, found by
+/// a line scan (multi-line `from x import (...)` lists are not needed: the module comes first).
+template <typename Fn> static void scanImports(llvm::StringRef Source, Fn F) {
+  while (!Source.empty()) {
+    auto [Line, Rest] = Source.split('\n');
+    Source = Rest;
+    llvm::StringRef L = Line.trim();
+    if (L.consume_front("import ")) {
+      llvm::SmallVector<llvm::StringRef, 4> Items;
+      L.split(Items, ',');
+      for (llvm::StringRef Item : Items) {
+        llvm::StringRef M = Item.trim().split(' ').first.trim("()\\ \t");
+        if (!M.empty())
+          F(M, false);
+      }
+    } else if (L.consume_front("from ")) {
+      llvm::StringRef M = L.split(" import").first.trim();
+      if (!M.empty())
+        F(M, M.front() == '.');
+    }
+  }
+}
+
+bool importsProjectModule(llvm::StringRef Source, const ProjectLink &Link) {
+  bool Found = false;
+  scanImports(Source, [&](llvm::StringRef Module, bool Relative) {
+    if (!Found)
+      Found = Relative || Link.hasModule(Module.split('.').first);
+  });
+  return Found;
+}
+
+/// A digest of everything a caller may take from a module's summary.
+static std::string digestOf(const ModuleSummary &S) {
+  std::string All = serialize(S.Import);
+  std::vector<std::string> Keys;
+  for (const auto &F : S.Functions)
+    Keys.push_back(F.first().str());
+  std::sort(Keys.begin(), Keys.end());
+  for (const std::string &K : Keys)
+    All += K + "\n" + serialize(S.Functions.find(K)->second);
+  std::vector<std::string> Imports;
+  for (const auto &I : S.Imports)
+    Imports.push_back(I.first().str() + "=" + I.second);
+  std::sort(Imports.begin(), Imports.end());
+  for (const std::string &I : Imports)
+    All += I + "\n";
+  llvm::SHA1 H;
+  H.update(All);
+  auto Bytes = H.final();
+  return llvm::toHex(llvm::ArrayRef<uint8_t>(Bytes.data(), Bytes.size()), /*LowerCase=*/true);
 }
 
 std::string resolveRelative(llvm::StringRef ModuleName, bool IsPackage, llvm::StringRef Dotted) {
@@ -247,6 +301,7 @@ Project::Project(std::string Root, std::shared_ptr<const Config> C)
   } else {
     Api = &ApiTable::builtin();
   }
+  Words = std::make_unique<TriggerWords>(*Api);
 }
 
 Project::~Project() = default;
@@ -293,7 +348,7 @@ public:
 
   const FunctionSummary *function(llvm::StringRef Qualified) override {
     std::lock_guard<std::recursive_mutex> Lock(P.Mu);
-    return P.function(Qualified, ImportRoot, Consumed, Keep, 0);
+    return P.function(Qualified, ImportRoot, Deps, Keep, 0);
   }
   const ModuleSummary *module(llvm::StringRef Module) override {
     std::lock_guard<std::recursive_mutex> Lock(P.Mu);
@@ -303,23 +358,7 @@ public:
     if (File.empty())
       return nullptr;
     const ModuleSummary *S = P.summaryOf(File, Module, Root, Keep);
-    if (S) {
-      // Everything a caller may take from it: what importing it does, each function.
-      std::string All = Module.str() + "\n" + serialize(S->Import);
-      std::vector<std::string> Keys;
-      for (const auto &F : S->Functions)
-        Keys.push_back(F.first().str());
-      std::sort(Keys.begin(), Keys.end());
-      for (const std::string &K : Keys)
-        All += K + "\n" + serialize(S->Functions.find(K)->second);
-      std::vector<std::string> Imports;
-      for (const auto &I : S->Imports)
-        Imports.push_back(I.first().str() + "=" + I.second);
-      std::sort(Imports.begin(), Imports.end());
-      for (const std::string &I : Imports)
-        All += I + "\n";
-      Consumed.push_back(std::move(All));
-    }
+    Deps[Module.str()] = S ? digestOf(*S) : std::string();
     return S;
   }
   bool hasModule(llvm::StringRef Module) const override {
@@ -328,17 +367,16 @@ public:
   }
   llvm::StringRef moduleName() const override { return Name; }
   bool isPackage() const override { return Package; }
-  std::string digest() const override {
-    std::vector<std::string> Sorted = Consumed;
-    std::sort(Sorted.begin(), Sorted.end());
-    Sorted.erase(std::unique(Sorted.begin(), Sorted.end()), Sorted.end());
-    llvm::SHA1 H;
-    for (const std::string &S : Sorted) {
-      H.update(S);
-      H.update(llvm::StringRef("\0", 1));
-    }
-    auto Bytes = H.final();
-    return llvm::toHex(llvm::ArrayRef<uint8_t>(Bytes.data(), Bytes.size()), /*LowerCase=*/true);
+  std::vector<std::pair<std::string, std::string>> dependencies() const override {
+    return {Deps.begin(), Deps.end()};
+  }
+  std::string moduleDigest(llvm::StringRef Module) override {
+    std::lock_guard<std::recursive_mutex> Lock(P.Mu);
+    auto [File, Root] = P.findModule(Module, ImportRoot);
+    if (File.empty())
+      return "";
+    const ModuleSummary *S = P.summaryOf(File, Module, Root, Keep);
+    return S ? digestOf(*S) : std::string();
   }
 
 private:
@@ -346,7 +384,7 @@ private:
   std::string Name;
   bool Package;
   std::string ImportRoot;
-  std::vector<std::string> Consumed;
+  std::map<std::string, std::string> Deps; ///< module -> digest of its summary
   Project::Keeper Keep; ///< what it handed out stays valid while it lives
 };
 
@@ -384,13 +422,18 @@ const ModuleSummary *Project::summaryOf(const std::string &File, llvm::StringRef
   std::optional<DecodedSource> Text;
   if (Buf && (*Buf)->getBufferSize() < (1u << 31))
     Text = decodePythonSource((*Buf)->getBuffer(), Why);
+  bool IsPackage = false;
+  std::string Own = moduleNameIn(File, ImportRoot, IsPackage);
+  FileLink Link(*this, Own.empty() ? Name.str() : Own, IsPackage, ImportRoot.str());
+  // A module that names nothing a summary can hold, and imports nothing of the project,
+  // does nothing worth knowing: it is not parsed.
+  if (Text && !Words->present(Text->Text, RuleNeeds::SummaryEffect) &&
+      !importsProjectModule(Text->Text, Link))
+    Text.reset();
   if (Text) {
     SyntaxTree Tree = SyntaxTree::parse(Text->Text);
     if (Tree.valid()) {
       SemanticModel M(Tree, *Api);
-      bool IsPackage = false;
-      std::string Own = moduleNameIn(File, ImportRoot, IsPackage);
-      FileLink Link(*this, Own.empty() ? Name.str() : Own, IsPackage, ImportRoot.str());
       *Sum = summarizeModule(M, File, Cfg.get(), Link);
       ++Loaded;
     }
@@ -403,8 +446,8 @@ const ModuleSummary *Project::summaryOf(const std::string &File, llvm::StringRef
 }
 
 const FunctionSummary *Project::function(llvm::StringRef Qualified, llvm::StringRef ImportRoot,
-                                         std::vector<std::string> &Consumed, Keeper &Keep,
-                                         unsigned Depth) {
+                                         std::map<std::string, std::string> &Deps,
+                                         Keeper &Keep, unsigned Depth) {
   if (Depth > MaxReExportDepth || Qualified.empty() || Api->lookupWithPrefixes(Qualified))
     return nullptr;
   llvm::SmallVector<llvm::StringRef, 6> Parts;
@@ -415,20 +458,19 @@ const FunctionSummary *Project::function(llvm::StringRef Qualified, llvm::String
     if (File.empty())
       continue;
     const ModuleSummary *S = summaryOf(File, Mod, Root, Keep);
+    Deps[Mod] = S ? digestOf(*S) : std::string();
     if (!S)
       return nullptr;
     std::string Rest = llvm::join(Parts.begin() + I, Parts.end(), ".");
     auto It = S->Functions.find(Rest);
-    if (It != S->Functions.end()) {
-      Consumed.push_back(Qualified.str() + "\n" + serialize(It->second));
+    if (It != S->Functions.end())
       return &It->second;
-    }
     auto Re = S->Imports.find(Parts[I]);
     if (Re != S->Imports.end()) {
       std::string Target = Re->second;
       for (size_t J = I + 1; J < Parts.size(); ++J)
         Target += "." + Parts[J].str();
-      return function(Target, Root, Consumed, Keep, Depth + 1);
+      return function(Target, Root, Deps, Keep, Depth + 1);
     }
     return nullptr;
   }

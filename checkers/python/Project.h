@@ -30,6 +30,8 @@ namespace forksafe {
 struct Config;
 namespace python {
 
+class TriggerWords;
+
 /// What the analysis of one module asks of the rest of the project. Records what it was
 /// given, for digest().
 class ProjectLink {
@@ -46,9 +48,16 @@ public:
   /// whether it is a package's __init__.py: relative imports resolve against them.
   virtual llvm::StringRef moduleName() const = 0;
   virtual bool isPackage() const = 0;
-  /// A hash of every summary handed out so far.
-  virtual std::string digest() const = 0;
+  /// Each module whose summary was handed out so far (directly, or to find a function), with
+  /// the digest of that summary ("" when the module had none).
+  virtual std::vector<std::pair<std::string, std::string>> dependencies() const = 0;
+  /// The digest of module Name's summary now ("" when it has none).
+  virtual std::string moduleDigest(llvm::StringRef Name) = 0;
 };
+
+/// Whether Source (by a textual scan of its import statements, no parse) imports a module of
+/// the project around Link: a relative import, or a top-level name the project has.
+bool importsProjectModule(llvm::StringRef Source, const ProjectLink &Link);
 
 /// The absolute name a relative import names: `..util` in module `pkg.sub.mod` is
 /// `pkg.util`. "" when it leaves the top package.
@@ -104,7 +113,7 @@ private:
   const ModuleSummary *summaryOf(const std::string &File, llvm::StringRef Name,
                                  llvm::StringRef ImportRoot, Keeper &Keep);
   const FunctionSummary *function(llvm::StringRef Qualified, llvm::StringRef ImportRoot,
-                                  std::vector<std::string> &Consumed, Keeper &Keep,
+                                  std::map<std::string, std::string> &Deps, Keeper &Keep,
                                   unsigned Depth);
 
   std::string Root;
@@ -112,6 +121,7 @@ private:
   std::shared_ptr<const Config> Cfg;
   std::unique_ptr<ApiTable> OwnedApi;
   const ApiTable *Api;
+  std::unique_ptr<TriggerWords> Words; ///< a module without them has nothing to summarise
   std::recursive_mutex Mu; ///< held while a summary is computed (it may need others)
   std::map<std::string, std::unique_ptr<Module>> Modules; ///< by file
   mutable std::map<std::string, bool> Exists;

@@ -29,6 +29,9 @@ struct AnalyzeOptions {
   /// The project around the file (Project::linkFor); null analyses the file alone. Findings
   /// may then be located in other files of the project (a fork in the module that forks).
   ProjectLink *Link = nullptr;
+  /// Skip files and rules by their words (Prefilter.h); false (--no-prefilter) runs every
+  /// rule on every file, to check that the filter loses nothing.
+  bool Prefilter = true;
 };
 
 /// Analyses one Python file whose bytes are Source (already decoded to UTF-8).
@@ -37,23 +40,16 @@ struct AnalyzeOptions {
 void analyze(llvm::StringRef Path, llvm::StringRef Source, const AnalyzeOptions &Opts,
              std::vector<Diagnostic> &Diags, std::vector<InputError> &Errors);
 
-/// A digest of every summary of other modules that the analysis through Link consumed
-/// (after analyze()): per-file results may be reused while the file, the configuration and
-/// this digest are unchanged. "" without a link.
-std::string consumedSummaryDigest(const AnalyzeOptions &Opts);
+/// What the analysis through Opts.Link consumed of other modules (after analyze()): each
+/// module asked for, with the digest of its summary then ("" when there was none). Per-file
+/// results may be reused while each still has that digest (currentSummaryDigest).
+std::vector<std::pair<std::string, std::string>> consumedSummaries(const AnalyzeOptions &Opts);
+/// The digest of module Name's summary now, as the project around Opts.Link sees it.
+std::string currentSummaryDigest(const AnalyzeOptions &Opts, llvm::StringRef Module);
 
-/// Before analysis: a digest of the summaries of every project module Source imports
-/// (through Opts.Link; found by a textual scan of its import statements, so no parse of
-/// Source). Those summaries include everything they import in turn, so while the file, the
-/// configuration and this digest are unchanged, its findings are too: the results cache keys
-/// on it. "" without a link.
-std::string linkedSummaryDigest(llvm::StringRef Source, const AnalyzeOptions &Opts);
-
-/// Cheap pre-filter: false only when no rule could possibly fire on Source (so the file
-/// need not be parsed). Must never lose a finding.
-bool mayConcernAnyRule(llvm::StringRef Source);
-/// The same, knowing which rules run: with forksafe-syntax-error disabled, a file that names
-/// no module of the API table (nor of Opts.Cfg's extra starters) can be skipped.
+/// The pre-filter (Prefilter.h): false when no enabled rule can fire on Source, because it
+/// holds none of their words; the file need not be parsed, and forksafe-syntax-error is not
+/// reported for it. Never loses a finding of a single-file analysis.
 bool mayConcernAnyRule(llvm::StringRef Source, const AnalyzeOptions &Opts);
 
 } // namespace python

@@ -98,27 +98,43 @@ TEST(PythonProject, SummariesAreComputedOnceAndFollowReExports) {
   EXPECT_EQ(Link->function("multiprocessing.Pool"), nullptr); // the API table's
 }
 
-TEST(PythonProject, DigestFollowsWhatTheImportedModulesDo) {
+TEST(PythonProject, DependenciesAndTheirDigests) {
   Tree T;
   T.write("pyproject.toml", "");
-  T.write("helpers.py", "def setup():\n    pass\n");
+  T.write("helpers.py", "import threading\n\ndef setup():\n    pass\n");
   std::string Main = "import os\nfrom helpers import setup\nsetup()\nos.fork()\n";
   CheckGlobs All("forksafe-*");
-  auto DigestNow = [&] {
+  // Analyses main.py in a fresh run; returns what it consumed.
+  auto Analyse = [&](std::vector<Diagnostic> &Diags) {
     Project P(T.Root, nullptr);
     auto Link = P.linkFor(T.Root + "/main.py");
     AnalyzeOptions Opts;
     Opts.Enabled = &All;
     Opts.Link = Link.get();
-    return linkedSummaryDigest(Main, Opts);
+    std::vector<InputError> Errors;
+    analyze(T.Root + "/main.py", Main, Opts, Diags, Errors);
+    return consumedSummaries(Opts);
   };
-  std::string Quiet = DigestNow();
-  EXPECT_FALSE(Quiet.empty());
-  EXPECT_EQ(DigestNow(), Quiet);
-  // Same text, but the helper now starts a thread: the digest changes.
+  auto Now = [&](llvm::StringRef Module) {
+    Project P(T.Root, nullptr);
+    auto Link = P.linkFor(T.Root + "/main.py");
+    AnalyzeOptions Opts;
+    Opts.Link = Link.get();
+    return currentSummaryDigest(Opts, Module);
+  };
+  std::vector<Diagnostic> Diags;
+  auto Deps = Analyse(Diags);
+  EXPECT_TRUE(Diags.empty());
+  ASSERT_EQ(Deps.size(), 1u);
+  EXPECT_EQ(Deps[0].first, "helpers");
+  EXPECT_EQ(Now("helpers"), Deps[0].second);
+  // Same text of main.py, but the helper now starts a thread: its digest changes, and so
+  // does the verdict.
   T.write("helpers.py", "import threading\n\ndef setup():\n"
                         "    threading.Thread(target=print).start()\n");
-  EXPECT_NE(DigestNow(), Quiet);
+  EXPECT_NE(Now("helpers"), Deps[0].second);
+  Analyse(Diags);
+  EXPECT_EQ(Diags.size(), 1u);
 }
 
 } // namespace
