@@ -13,6 +13,8 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SHA1.h"
 
+#include <array>
+
 namespace forksafe {
 namespace python {
 
@@ -144,10 +146,8 @@ static std::string digestOf(const ModuleSummary &S) {
   std::sort(Imports.begin(), Imports.end());
   for (const std::string &I : Imports)
     All += I + "\n";
-  llvm::SHA1 H;
-  H.update(All);
-  auto Bytes = H.final();
-  return llvm::toHex(llvm::ArrayRef<uint8_t>(Bytes.data(), Bytes.size()), /*LowerCase=*/true);
+  std::array<uint8_t, 20> Bytes = llvm::SHA1::hash(llvm::arrayRefFromStringRef(All));
+  return llvm::toHex(llvm::ArrayRef<uint8_t>(Bytes), /*LowerCase=*/true);
 }
 
 std::string resolveRelative(llvm::StringRef ModuleName, bool IsPackage, llvm::StringRef Dotted) {
