@@ -7,7 +7,9 @@
 #include "cpp/CppAnalyzer.h"
 #include "python/PythonAnalyzer.h"
 
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/Threading.h"
 #include "llvm/Support/ThreadPool.h"
 
@@ -76,6 +78,9 @@ BufferResult Runner::analyzePythonBuffer(const std::string &Name, llvm::StringRe
   AO.Enabled = &Enabled;
   AO.Cfg = Cfg.get();
   AO.Prefilter = Opts.Prefilter;
+  std::shared_ptr<python::Project> Project = Projects.forFile(Name, Cfg);
+  std::unique_ptr<python::ProjectLink> Link = Project->linkFor(Name);
+  AO.Link = Link.get();
   if (!AnyRule || !python::mayConcernAnyRule(Decoded->Text, AO))
     return Out;
   std::string Key;
@@ -83,10 +88,11 @@ BufferResult Runner::analyzePythonBuffer(const std::string &Name, llvm::StringRe
   if (Results && UseCache) {
     Key = ResultsCache::pythonKey(Name, Decoded->Text, *Cfg,
                                   Opts.Checks + (Opts.Prefilter ? "" : "\n--no-prefilter"));
-    // Whole-program seam: an entry records the summaries of other modules the file's analysis
-    // consumed (the project link's digests) and is used only while each still has its digest.
-    // Until the project model provides them, an entry has no dependencies.
-    auto CurrentDigest = [](llvm::StringRef) { return std::string(); };
+    // An entry records the summaries of other modules the file's analysis consumed, and is
+    // used only while each still has the digest it had.
+    auto CurrentDigest = [&](llvm::StringRef Module) {
+      return python::currentSummaryDigest(AO, Module);
+    };
     Cached = Results->get(Key, CurrentDigest, Out.Diags);
   }
   if (!Cached) {
@@ -95,15 +101,56 @@ BufferResult Runner::analyzePythonBuffer(const std::string &Name, llvm::StringRe
     // Findings with input errors (a parser that gave up) are not kept: the error must be
     // reported again next time.
     if (Results && UseCache && Out.Errors.size() == ErrorsBefore)
-      Results->put(Key, /*Deps=*/{}, Out.Diags);
+      Results->put(Key, python::consumedSummaries(AO), Out.Diags);
   }
 
+  // Summaries name files by absolute path: shown as the input was named (relative to the
+  // working directory when it was given relative).
+  if (!llvm::sys::path::is_absolute(Name)) {
+    llvm::SmallString<256> Cwd;
+    if (!llvm::sys::fs::current_path(Cwd)) {
+      std::string Base = Cwd.str().str() + "/";
+      std::string Prefix = Name.compare(0, 2, "./") == 0 ? "./" : "";
+      auto Shorten = [&](std::string &F) {
+        if (F.compare(0, Base.size(), Base) == 0)
+          F = Prefix + F.substr(Base.size());
+      };
+      for (Diagnostic &D : Out.Diags) {
+        Shorten(D.Loc.File);
+        for (Note &N : D.Notes)
+          Shorten(N.Loc.File);
+      }
+    }
+  }
+  // Findings at a fork in another module of the project: that file's suppression comments
+  // and per-file-ignores decide.
+  std::vector<Diagnostic> Elsewhere;
+  for (auto It = Out.Diags.begin(); It != Out.Diags.end();)
+    if (It->Loc.File != Name) {
+      Elsewhere.push_back(std::move(*It));
+      It = Out.Diags.erase(It);
+    } else {
+      ++It;
+    }
   applyPythonSuppressions(Decoded->Text, Out.Diags);
   Out.Diags.erase(std::remove_if(Out.Diags.begin(), Out.Diags.end(),
                                  [&](const Diagnostic &D) {
                                    return !Enabled.contains(D.Check) || Cfg->ignores(Name, D.Check);
                                  }),
                   Out.Diags.end());
+  for (Diagnostic &D : Elsewhere) {
+    auto Buf = llvm::MemoryBuffer::getFile(D.Loc.File, /*IsText=*/false,
+                                           /*RequiresNullTerminator=*/false);
+    std::string Ignored;
+    auto Text = Buf ? decodePythonSource((*Buf)->getBuffer(), Ignored) : std::nullopt;
+    std::vector<Diagnostic> One{std::move(D)};
+    if (Text)
+      applyPythonSuppressions(Text->Text, One);
+    std::vector<InputError> ConfigErrors;
+    for (Diagnostic &K : One)
+      if (Enabled.contains(K.Check) && !Configs.forFile(K.Loc.File, ConfigErrors)->ignores(K.Loc.File, K.Check))
+        Out.Diags.push_back(std::move(K));
+  }
   if (Decoded->Transcoded) {
     // Offsets into the UTF-8 text are not offsets into the file: offer no fix rather than a wrong one.
     for (Diagnostic &D : Out.Diags)
@@ -311,6 +358,14 @@ RunResult Runner::run(const WalkResult &Files) {
     runCpp(CppFiles, Result);
 
   std::stable_sort(Result.Diags.begin(), Result.Diags.end());
+  // A hazard in one module found from several files that reach it (each with its own
+  // story): reported once per check at its place, the first in this order.
+  std::vector<Diagnostic> Once;
+  for (Diagnostic &D : Result.Diags)
+    if (Once.empty() || Once.back().Check != D.Check || Once.back().Loc.File != D.Loc.File ||
+        Once.back().Loc.Line != D.Loc.Line || Once.back().Loc.Column != D.Loc.Column)
+      Once.push_back(std::move(D));
+  Result.Diags = std::move(Once);
   // A configuration error is met by every file under it: report it once.
   std::vector<InputError> Unique;
   for (InputError &E : Result.Errors)
