@@ -13,9 +13,10 @@ void ExitInChildCheck::registerMatchers(MatchFinder *Finder) { addForkMatcher(Fi
 
 void ExitInChildCheck::check(const MatchFinder::MatchResult &Result) {
   const auto *Fork = Result.Nodes.getNodeAs<CallExpr>("fork");
-  TranslationUnitModel &M = model(*Result.Context);
-  for (const ForkSite &Site : forkSites(M, Fork)) {
-    ChildRegion Child = childRegion(M, Site);
+  ForkFacts &Facts = facts(*Result.Context);
+  TranslationUnitModel &M = Facts.model();
+  for (const ForkSite &Site : Facts.sites(Fork)) {
+    const ChildRegion &Child = Facts.child(Site);
     // A daemon's parent exits and the child is the program from then on.
     if (Child.ParentEndsProcess)
       continue;

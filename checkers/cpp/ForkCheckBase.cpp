@@ -31,10 +31,10 @@ void ForkCheckBase::addForkMatcher(MatchFinder *Finder) {
                      this);
 }
 
-TranslationUnitModel &ForkCheckBase::model(ASTContext &Ctx) {
-  if (!Model || &Model->context() != &Ctx)
-    Model = std::make_unique<TranslationUnitModel>(Ctx);
-  return *Model;
+ForkFacts &ForkCheckBase::facts(ASTContext &Ctx) {
+  if (!Facts || &Facts->model().context() != &Ctx)
+    Facts = ForkFacts::of(Ctx);
+  return *Facts;
 }
 
 void ForkCheckBase::noteChain(llvm::ArrayRef<CallLink> Chain, llvm::StringRef Lead) {
