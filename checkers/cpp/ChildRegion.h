@@ -7,15 +7,34 @@
 namespace clang {
 namespace tidy::forksafe {
 
+/// Statements the child runs one after the other, in one function, until one of them ends
+/// the walk (exec*, _exit, return, a call or loop that never returns).
+struct ChildSequence {
+  llvm::SmallVector<const Stmt *, 8> Stmts;
+  const FunctionDecl *Function = nullptr;
+  /// Running off the end of Stmts returns from Function.
+  bool EndsFunction = false;
+  /// switch (fork()) { case 0: ... }: a break of BreaksOutOf goes on at Stmts[AfterBreak].
+  const SwitchStmt *BreaksOutOf = nullptr;
+  unsigned AfterBreak = ~0u;
+  /// Set when the child returned from a function into this sequence, after this call.
+  CallLink ReturnedThrough;
+};
+
 /// The code that runs in the child of one fork.
 struct ChildRegion {
-  /// Straight-line sequences of statements the child runs, in order; each ends at a terminator
-  /// (exec*, _exit, return, a noreturn call).
-  llvm::SmallVector<llvm::SmallVector<const Stmt *, 8>, 2> Sequences;
+  /// The places the child may run from: its branch (and what follows it), the code of fork
+  /// wrappers below the site, the callers it returns into.
+  llvm::SmallVector<ChildSequence, 2> Sequences;
   /// The function the child region is in.
   const FunctionDecl *Function = nullptr;
-  /// The child returns from Function without exec or exit: it goes on running the program.
+  /// The child may return from Function into code this analysis does not see (no caller in
+  /// the translation unit): it goes on running the program.
   bool ReturnsFromFunction = false;
+  /// Functions whose returns in the child are followed into their callers (sequences with
+  /// ReturnedThrough set, or the wrappers' callers' tests): such a return is not by itself
+  /// the child going astray.
+  llvm::SmallVector<const FunctionDecl *, 2> FollowedReturns;
   /// How the child was found could not be determined (the pid escapes, is never tested).
   bool Unknown = false;
   /// The variable holding the fork's result, if any.

@@ -20,14 +20,25 @@ struct WalkOptions {
   bool FollowCalls = true;        ///< enter callees defined in the TU
   bool ContinueAfterExec = false; ///< also walk what runs when exec* fails
 };
-void walkChild(TranslationUnitModel &Model, const ChildRegion &Region, ChildVisitor Visit,
-               WalkOptions Options = {});
+/// How a walk ended: the functions the child returns from (a return of the region's own
+/// statements, or running off the end of a sequence that ends its function).
+struct WalkEnd {
+  llvm::SmallVector<const FunctionDecl *, 2> ReturnsFrom;
+};
+WalkEnd walkChild(TranslationUnitModel &Model, const ChildRegion &Region, ChildVisitor Visit,
+                  WalkOptions Options = {});
+
+/// True if no call of FD returns: every path ends the process, execs (when ExecEnds), or
+/// loops forever. Memoised in the model.
+bool neverReturns(TranslationUnitModel &Model, const FunctionDecl *FD, bool ExecEnds);
 
 /// What makes a child unsafe: its first operation that is not async-signal-safe.
 struct UnsafeOperation {
   const Stmt *Op = nullptr;     ///< null: the child returns into code we cannot see
   std::string Description;      ///< "calls 'printf'", "allocates with 'new'"
   CallChain Chain;              ///< calls from the region to Op
+  /// Set when Op is in a caller the child returned into: the call it returned through.
+  CallLink ReturnedThrough;
 };
 
 /// The async-signal-safety policy: POSIX list, exec* that search PATH, user additions.

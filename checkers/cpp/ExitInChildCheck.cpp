@@ -28,8 +28,8 @@ void ExitInChildCheck::check(const MatchFinder::MatchResult &Result) {
         [&](const Stmt *S, llvm::ArrayRef<CallLink> Chain) {
           const auto *Call = dyn_cast<CallExpr>(S);
           bool IsExit = Call && libraryFunctionName(Call->getDirectCallee()) == "exit";
-          bool IsMainReturn = isa<ReturnStmt>(S) && Chain.empty() && Child.Function &&
-                              Child.Function->isMain();
+          const FunctionDecl *In = Chain.empty() ? M.enclosingFunction(S) : nullptr;
+          bool IsMainReturn = isa<ReturnStmt>(S) && In && In->isMain();
           if ((!IsExit && !IsMainReturn) || !Reported.insert(S).second)
             return false;
           if (IsMainReturn) {

@@ -14,6 +14,7 @@
 #include "clang/Lex/Lexer.h"
 
 #include <climits>
+#include <optional>
 
 namespace clang::tidy::forksafe {
 

@@ -61,6 +61,9 @@ public:
   /// True if Inner is Outer or inside it.
   bool isDescendant(const Stmt *Inner, const Stmt *Outer);
 
+  /// neverReturns() answers (ChildWalk.cpp), per function, for exec ending a path or not.
+  llvm::DenseMap<const FunctionDecl *, bool> NeverReturnsMemo[2];
+
 private:
   struct FlowInfo;
   /// One pass over the bodies of the functions defined outside system headers: calls,
