@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "cpp/CppAnalyzer.h"
+#include "cpp/WholeProgram.h"
 
 #include "clang-tidy/ClangTidy.h"
 #include "clang-tidy/ClangTidyDiagnosticConsumer.h"
@@ -119,6 +120,15 @@ void analyze(const std::vector<std::string> &Files, const CppOptions &Opts,
                                         LoadError});
       continue;
     }
+    // Whole-program mode: every unit of the database summarised (cached), the checks read
+    // the summaries through their option SummaryFile and run only where a fork may be.
+    std::unique_ptr<WholeProgramRun> Program;
+    if (Opts.WholeProgram) {
+      SummarizeOptions SO;
+      if (!Opts.NoCache)
+        SO.CacheDir = Opts.CacheDir.empty() ? defaultSummaryCacheDir(Dir) : Opts.CacheDir;
+      Program = std::make_unique<WholeProgramRun>(Dir, SO);
+    }
     std::vector<std::string> Runnable;
     std::map<std::string, std::string> Spelling;
     for (auto &[Given, Abs] : Inputs) {
@@ -132,8 +142,10 @@ void analyze(const std::vector<std::string> &Files, const CppOptions &Opts,
                                      "/compile_commands.json"});
         continue;
       }
-      Runnable.push_back(Abs);
       Spelling[Abs] = Given;
+      if (Program && !Program->needsChecks(Abs))
+        continue;
+      Runnable.push_back(Abs);
     }
     if (Runnable.empty())
       continue;
@@ -147,6 +159,9 @@ void analyze(const std::vector<std::string> &Files, const CppOptions &Opts,
     Override.WarningsAsErrors = "";
     // Without carets clang does not print "N warnings generated." on stderr.
     Override.ExtraArgs = std::vector<std::string>{"-fno-caret-diagnostics"};
+    if (Program && !Program->summaryFile().empty())
+      Override.CheckOptions["SummaryFile"] =
+          tidy::ClangTidyOptions::ClangTidyValue(Program->summaryFile());
     tidy::ClangTidyContext Context(std::make_unique<tidy::FileOptionsProvider>(
         tidy::ClangTidyGlobalOptions(), Defaults, Override, llvm::vfs::getRealFileSystem()));
     // One file per run: clang-tidy prints progress ("[1/2] Processing file") for several.

@@ -24,6 +24,10 @@ struct CppOptions {
   std::string Checks;          ///< clang-tidy glob (e.g. "forksafe-*,-forksafe-vfork-child")
   std::string BuildPath;       ///< -p: directory holding compile_commands.json; empty: search upward
   bool ApplyFixes = false;     ///< fixes are returned as Diagnostic::FixIt either way
+  /// Whole-program mode (cpp/WholeProgram.h): summaries of every unit of the database first.
+  bool WholeProgram = true;
+  std::string CacheDir;        ///< for the summaries; empty: defaultSummaryCacheDir
+  bool NoCache = false;
 };
 
 /// Runs the checks on the given C/C++ files with their compile commands. Files without a

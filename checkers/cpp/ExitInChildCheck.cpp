@@ -14,7 +14,7 @@ void ExitInChildCheck::registerMatchers(MatchFinder *Finder) { addForkMatcher(Fi
 void ExitInChildCheck::check(const MatchFinder::MatchResult &Result) {
   const auto *Fork = Result.Nodes.getNodeAs<CallExpr>("fork");
   TranslationUnitModel &M = model(*Result.Context);
-  for (const ForkSite &Site : forkSites(M, Fork)) {
+  for (const ForkSite &Site : sites(M, Fork)) {
     ChildRegion Child = childRegion(M, Site);
     // A daemon's parent exits and the child is the program from then on.
     if (Child.ParentEndsProcess)
@@ -29,8 +29,27 @@ void ExitInChildCheck::check(const MatchFinder::MatchResult &Result) {
           bool IsExit = Call && libraryFunctionName(Call->getDirectCallee()) == "exit";
           bool IsMainReturn = isa<ReturnStmt>(S) && Chain.empty() && Child.Function &&
                               Child.Function->isMain();
-          if ((!IsExit && !IsMainReturn) || !Reported.insert(S).second)
+          // Whole-program mode: an exit() reached through a function of another unit
+          // (fatal() in util.c).
+          std::optional<ChildEffect> Elsewhere;
+          if (Call && !IsExit)
+            Elsewhere = externalExit(Call);
+          if ((!IsExit && !IsMainReturn && !Elsewhere) || !Reported.insert(S).second)
             return false;
+          if (Elsewhere) {
+            diag(Call->getBeginLoc(),
+                 "exit() in a fork child, reached through '%0': it runs the parent's atexit "
+                 "handlers and static destructors and flushes its stdio buffers again: use "
+                 "_exit")
+                << describeFunction(Call->getDirectCallee()) << Call->getSourceRange();
+            diag(Site.Site->getBeginLoc(), "child of this fork()", DiagnosticIDs::Note);
+            noteChain(Chain, "in the child");
+            diag(Call->getBeginLoc(), "'%0', defined in another translation unit, called here",
+                 DiagnosticIDs::Note)
+                << describeFunction(Call->getDirectCallee());
+            noteEffect(*Elsewhere, "exit() called here");
+            return false;
+          }
           if (IsMainReturn) {
             diag(S->getBeginLoc(),
                  "returning from 'main' in a fork child calls exit(), which runs the parent's "

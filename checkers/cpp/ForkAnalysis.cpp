@@ -845,6 +845,10 @@ std::optional<UnsafeOperation> firstUnsafeOperation(TranslationUnitModel &Model,
         if (!Ctx.BuiltinInfo.isLibFunction(ID) && !Ctx.BuiltinInfo.isPredefinedLibFunction(ID))
           return false;
       const FunctionDecl *Def = FD->getDefinition();
+      if (!Ctx.getSourceManager().isInSystemHeader((Def ? Def : FD)->getLocation()) &&
+          Policy.External)
+        if (std::optional<std::string> Verdict = Policy.External(FD))
+          return Verdict->empty() ? false : Report(S, *Verdict, Chain);
       if (!Ctx.getSourceManager().isInSystemHeader((Def ? Def : FD)->getLocation()))
         return Report(S, "calls '" + describeFunction(FD) +
                              "', which is defined outside this translation unit and not known "

@@ -20,6 +20,7 @@
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringSet.h"
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -138,6 +139,11 @@ class SafetyPolicy {
 public:
   SafetyPolicy(bool StrictExec, llvm::StringRef AdditionalSafeFunctions);
   bool isSafe(llvm::StringRef Name) const;
+  bool strictExec() const { return StrictExec; }
+
+  /// Whole-program mode: judges a function defined in another translation unit. nullopt: not
+  /// known (the default verdict); "": safe; else the description of its first unsafe operation.
+  std::function<std::optional<std::string>(const FunctionDecl *)> External;
 
 private:
   bool StrictExec;

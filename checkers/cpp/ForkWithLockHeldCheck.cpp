@@ -18,8 +18,8 @@ void ForkWithLockHeldCheck::check(const MatchFinder::MatchResult &Result) {
   if (!Lock)
     return;
   // The child inherits the lock held; only a child that execs or exits cheaply is fine.
-  SafetyPolicy Policy = Safety.policy();
-  for (const ForkSite &Site : forkSites(M, Fork)) {
+  SafetyPolicy Policy = policy(Safety);
+  for (const ForkSite &Site : sites(M, Fork)) {
     ChildRegion Child = childRegion(M, Site);
     std::optional<UnsafeOperation> Unsafe = firstUnsafeOperation(M, Child, Policy);
     if (!Unsafe)
@@ -39,9 +39,7 @@ void ForkWithLockHeldCheck::check(const MatchFinder::MatchResult &Result) {
       diag(Lock->Acquired->getBeginLoc(), "'%0' locked here and not unlocked before the fork",
            DiagnosticIDs::Note)
           << Lock->Mutex;
-    if (Site.Site != Fork)
-      diag(Fork->getBeginLoc(), "fork() called here, its result returned to the caller",
-           DiagnosticIDs::Note);
+    noteForkOrigin(Site, Fork);
     noteUnsafe(*Unsafe);
   }
 }

@@ -8,6 +8,7 @@
 #include "FileWalker.h"
 #include "LanguageServer.h"
 #include "Runner.h"
+#include "Summarize.h"
 
 #include "core/Fixes.h"
 #include "core/Reporters.h"
@@ -98,6 +99,8 @@ static int explain(llvm::StringRef Id) {
 int main(int Argc, const char **Argv) {
   if (Argc >= 2 && std::strcmp(Argv[1], "lsp") == 0)
     return runLanguageServer(Argc - 1, Argv + 1);
+  if (Argc >= 2 && std::strcmp(Argv[1], "summarize") == 0)
+    return runSummarize(Argc - 1, Argv + 1);
 
   cl::SetVersionPrinter(printVersion);
   cl::HideUnrelatedOptions(Category);
