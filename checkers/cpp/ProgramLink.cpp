@@ -156,6 +156,10 @@ using State = std::shared_ptr<const Witness>;
 } // namespace
 
 struct ProgramLink::Walk {
+  Walk(const ProgramLink &L, Hazard H, const Extras &X, size_t Unit, const FunctionSummary *Main,
+       std::map<SourcePoint, HazardStory> &Out)
+      : L(L), H(H), X(X), Unit(Unit), Main(Main), Out(Out) {}
+
   const ProgramLink &L;
   Hazard H;
   const Extras &X;
@@ -346,7 +350,7 @@ const std::map<SourcePoint, HazardStory> &ProgramLink::stories(Hazard H,
   for (size_t U = 0; U < Summaries.Units.size(); ++U)
     for (const FunctionSummary &F : Summaries.Units[U].Functions)
       if (F.IsMain) {
-        Walk W{*this, H, X, U, &F, Out, {}, {}, {}};
+        Walk W(*this, H, X, U, &F, Out);
         W.run(&F, nullptr);
       }
   return Out;
