@@ -76,6 +76,13 @@ llvm::SmallVector<ForkSite, 2> ForkCheckBase::sites(TranslationUnitModel &M,
   return Out;
 }
 
+std::string ForkCheckBase::mainFile() const {
+  if (!Model)
+    return "";
+  const SourceManager &SM = Model->context().getSourceManager();
+  return pointOf(SM.getLocForStartOfFile(SM.getMainFileID()), SM).File;
+}
+
 SafetyPolicy ForkCheckBase::policy(const SafetyOptions &Safety) {
   SafetyPolicy P = Safety.policy();
   if (!link())
@@ -89,7 +96,7 @@ SafetyPolicy ForkCheckBase::policy(const SafetyOptions &Safety) {
     if (It == ExternalEffects.end()) {
       auto IsSafe = [&Plain](llvm::StringRef Name) { return Plain.isSafe(Name); };
       It = ExternalEffects
-               .try_emplace(FD, Link->firstUnsafe(Usr, IsSafe, /*ExecEnds=*/true))
+               .try_emplace(FD, Link->firstUnsafe(Usr, mainFile(), IsSafe, /*ExecEnds=*/true))
                .first;
     }
     return It->second ? It->second->Description : std::string();
@@ -177,7 +184,7 @@ std::optional<ChildEffect> ForkCheckBase::externalExit(const CallExpr *Call) {
   std::string Usr = usrOf(FD);
   if (Usr.empty() || !L->defines(Usr))
     return std::nullopt;
-  return L->exitReached(Usr);
+  return L->exitReached(Usr, mainFile());
 }
 
 void ForkCheckBase::noteEffect(const ChildEffect &Effect, llvm::StringRef Last) {

@@ -65,6 +65,8 @@ protected:
   /// A location in this translation unit's source manager for a point in any file.
   SourceLocation locate(const SourcePoint &P);
   const ProgramLink *link();
+  /// The absolute path of the translation unit's main file.
+  std::string mainFile() const;
 
   /// Notes "'f' called here" along Chain; the first one says Lead (e.g. "in the child").
   void noteChain(llvm::ArrayRef<CallLink> Chain, llvm::StringRef Lead);

@@ -7,6 +7,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 
+#include <algorithm>
 #include <set>
 
 namespace clang::tidy::forksafe {
@@ -138,6 +139,51 @@ bool ProgramLink::calledOutside(llvm::StringRef Usr, llvm::StringRef File) const
   return false;
 }
 
+std::set<size_t> ProgramLink::unitsFrom(size_t Start) const {
+  std::set<size_t> Units{Start};
+  std::vector<size_t> Work{Start};
+  while (!Work.empty()) {
+    size_t U = Work.back();
+    Work.pop_back();
+    for (const FunctionSummary &F : Summaries.Units[U].Functions)
+      for (const SummaryEvent &E : F.Events) {
+        if (E.K != SummaryEvent::Call && E.K != SummaryEvent::ThreadStart)
+          continue;
+        auto It = Definitions.find(E.Target);
+        if (It == Definitions.end())
+          continue;
+        std::set<size_t> Defining;
+        for (const auto &D : It->second)
+          Defining.insert(D.first);
+        if (Defining.size() == 1 && Units.insert(*Defining.begin()).second)
+          Work.push_back(*Defining.begin());
+      }
+  }
+  return Units;
+}
+
+const FunctionSummary *ProgramLink::resolveFrom(llvm::StringRef Usr,
+                                                llvm::StringRef FromFile) const {
+  auto It = Definitions.find(Usr);
+  if (It == Definitions.end() || It->second.empty())
+    return nullptr;
+  if (It->second.size() > 1) {
+    std::lock_guard<std::mutex> Guard(Lock);
+    auto Cached = LinkedFrom.find(FromFile);
+    if (Cached == LinkedFrom.end()) {
+      std::set<size_t> Units;
+      for (size_t U = 0; U < Summaries.Units.size(); ++U)
+        if (Summaries.Units[U].File == FromFile)
+          Units = unitsFrom(U);
+      Cached = LinkedFrom.try_emplace(FromFile, std::move(Units)).first;
+    }
+    for (const auto &[U, F] : It->second)
+      if (Cached->second.count(U))
+        return &Summaries.Units[U].Functions[F];
+  }
+  return resolve(Usr, SIZE_MAX);
+}
+
 //===----------------------------------------------------------------------===//
 // Hazards before forks, from each main
 //===----------------------------------------------------------------------===//
@@ -145,20 +191,26 @@ bool ProgramLink::calledOutside(llvm::StringRef Usr, llvm::StringRef File) const
 namespace {
 using Frame = std::pair<const SummaryEvent *, const FunctionSummary *>;
 
-/// Where a hazard became live: the calls from main to it, the event, and, for a thread's
-/// body, the function that runs in that thread.
+/// Where a hazard became live: in the function of node Node (reached from main), through the
+/// calls of Chain whose last frame is the event itself; Body: the function that runs in the
+/// thread started there (the fork is inside that thread).
 struct Witness {
-  std::vector<Frame> Stack;
-  const SummaryEvent *Event = nullptr;
+  int Node = -1;
+  std::vector<Frame> Chain;
   const FunctionSummary *Body = nullptr;
 };
 using State = std::shared_ptr<const Witness>;
 } // namespace
 
+/// One program's search: a breadth-first search over (function, hazard live on entry), so
+/// the story of a fork is a shortest chain of calls from main. A function's events are taken
+/// in order: the state at each call follows from the state on entry and what came before.
 struct ProgramLink::Walk {
   Walk(const ProgramLink &L, Hazard H, const Extras &X, size_t Unit, const FunctionSummary *Main,
        std::map<SourcePoint, HazardStory> &Out)
-      : L(L), H(H), X(X), Unit(Unit), Main(Main), Out(Out) {}
+      : L(L), H(H), X(X), Unit(Unit), Main(Main), Out(Out) {
+    programUnits();
+  }
 
   const ProgramLink &L;
   Hazard H;
@@ -167,11 +219,36 @@ struct ProgramLink::Walk {
   const FunctionSummary *Main;
   std::map<SourcePoint, HazardStory> &Out;
 
-  std::vector<Frame> Stack;
-  std::set<std::pair<const FunctionSummary *, bool>> Visited;
+  struct Node {
+    const FunctionSummary *F;
+    State In;
+    int Parent;
+    Frame Via; ///< the call (or thread start) from the parent's function
+  };
+  std::vector<Node> Nodes;
+  std::map<std::pair<const FunctionSummary *, bool>, int> Seen;
   llvm::DenseMap<const FunctionSummary *, std::optional<std::vector<Frame>>> Inside;
+  /// The units linked into this program, and the functions whose address they take.
+  std::set<size_t> Units;
+  llvm::StringMap<std::vector<const FunctionSummary *>> Pointers;
 
-  static constexpr unsigned MaxDepth = 256;
+  void programUnits() {
+    Units = L.unitsFrom(Unit);
+    for (size_t U : Units)
+      for (const AddressTaken &A : L.Summaries.Units[U].Pointers)
+        if (const FunctionSummary *F = resolve(A.Usr))
+          Pointers[A.Type].push_back(F);
+  }
+
+  const FunctionSummary *resolve(llvm::StringRef Usr) const {
+    auto It = L.Definitions.find(Usr);
+    if (It == L.Definitions.end())
+      return nullptr;
+    for (const auto &D : It->second)
+      if (Units.count(D.first))
+        return &L.Summaries.Units[D.first].Functions[D.second];
+    return L.resolve(Usr, Unit);
+  }
 
   bool isHazard(const SummaryEvent &E) const {
     if (H == Gpu)
@@ -192,16 +269,20 @@ struct ProgramLink::Walk {
   llvm::SmallVector<const FunctionSummary *, 4> targets(const SummaryEvent &E) const {
     llvm::SmallVector<const FunctionSummary *, 4> Out;
     if (E.K == SummaryEvent::Call) {
-      if (const FunctionSummary *F = L.resolve(E.Target, Unit))
+      if (const FunctionSummary *F = resolve(E.Target))
         Out.push_back(F);
     } else if (E.K == SummaryEvent::IndirectCall) {
-      auto It = L.PointerTargets.find(E.Target);
-      if (It != L.PointerTargets.end())
-        for (const std::string &Usr : It->second)
-          if (const FunctionSummary *F = L.resolve(Usr, Unit))
-            Out.push_back(F);
+      auto It = Pointers.find(E.Target);
+      if (It != Pointers.end())
+        Out.append(It->second.begin(), It->second.end());
     }
     return Out;
+  }
+
+  const FunctionSummary *threadBody(const SummaryEvent &E) const {
+    if (E.K != SummaryEvent::ThreadStart || E.Target.empty())
+      return nullptr;
+    return resolve(E.Target);
   }
 
   /// The first hazard in F or what it calls: the calls leading to it, then the event.
@@ -229,108 +310,114 @@ struct ProgramLink::Walk {
     return Found;
   }
 
-  State witnessThrough(const std::vector<Frame> &Chain) const {
-    auto W = std::make_shared<Witness>();
-    W->Stack = Stack;
-    W->Stack.insert(W->Stack.end(), Chain.begin(), Chain.end() - 1);
-    W->Event = Chain.back().first;
-    return W;
+  /// Calls from main to node N.
+  std::vector<Frame> pathTo(int N) const {
+    std::vector<Frame> Path;
+    for (; N >= 0 && Nodes[N].Parent >= 0; N = Nodes[N].Parent)
+      Path.push_back(Nodes[N].Via);
+    std::reverse(Path.begin(), Path.end());
+    return Path;
   }
 
-  void record(const SummaryEvent &Fork, const State &St) {
+  void record(const SummaryEvent &Fork, int N, const Witness &W) {
     if (Out.count(Fork.Loc))
       return;
     HazardStory S;
     S.Entry = {Main->Loc, Main->Name};
-    S.Event = {St->Event->Loc, St->Event->Name};
+    const Frame &Event = W.Chain.back();
+    S.Event = {Event.first->Loc, Event.first->Name};
     auto StepOf = [](const Frame &F) {
       return LinkStep{F.first->Loc, F.second ? F.second->Name : F.first->Name};
     };
+    std::vector<Frame> Path = pathTo(N);
+    std::vector<Frame> Before = pathTo(W.Node);
     size_t PathStart = 0;
-    if (St->Body) {
+    if (W.Body) {
       // The fork runs in the thread: the path starts at the thread's body.
-      S.ThreadBody = St->Body->Name;
-      PathStart = St->Stack.size() + 1;
+      S.ThreadBody = W.Body->Name;
+      PathStart = Before.size() + 1;
     } else {
+      Before.insert(Before.end(), W.Chain.begin(), W.Chain.end() - 1);
       size_t Common = 0;
-      while (Common < St->Stack.size() && Common < Stack.size() &&
-             St->Stack[Common] == Stack[Common])
+      while (Common < Before.size() && Common < Path.size() && Before[Common] == Path[Common])
         ++Common;
-      for (size_t I = Common; I < St->Stack.size(); ++I)
-        S.Before.push_back(StepOf(St->Stack[I]));
+      for (size_t I = Common; I < Before.size(); ++I)
+        S.Before.push_back(StepOf(Before[I]));
     }
-    for (size_t I = PathStart; I < Stack.size(); ++I)
-      S.Path.push_back(StepOf(Stack[I]));
+    for (size_t I = PathStart; I < Path.size(); ++I)
+      S.Path.push_back(StepOf(Path[I]));
     Out.emplace(Fork.Loc, std::move(S));
   }
 
-  /// Walks F's events in order with the hazard state In; returns the state after F.
-  State run(const FunctionSummary *F, State In) {
-    if (!Visited.insert({F, bool(In)}).second || Stack.size() >= MaxDepth) {
-      if (In)
-        return In;
-      if (auto Chain = inside(F))
-        return witnessThrough(*Chain);
-      return nullptr;
-    }
-    State St = In;
-    std::set<unsigned> LoopsSeen;
-    for (const SummaryEvent &E : F->Events) {
-      // Entering a loop that starts the hazard somewhere in its body: on the next iteration
-      // it precedes everything in the loop.
-      if (!St && E.Loop && LoopsSeen.insert(E.Loop).second)
-        St = loopHazard(F, E.Loop);
-      if (isFork(E) && St)
-        record(E, St);
-      if (isHazard(E)) {
-        if (const FunctionSummary *Body = threadBody(E)) {
-          auto W = std::make_shared<Witness>();
-          W->Stack = Stack;
-          W->Event = &E;
-          W->Body = Body;
-          Stack.push_back({&E, Body});
-          run(Body, W);
-          Stack.pop_back();
-        }
-        if (!St) {
-          auto W = std::make_shared<Witness>();
-          W->Stack = Stack;
-          W->Event = &E;
-          St = W;
-        }
-        continue;
-      }
-      for (const FunctionSummary *T : targets(E)) {
-        Stack.push_back({&E, T});
-        State After = run(T, St);
-        Stack.pop_back();
-        if (!St)
-          St = After;
-      }
-    }
-    return St;
+  void enqueue(const FunctionSummary *F, State In, int Parent, Frame Via,
+               std::vector<int> &Queue) {
+    if (!Seen.emplace(std::make_pair(F, bool(In)), int(Nodes.size())).second)
+      return;
+    Nodes.push_back({F, std::move(In), Parent, Via});
+    Queue.push_back(int(Nodes.size()) - 1);
   }
 
-  const FunctionSummary *threadBody(const SummaryEvent &E) const {
-    if (E.K != SummaryEvent::ThreadStart || E.Target.empty())
-      return nullptr;
-    return L.resolve(E.Target, Unit);
+  void run() {
+    std::vector<int> Queue;
+    enqueue(Main, nullptr, -1, {nullptr, nullptr}, Queue);
+    for (size_t Q = 0; Q < Queue.size(); ++Q) {
+      int N = Queue[Q];
+      const FunctionSummary *F = Nodes[N].F;
+      State St = Nodes[N].In;
+      auto Live = [&](std::vector<Frame> Chain) {
+        auto W = std::make_shared<Witness>();
+        W->Node = N;
+        W->Chain = std::move(Chain);
+        St = W;
+      };
+      std::set<unsigned> LoopsSeen;
+      for (const SummaryEvent &E : F->Events) {
+        // Entering a loop that starts the hazard somewhere in its body: on the next
+        // iteration it precedes everything in the loop.
+        if (!St && E.Loop && LoopsSeen.insert(E.Loop).second)
+          if (auto Chain = loopHazard(F, E.Loop))
+            Live(std::move(*Chain));
+        if (isFork(E) && St)
+          record(E, N, *St);
+        if (isHazard(E)) {
+          if (const FunctionSummary *Body = threadBody(E)) {
+            auto W = std::make_shared<Witness>();
+            W->Node = N;
+            W->Chain = {{&E, Body}};
+            W->Body = Body;
+            enqueue(Body, W, N, {&E, Body}, Queue);
+          }
+          if (!St)
+            Live({{&E, nullptr}});
+          continue;
+        }
+        for (const FunctionSummary *T : targets(E)) {
+          enqueue(T, St, N, {&E, T}, Queue);
+          if (!St)
+            if (auto Chain = inside(T)) {
+              std::vector<Frame> Full{{&E, T}};
+              Full.insert(Full.end(), Chain->begin(), Chain->end());
+              Live(std::move(Full));
+            }
+        }
+      }
+    }
   }
 
-  State loopHazard(const FunctionSummary *F, unsigned Loop) {
+  std::optional<std::vector<Frame>> loopHazard(const FunctionSummary *F, unsigned Loop) {
     for (const SummaryEvent &E : F->Events) {
       if (E.Loop != Loop)
         continue;
       if (isHazard(E))
-        return witnessThrough({{&E, nullptr}});
+        return std::vector<Frame>{{&E, nullptr}};
       for (const FunctionSummary *T : targets(E))
         if (auto Chain = inside(T)) {
           std::vector<Frame> Full{{&E, T}};
           Full.insert(Full.end(), Chain->begin(), Chain->end());
-          return witnessThrough(Full);
+          return Full;
         }
     }
-    return nullptr;
+    return std::nullopt;
   }
 };
 
@@ -351,7 +438,7 @@ const std::map<SourcePoint, HazardStory> &ProgramLink::stories(Hazard H,
     for (const FunctionSummary &F : Summaries.Units[U].Functions)
       if (F.IsMain) {
         Walk W(*this, H, X, U, &F, Out);
-        W.run(&F, nullptr);
+        W.run();
       }
   return Out;
 }
@@ -377,15 +464,13 @@ struct ChildResult {
 } // namespace
 
 std::optional<ChildEffect>
-ProgramLink::firstUnsafe(llvm::StringRef Usr, const std::function<bool(llvm::StringRef)> &IsSafe,
+ProgramLink::firstUnsafe(llvm::StringRef Usr, llvm::StringRef FromFile,
+                         const std::function<bool(llvm::StringRef)> &IsSafe,
                          bool ExecEnds) const {
   llvm::DenseSet<const FunctionSummary *> Entered;
   std::function<ChildResult(const FunctionSummary *, unsigned)> Visit =
       [&](const FunctionSummary *F, unsigned Depth) -> ChildResult {
     ChildResult R;
-    size_t Unit = SIZE_MAX;
-    if (auto It = Definitions.find(F->Usr); It != Definitions.end())
-      Unit = It->second.front().first;
     auto Unsafe = [&](const SummaryEvent &E, std::string Description) {
       R.Found = ChildEffect{std::move(Description), {}, {E.Loc, E.Name}};
       return R;
@@ -393,7 +478,7 @@ ProgramLink::firstUnsafe(llvm::StringRef Usr, const std::function<bool(llvm::Str
     for (const SummaryEvent &E : F->Events) {
       switch (E.K) {
       case SummaryEvent::Call: {
-        const FunctionSummary *T = resolve(E.Target, Unit);
+        const FunctionSummary *T = resolveFrom(E.Target, FromFile);
         if (!T)
           return Unsafe(E, "calls '" + E.Name +
                                "', which is defined outside the program and not known to be "
@@ -437,22 +522,24 @@ ProgramLink::firstUnsafe(llvm::StringRef Usr, const std::function<bool(llvm::Str
     }
     return R;
   };
-  const FunctionSummary *F = resolve(Usr, SIZE_MAX);
+  const FunctionSummary *F = resolveFrom(Usr, FromFile);
   if (!F)
     return std::nullopt;
   Entered.insert(F);
   return Visit(F, 0).Found;
 }
 
-std::optional<ChildEffect> ProgramLink::exitReached(llvm::StringRef Usr) const {
+std::optional<ChildEffect> ProgramLink::exitReached(llvm::StringRef Usr,
+                                                    llvm::StringRef FromFile) const {
   llvm::DenseSet<const FunctionSummary *> Entered;
   std::function<ChildResult(const FunctionSummary *, unsigned)> Visit =
       [&](const FunctionSummary *F, unsigned Depth) -> ChildResult {
     ChildResult R;
-    size_t Unit = SIZE_MAX;
-    if (auto It = Definitions.find(F->Usr); It != Definitions.end())
-      Unit = It->second.front().first;
     for (const SummaryEvent &E : F->Events) {
+      // Beyond the function the child calls, only what always runs: an exit deep in an
+      // error path of a helper's helper (an assertion's crash report) is not the child's.
+      if (Depth > 0 && !E.Unconditional)
+        continue;
       if (E.K == SummaryEvent::Exit) {
         R.Found = ChildEffect{"calls exit()", {}, {E.Loc, E.Name}};
         return R;
@@ -463,7 +550,7 @@ std::optional<ChildEffect> ProgramLink::exitReached(llvm::StringRef Usr) const {
       }
       if (E.K != SummaryEvent::Call)
         continue;
-      const FunctionSummary *T = resolve(E.Target, Unit);
+      const FunctionSummary *T = resolveFrom(E.Target, FromFile);
       if (!T || Depth >= 16 || !Entered.insert(T).second)
         continue;
       ChildResult Inner = Visit(T, Depth + 1);
@@ -476,7 +563,7 @@ std::optional<ChildEffect> ProgramLink::exitReached(llvm::StringRef Usr) const {
     }
     return R;
   };
-  const FunctionSummary *F = resolve(Usr, SIZE_MAX);
+  const FunctionSummary *F = resolveFrom(Usr, FromFile);
   if (!F)
     return std::nullopt;
   Entered.insert(F);

@@ -22,6 +22,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 
 namespace clang::tidy::forksafe {
 
@@ -81,11 +82,14 @@ public:
   bool defines(llvm::StringRef Usr) const { return Definitions.count(Usr); }
   /// The first operation of Usr (and its callees) that IsSafe rejects, before it ends the
   /// process or execs (exec ends it when ExecEnds); nullopt if it only does safe work.
-  std::optional<ChildEffect> firstUnsafe(llvm::StringRef Usr,
+  /// Functions defined in several units are taken from those linked with FromFile (the
+  /// forking unit).
+  std::optional<ChildEffect> firstUnsafe(llvm::StringRef Usr, llvm::StringRef FromFile,
                                          const std::function<bool(llvm::StringRef)> &IsSafe,
                                          bool ExecEnds) const;
-  /// The first exit() Usr reaches, before an _exit.
-  std::optional<ChildEffect> exitReached(llvm::StringRef Usr) const;
+  /// The first exit() Usr reaches, before an _exit: anywhere in Usr itself, and through the
+  /// calls and exits that always run in the functions it calls.
+  std::optional<ChildEffect> exitReached(llvm::StringRef Usr, llvm::StringRef FromFile) const;
 
   size_t units() const { return Summaries.Units.size(); }
   size_t programs() const;
@@ -93,6 +97,11 @@ public:
 private:
   struct Walk;
   const FunctionSummary *resolve(llvm::StringRef Usr, size_t PreferUnit) const;
+  /// Usr as linked with the unit of FromFile.
+  const FunctionSummary *resolveFrom(llvm::StringRef Usr, llvm::StringRef FromFile) const;
+  /// The units linked with Start: transitively, the one unit defining each function called
+  /// (a function defined in several units pulls none of them in).
+  std::set<size_t> unitsFrom(size_t Start) const;
   const std::map<SourcePoint, HazardStory> &stories(Hazard H, const Extras &Options) const;
 
   ProgramSummary Summaries;
@@ -106,6 +115,7 @@ private:
 
   mutable std::mutex Lock;
   mutable std::map<std::string, std::map<SourcePoint, HazardStory>> Stories;
+  mutable llvm::StringMap<std::set<size_t>> LinkedFrom;
 };
 
 } // namespace clang::tidy::forksafe
