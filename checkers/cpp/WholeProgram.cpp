@@ -1,6 +1,7 @@
 //===--- WholeProgram.cpp - Summaries of every unit of a compile database --===//
 
 #include "cpp/WholeProgram.h"
+#include "core/Cache.h"
 
 #include "ProgramLink.h"
 #include "Summary.h"
@@ -15,7 +16,6 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/SHA256.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <optional>
@@ -61,52 +61,8 @@ private:
   std::optional<UnitSummary> &Out;
 };
 
-// TODO(cache): replace with core/Cache.h (get/put/cacheKey) once it is on main; the key's
-// parts stay the same.
-class SummaryStore {
-public:
-  explicit SummaryStore(std::string Dir) : Dir(std::move(Dir)) {}
-
-  static std::string key(llvm::StringRef Contents, llvm::StringRef Command) {
-    llvm::SHA256 Hash;
-    for (llvm::StringRef Part : {llvm::StringRef("tu-summary"), llvm::StringRef(FORKSAFE_VERSION),
-                                 Contents, Command}) {
-      std::string Length = std::to_string(Part.size()) + ":";
-      Hash.update(Length);
-      Hash.update(Part);
-    }
-    auto Digest = Hash.final();
-    return llvm::toHex(llvm::ArrayRef<uint8_t>(Digest.data(), Digest.size()), true);
-  }
-
-  std::optional<std::string> get(llvm::StringRef Key) const {
-    if (Dir.empty())
-      return std::nullopt;
-    auto Buf = llvm::MemoryBuffer::getFile(path(Key));
-    if (!Buf)
-      return std::nullopt;
-    return (*Buf)->getBuffer().str();
-  }
-
-  void put(llvm::StringRef Key, llvm::StringRef Value) const {
-    if (Dir.empty())
-      return;
-    llvm::SmallString<256> Folder(Dir);
-    llvm::sys::path::append(Folder, "tu-summary");
-    if (llvm::sys::fs::create_directories(Folder))
-      return;
-    std::string Ignored;
-    writeSummaryFile(path(Key), Value.str(), Ignored);
-  }
-
-private:
-  std::string path(llvm::StringRef Key) const {
-    llvm::SmallString<256> P(Dir);
-    llvm::sys::path::append(P, "tu-summary", Key + ".json");
-    return std::string(P);
-  }
-  std::string Dir;
-};
+/// The cache's folder for translation-unit summaries.
+constexpr llvm::StringLiteral SummaryKind = "tu-summary";
 
 std::string commandKey(const clang::tooling::CompileCommand &C) {
   std::string S = C.Directory;
@@ -164,7 +120,7 @@ bool summarizeDatabase(const std::string &BuildDir, const SummarizeOptions &Opts
     Error = "cannot load compile_commands.json from " + BuildDir + ": " + LoadError;
     return false;
   }
-  SummaryStore Store(Opts.CacheDir);
+  std::unique_ptr<Cache> Store = Opts.CacheDir.empty() ? nullptr : Cache::open(Opts.CacheDir);
   ProgramSummary Program;
   for (const std::string &File : DB->getAllFiles()) {
     std::vector<clang::tooling::CompileCommand> Commands = DB->getCompileCommands(File);
@@ -177,9 +133,11 @@ bool summarizeDatabase(const std::string &BuildDir, const SummarizeOptions &Opts
       ++Result.Failed;
       continue;
     }
-    std::string Key = SummaryStore::key((*Contents)->getBuffer(), commandKey(Commands.front()));
+    // The file's bytes and its command; cacheKey adds the forksafe version.
+    std::string Key = cacheKey({(*Contents)->getBuffer(), commandKey(Commands.front())});
     std::optional<UnitSummary> Unit;
-    if (std::optional<std::string> Cached = Store.get(Key)) {
+    if (std::optional<std::string> Cached =
+            Store ? Store->get(SummaryKind, Key) : std::optional<std::string>()) {
       if (auto U = clang::tidy::forksafe::unitFromJson(*Cached)) {
         Unit = std::move(*U);
         ++Result.FromCache;
@@ -198,7 +156,8 @@ bool summarizeDatabase(const std::string &BuildDir, const SummarizeOptions &Opts
         ++Result.Failed;
         continue;
       }
-      Store.put(Key, clang::tidy::forksafe::toJson(*Unit));
+      if (Store)
+        Store->put(SummaryKind, Key, clang::tidy::forksafe::toJson(*Unit));
     }
     Result.Summarised.insert(Unit->File);
     Program.Units.push_back(std::move(*Unit));
@@ -251,24 +210,44 @@ bool WholeProgramRun::needsChecks(const std::string &AbsFile) const {
   return File.empty() || !Result.Summarised.count(AbsFile) || Result.MayFork.count(AbsFile);
 }
 
-std::string defaultSummaryCacheDir(const std::string &BuildDir) {
-  llvm::SmallString<256> Dir(BuildDir);
-  llvm::sys::fs::make_absolute(Dir);
-  for (llvm::StringRef Cur = Dir; !Cur.empty(); Cur = llvm::sys::path::parent_path(Cur)) {
-    for (const char *Marker : {".git", "pyproject.toml", ".forksafe.toml"}) {
-      llvm::SmallString<256> P(Cur);
-      llvm::sys::path::append(P, Marker);
-      if (llvm::sys::fs::exists(P)) {
-        llvm::SmallString<256> Out(Cur);
-        llvm::sys::path::append(Out, ".forksafe_cache");
-        return std::string(Out);
+WholePrograms::WholePrograms(bool Enabled, std::string BuildPath, std::string CacheDir)
+    : Enabled(Enabled), BuildPath(std::move(BuildPath)), CacheDir(std::move(CacheDir)) {}
+WholePrograms::~WholePrograms() = default;
+
+const WholeProgramRun *WholePrograms::forFile(const std::string &AbsFile) {
+  if (!Enabled)
+    return nullptr;
+  std::string Dir;
+  auto HasDatabase = [](llvm::StringRef D) {
+    llvm::SmallString<256> P(D);
+    llvm::sys::path::append(P, "compile_commands.json");
+    return llvm::sys::fs::exists(P);
+  };
+  if (!BuildPath.empty()) {
+    llvm::SmallString<256> B(BuildPath);
+    llvm::sys::fs::make_absolute(B);
+    if (HasDatabase(B))
+      Dir = std::string(B);
+  } else {
+    for (llvm::StringRef Cur = llvm::sys::path::parent_path(AbsFile); !Cur.empty();
+         Cur = llvm::sys::path::parent_path(Cur)) {
+      if (HasDatabase(Cur)) {
+        Dir = Cur.str();
+        break;
       }
+      if (llvm::sys::path::parent_path(Cur) == Cur)
+        break;
     }
-    if (llvm::sys::path::parent_path(Cur) == Cur)
-      break;
   }
-  llvm::sys::path::append(Dir, ".forksafe_cache");
-  return std::string(Dir);
+  if (Dir.empty())
+    return nullptr;
+  std::unique_ptr<WholeProgramRun> &Run = Runs[Dir];
+  if (!Run) {
+    SummarizeOptions Opts;
+    Opts.CacheDir = CacheDir;
+    Run = std::make_unique<WholeProgramRun>(Dir, Opts);
+  }
+  return Run.get();
 }
 
 } // namespace cpp

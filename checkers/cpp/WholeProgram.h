@@ -9,6 +9,8 @@
 #ifndef FORKSAFE_CPP_WHOLEPROGRAM_H
 #define FORKSAFE_CPP_WHOLEPROGRAM_H
 
+#include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -50,16 +52,30 @@ public:
   const std::string &summaryFile() const { return File; }
   /// False for a unit of the database that cannot fork (its checks would find nothing).
   bool needsChecks(const std::string &AbsFile) const;
+  /// True for a unit of the database that was summarised.
+  bool summarised(const std::string &AbsFile) const { return Result.Summarised.count(AbsFile); }
 
 private:
   std::string File;
   SummarizeResult Result;
 };
 
-/// The cache folder for a database when none is given: .forksafe_cache in the project root
-/// above BuildDir (the nearest folder with .git, pyproject.toml or .forksafe.toml), else in
-/// BuildDir.
-std::string defaultSummaryCacheDir(const std::string &BuildDir);
+/// The whole-program runs of one `forksafe` run: one per compile database, made when a file
+/// of it is first met.
+class WholePrograms {
+public:
+  /// Enabled false: forFile is always null. BuildPath: -p (empty: compile_commands.json found
+  /// upward from each file). CacheDir: empty for no cache.
+  WholePrograms(bool Enabled, std::string BuildPath, std::string CacheDir);
+  ~WholePrograms();
+  const WholeProgramRun *forFile(const std::string &AbsFile);
+
+private:
+  bool Enabled;
+  std::string BuildPath;
+  std::string CacheDir;
+  std::map<std::string, std::unique_ptr<WholeProgramRun>> Runs;
+};
 
 /// Writes Json to Path atomically (temporary file and rename).
 bool writeSummaryFile(const std::string &Path, const std::string &Json, std::string &Error);

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 #include "Summarize.h"
 
+#include "core/Cache.h"
 #include "cpp/WholeProgram.h"
 
 #include "llvm/ADT/StringRef.h"
@@ -69,7 +70,7 @@ int runSummarize(int Argc, const char **Argv) {
 
   cpp::SummarizeOptions Opts;
   if (!NoCache)
-    Opts.CacheDir = CacheDir.empty() ? cpp::defaultSummaryCacheDir(BuildDir) : CacheDir;
+    Opts.CacheDir = CacheDir.empty() ? defaultCacheDir(BuildDir) : CacheDir;
   cpp::SummarizeResult Result;
   std::string Error;
   if (!cpp::summarizeDatabase(BuildDir, Opts, Result, Error))
