@@ -1,5 +1,6 @@
 //===--- ChildWalk.cpp - The operations a fork child runs ------------------===//
 
+#include <cstdint>
 #include "ChildWalk.h"
 #include "ApiTables.h"
 
@@ -263,6 +264,8 @@ std::string SafetyPolicy::key() const {
   std::string Key = StrictExec ? "strict" : "path";
   for (llvm::StringRef N : Names)
     (Key += ';') += N.str();
+  if (External)
+    Key += ";external@" + std::to_string(reinterpret_cast<uintptr_t>(ExternalOwner));
   return Key;
 }
 
@@ -305,6 +308,10 @@ std::optional<UnsafeOperation> firstUnsafeOperation(TranslationUnitModel &Model,
         if (!Ctx.BuiltinInfo.isLibFunction(ID) && !Ctx.BuiltinInfo.isPredefinedLibFunction(ID))
           return false;
       const FunctionDecl *Def = FD->getDefinition();
+      if (!Ctx.getSourceManager().isInSystemHeader((Def ? Def : FD)->getLocation()) &&
+          Policy.External)
+        if (std::optional<std::string> Verdict = Policy.External(FD))
+          return Verdict->empty() ? false : Report(S, *Verdict, Chain);
       if (!Ctx.getSourceManager().isInSystemHeader((Def ? Def : FD)->getLocation()))
         return Report(S, "calls '" + describeFunction(FD) +
                              "', which is defined outside this translation unit and not known "

@@ -6,6 +6,7 @@
 
 #include "llvm/ADT/StringSet.h"
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -48,6 +49,13 @@ public:
   bool isSafe(llvm::StringRef Name) const;
   /// Equal for policies that judge alike (for caching verdicts).
   std::string key() const;
+  bool strictExec() const { return StrictExec; }
+
+  /// Whole-program mode: judges a function defined in another translation unit. nullopt: not
+  /// known (the default verdict); "": safe; else the description of its first unsafe operation.
+  std::function<std::optional<std::string>(const FunctionDecl *)> External;
+  /// Who set External (its verdicts and their notes belong to that check): part of key().
+  const void *ExternalOwner = nullptr;
 
 private:
   bool StrictExec;

@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "cpp/CppAnalyzer.h"
+#include "cpp/WholeProgram.h"
 #include "cpp/CompileCommands.h"
 
 #include "clang-tidy/ClangTidy.h"
@@ -361,6 +362,7 @@ void analyze(const std::vector<std::string> &Files, const CppOptions &Opts,
   std::vector<Task> Tasks(Files.size());
   CommandFinder Commands(Opts.BuildPath, Opts.UseFixedFlags, Opts.FixedFlags);
   llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> RealFS = llvm::vfs::createPhysicalFileSystem();
+  WholePrograms Programs(Opts.WholeProgram, Opts.BuildPath, Opts.SummaryCacheDir);
   for (size_t I = 0; I < Files.size(); ++I) {
     Task &T = Tasks[I];
     T.Given = Files[I];
@@ -369,6 +371,9 @@ void analyze(const std::vector<std::string> &Files, const CppOptions &Opts,
       T.Settings = Opts.SettingsFor(Files[I]);
     else
       T.Settings = {Opts.Checks, Opts.CheckOptions};
+    const WholeProgramRun *Program = Programs.forFile(T.Abs);
+    if (Program && !Program->summaryFile().empty())
+      T.Settings.CheckOptions["SummaryFile"] = Program->summaryFile();
     if (!anyCheckEnabled(T.Settings, T.Abs, RealFS)) {
       T.Skip = true;
       continue;
@@ -387,6 +392,15 @@ void analyze(const std::vector<std::string> &Files, const CppOptions &Opts,
       Text = (*Buf)->getBuffer().str();
     }
     bool Needed = Opts.NeededBySummaries && Opts.NeededBySummaries(Files[I]);
+    // A unit of the database: its summary tells (it may call a fork wrapper of another unit).
+    if (Program && Program->summarised(T.Abs)) {
+      if (!Program->needsChecks(T.Abs)) {
+        T.Skip = true;
+        ++Out.Skipped;
+        continue;
+      }
+      Needed = true;
+    }
     if (!Needed && !mayConcernAnyCheck(Text, extraForkFunctions(T.Settings, T.Abs, RealFS))) {
       T.Skip = true;
       ++Out.Skipped;

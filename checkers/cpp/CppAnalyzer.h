@@ -55,6 +55,13 @@ struct CppOptions {
   /// Files whose text cannot concern a check (no fork-like name in it) are skipped before
   /// parsing unless this says they are needed anyway (whole-program summaries set it).
   std::function<bool(const std::string &File)> NeededBySummaries;
+
+  /// Whole-program mode (cpp/WholeProgram.h): every unit of a file's compile_commands.json is
+  /// summarised first (SummaryCacheDir caches them; empty: no cache), the checks read the
+  /// summaries through their option SummaryFile, and a unit of the database runs the checks
+  /// only when its summary says it may fork.
+  bool WholeProgram = false;
+  std::string SummaryCacheDir;
 };
 
 /// What a run did besides its findings, for the driver's messages.

@@ -48,18 +48,26 @@ void CudaBeforeForkCheck::check(const MatchFinder::MatchResult &Result) {
   const auto *Fork = Result.Nodes.getNodeAs<CallExpr>("fork");
   ForkFacts &Facts = facts(*Result.Context);
   TranslationUnitModel &M = Facts.model();
-  SafetyPolicy Policy = Safety.policy();
+  SafetyPolicy Policy = policy(Safety);
   auto IsInit = [&](const Stmt *S) { return isInitialiser(S); };
-  for (const ForkSite &Site : Facts.sites(Fork)) {
+  ProgramLink::Extras Extras;
+  for (StringRef N : splitList(AdditionalForkFunctions))
+    Extras.ForkFunctions.insert(N);
+  for (const ForkSite &Site : sites(M, Fork)) {
     std::optional<PrecedingEvent> Init = findPrecedingEvent(M, Site, IsInit);
+    // Whole-program mode: initialised in any unit before the fork, on a path from a main.
+    std::optional<HazardStory> Story;
     if (!Init)
+      Story = linkedHazard(ProgramLink::Gpu, Site, Fork, Extras);
+    if (!Init && !Story)
       continue;
     const ChildRegion &Child = Facts.child(Site);
     const std::optional<UnsafeOperation> &Unsafe = Facts.firstUnsafe(Site, Policy);
     if (!Unsafe)
       continue;
-    const FunctionDecl *InitFn = cast<CallExpr>(Init->Event)->getDirectCallee();
-    StringRef Runtime = runtimeOf(InitFn->getName());
+    std::string InitName = Init ? cast<CallExpr>(Init->Event)->getDirectCallee()->getName().str()
+                                : Story->Event.Callee;
+    StringRef Runtime = runtimeOf(InitName);
     std::string Message = "fork() after " + Runtime.str() + " was initialised; the child " +
                           (Child.Unknown ? std::string("cannot be followed here")
                                          : childPhrase(*Unsafe) + " before exec") +
@@ -67,15 +75,18 @@ void CudaBeforeForkCheck::check(const MatchFinder::MatchResult &Result) {
                           " state: exec in the child, use posix_spawn, or fork before "
                           "initialising " + Runtime.str();
     diag(Site.Site->getBeginLoc(), "%0") << Message << Site.Site->getSourceRange();
-    noteChain(Init->Inner, "before the fork");
-    diag(Init->Event->getBeginLoc(), "%0 initialised here by '%1'", DiagnosticIDs::Note)
-        << Runtime << InitFn->getName();
-    for (const CallLink &L : llvm::reverse(Init->Outer))
-      diag(L.Call->getBeginLoc(), "'%0' called here, leading to the fork", DiagnosticIDs::Note)
-          << describeFunction(L.Callee);
-    if (Site.Site != Fork)
-      diag(Fork->getBeginLoc(), "fork() called here, its result returned to the caller",
-           DiagnosticIDs::Note);
+    if (Init) {
+      noteChain(Init->Inner, "before the fork");
+      diag(Init->Event->getBeginLoc(), "%0 initialised here by '%1'", DiagnosticIDs::Note)
+          << Runtime << InitName;
+      for (const CallLink &L : llvm::reverse(Init->Outer))
+        diag(L.Call->getBeginLoc(), "'%0' called here, leading to the fork",
+             DiagnosticIDs::Note)
+            << describeFunction(L.Callee);
+    } else {
+      noteStory(*Story, (Runtime + " initialised here by '" + InitName + "'").str());
+    }
+    noteForkOrigin(Site, Fork);
     noteUnsafe(*Unsafe);
   }
 }

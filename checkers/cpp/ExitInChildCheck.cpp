@@ -15,7 +15,7 @@ void ExitInChildCheck::check(const MatchFinder::MatchResult &Result) {
   const auto *Fork = Result.Nodes.getNodeAs<CallExpr>("fork");
   ForkFacts &Facts = facts(*Result.Context);
   TranslationUnitModel &M = Facts.model();
-  for (const ForkSite &Site : Facts.sites(Fork)) {
+  for (const ForkSite &Site : sites(M, Fork)) {
     const ChildRegion &Child = Facts.child(Site);
     // A daemon's parent exits and the child is the program from then on.
     if (Child.ParentEndsProcess)
@@ -30,8 +30,27 @@ void ExitInChildCheck::check(const MatchFinder::MatchResult &Result) {
           bool IsExit = Call && libraryFunctionName(Call->getDirectCallee()) == "exit";
           const FunctionDecl *In = Chain.empty() ? M.enclosingFunction(S) : nullptr;
           bool IsMainReturn = isa<ReturnStmt>(S) && In && In->isMain();
-          if ((!IsExit && !IsMainReturn) || !Reported.insert(S).second)
+          // Whole-program mode: an exit() reached through a function of another unit
+          // (fatal() in util.c).
+          std::optional<ChildEffect> Elsewhere;
+          if (Call && !IsExit)
+            Elsewhere = externalExit(Call);
+          if ((!IsExit && !IsMainReturn && !Elsewhere) || !Reported.insert(S).second)
             return false;
+          if (Elsewhere) {
+            diag(Call->getBeginLoc(),
+                 "exit() in a fork child, reached through '%0': it runs the parent's atexit "
+                 "handlers and static destructors and flushes its stdio buffers again: use "
+                 "_exit")
+                << describeFunction(Call->getDirectCallee()) << Call->getSourceRange();
+            diag(Site.Site->getBeginLoc(), "child of this fork()", DiagnosticIDs::Note);
+            noteChain(Chain, "in the child");
+            diag(Call->getBeginLoc(), "'%0', defined in another translation unit, called here",
+                 DiagnosticIDs::Note)
+                << describeFunction(Call->getDirectCallee());
+            noteEffect(*Elsewhere, "exit() called here");
+            return false;
+          }
           if (IsMainReturn) {
             diag(S->getBeginLoc(),
                  "returning from 'main' in a fork child calls exit(), which runs the parent's "

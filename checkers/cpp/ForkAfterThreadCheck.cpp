@@ -55,20 +55,29 @@ void ForkAfterThreadCheck::onEndOfTranslationUnit() {
   if (Ctx) {
     ForkFacts &Facts = facts(*Ctx);
     TranslationUnitModel &M = Facts.model();
-    SafetyPolicy Policy = Safety.policy();
+    SafetyPolicy Policy = policy(Safety);
+    ProgramLink::Extras Extras;
+    for (StringRef N : splitList(AdditionalThreadStarters))
+      Extras.ThreadStarters.insert(N);
+    for (StringRef N : splitList(AdditionalForkFunctions))
+      Extras.ForkFunctions.insert(N);
     llvm::DenseSet<const Expr *> Reported;
     auto IsThreadStart = [&](const Stmt *S) { return Threads.isThreadStart(S); };
     auto ThreadStartOf = [&](const FunctionDecl *F) -> const Stmt * {
       return ThreadBodies.lookup(F->getCanonicalDecl());
     };
     for (const CallExpr *Fork : Forks) {
-      for (const ForkSite &Site : Facts.sites(Fork)) {
+      for (const ForkSite &Site : sites(M, Fork)) {
         if (!Reported.insert(Site.Site).second)
           continue;
         // Searched even under AssumeMultithreaded: a thread start found still makes a note.
         std::optional<PrecedingEvent> Thread =
             findPrecedingEvent(M, Site, IsThreadStart, ThreadStartOf);
-        if (!Thread && !AssumeMultithreaded)
+        // Whole-program mode: a thread started in any unit before the fork, on a path from a main.
+        std::optional<HazardStory> Story;
+        if (!Thread)
+          Story = linkedHazard(ProgramLink::Threads, Site, Fork, Extras);
+        if (!Thread && !Story && !AssumeMultithreaded)
           continue;
         const ChildRegion &Child = Facts.child(Site);
         const std::optional<UnsafeOperation> &Unsafe = Facts.firstUnsafe(Site, Policy);
@@ -100,9 +109,9 @@ void ForkAfterThreadCheck::onEndOfTranslationUnit() {
                  DiagnosticIDs::Note)
                 << describeFunction(L.Callee);
         }
-        if (Site.Site != Fork)
-          diag(Fork->getBeginLoc(), "fork() called here, its result returned to the caller",
-               DiagnosticIDs::Note);
+        if (Story)
+          noteStory(*Story, "thread started here");
+        noteForkOrigin(Site, Fork);
         noteUnsafe(*Unsafe);
       }
     }

@@ -2,9 +2,12 @@
 
 #include "ForkCheckBase.h"
 #include "ApiTables.h"
+#include "SummaryBuilder.h"
 
 #include "clang/AST/DeclCXX.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
+#include "clang/Basic/FileManager.h"
+#include "clang/Basic/SourceManager.h"
 
 using namespace clang::ast_matchers;
 
@@ -12,10 +15,23 @@ namespace clang::tidy::forksafe {
 
 ForkCheckBase::ForkCheckBase(StringRef Name, ClangTidyContext *Context)
     : ClangTidyCheck(Name, Context),
-      AdditionalForkFunctions(std::string(Options.getLocalOrGlobal("AdditionalForkFunctions", ""))) {}
+      AdditionalForkFunctions(std::string(Options.getLocalOrGlobal("AdditionalForkFunctions", ""))),
+      SummaryFile(std::string(Options.getLocalOrGlobal("SummaryFile", ""))) {}
 
 void ForkCheckBase::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   Options.store(Opts, "AdditionalForkFunctions", AdditionalForkFunctions);
+  Options.store(Opts, "SummaryFile", SummaryFile);
+}
+
+const ProgramLink *ForkCheckBase::link() {
+  if (!LinkTried && !SummaryFile.empty()) {
+    LinkTried = true;
+    std::string Error;
+    Link = ProgramLink::load(SummaryFile, Error);
+    if (!Link)
+      configurationDiag("%0; checking each translation unit on its own") << Error;
+  }
+  return Link.get();
 }
 
 void ForkCheckBase::addForkMatcher(MatchFinder *Finder) {
@@ -24,6 +40,10 @@ void ForkCheckBase::addForkMatcher(MatchFinder *Finder) {
     Names.push_back(("::" + F).str());
   for (StringRef F : splitList(AdditionalForkFunctions))
     Names.push_back(F.str());
+  // Fork wrappers of the program (redisFork) are forks wherever they are called.
+  if (const ProgramLink *L = link())
+    for (const std::string &W : L->forkWrapperNames())
+      Names.push_back(W);
   std::vector<StringRef> Refs(Names.begin(), Names.end());
   Finder->addMatcher(callExpr(callee(functionDecl(hasAnyName(Refs))),
                               unless(isExpansionInSystemHeader()))
@@ -35,6 +55,144 @@ ForkFacts &ForkCheckBase::facts(ASTContext &Ctx) {
   if (!Facts || &Facts->model().context() != &Ctx)
     Facts = ForkFacts::of(Ctx);
   return *Facts;
+}
+
+llvm::SmallVector<ForkSite, 2> ForkCheckBase::sites(TranslationUnitModel &M,
+                                                    const CallExpr *ForkCall) {
+  llvm::ArrayRef<ForkSite> Cached = facts(M.context()).sites(ForkCall);
+  llvm::SmallVector<ForkSite, 2> All(Cached.begin(), Cached.end());
+  const ProgramLink *L = link();
+  if (!L)
+    return All;
+  const SourceManager &SM = M.context().getSourceManager();
+  std::string File = pointOf(SM.getLocForStartOfFile(SM.getMainFileID()), SM).File;
+  llvm::SmallVector<ForkSite, 2> Out;
+  for (ForkSite &S : All) {
+    std::string Usr = usrOf(S.Function);
+    // The child of a wrapper's fork is where its callers in other units test the result.
+    if (S.Site == ForkCall && L->forkWrappers().count(Usr) && L->calledOutside(Usr, File))
+      continue;
+    Out.push_back(std::move(S));
+  }
+  return Out;
+}
+
+std::string ForkCheckBase::mainFile() const {
+  if (!Facts)
+    return "";
+  const SourceManager &SM = Facts->model().context().getSourceManager();
+  return pointOf(SM.getLocForStartOfFile(SM.getMainFileID()), SM).File;
+}
+
+SafetyPolicy ForkCheckBase::policy(const SafetyOptions &Safety) {
+  SafetyPolicy P = Safety.policy();
+  if (!link())
+    return P;
+  SafetyPolicy Plain = Safety.policy();
+  P.ExternalOwner = this;
+  P.External = [this, Plain](const FunctionDecl *FD) -> std::optional<std::string> {
+    std::string Usr = usrOf(FD);
+    if (Usr.empty() || !Link->defines(Usr))
+      return std::nullopt;
+    auto It = ExternalEffects.find(FD);
+    if (It == ExternalEffects.end()) {
+      auto IsSafe = [&Plain](llvm::StringRef Name) { return Plain.isSafe(Name); };
+      It = ExternalEffects
+               .try_emplace(FD, Link->firstUnsafe(Usr, mainFile(), IsSafe, /*ExecEnds=*/true))
+               .first;
+    }
+    return It->second ? It->second->Description : std::string();
+  };
+  return P;
+}
+
+std::optional<HazardStory> ForkCheckBase::linkedHazard(ProgramLink::Hazard H,
+                                                       const ForkSite &Site,
+                                                       const CallExpr *ForkCall,
+                                                       const ProgramLink::Extras &Extras) {
+  const ProgramLink *L = link();
+  if (!L || !Facts)
+    return std::nullopt;
+  const SourceManager &SM = Facts->model().context().getSourceManager();
+  if (auto S = L->hazardAt(H, pointOf(Site.Site->getBeginLoc(), SM), Extras))
+    return S;
+  return L->hazardAt(H, pointOf(ForkCall->getBeginLoc(), SM), Extras);
+}
+
+SourceLocation ForkCheckBase::locate(const SourcePoint &P) {
+  if (!Facts || P.File.empty())
+    return SourceLocation();
+  SourceManager &SM = Facts->model().context().getSourceManager();
+  auto It = Files.find(P.File);
+  if (It == Files.end()) {
+    FileID FID;
+    if (auto Ref = SM.getFileManager().getFileRef(P.File)) {
+#if LLVM_VERSION_MAJOR >= 15
+      FID = SM.getOrCreateFileID(*Ref, SrcMgr::C_User);
+#else
+      FID = SM.getOrCreateFileID(&Ref->getFileEntry(), SrcMgr::C_User);
+#endif
+    } else {
+      llvm::consumeError(Ref.takeError());
+    }
+    It = Files.try_emplace(P.File, FID).first;
+  }
+  if (It->second.isInvalid())
+    return SourceLocation();
+  return SM.translateLineCol(It->second, P.Line, P.Column);
+}
+
+void ForkCheckBase::noteStory(const HazardStory &Story, llvm::StringRef EventNote) {
+  for (const LinkStep &S : Story.Before)
+    diag(locate(S.Loc), "'%0' called here before the fork", DiagnosticIDs::Note) << S.Callee;
+  if (!Story.ThreadBody.empty())
+    diag(locate(Story.Event.Loc), "'%0', which forks, runs in a thread started here",
+         DiagnosticIDs::Note)
+        << Story.ThreadBody;
+  else
+    diag(locate(Story.Event.Loc), "%0", DiagnosticIDs::Note) << EventNote;
+  for (const LinkStep &S : Story.Path)
+    diag(locate(S.Loc), "'%0' called here, leading to the fork", DiagnosticIDs::Note)
+        << S.Callee;
+  diag(locate(Story.Entry.Loc), "in the program whose entry point is '%0'", DiagnosticIDs::Note)
+      << Story.Entry.Callee;
+}
+
+void ForkCheckBase::noteForkOrigin(const ForkSite &Site, const CallExpr *ForkCall) {
+  if (Site.Site != ForkCall) {
+    diag(ForkCall->getBeginLoc(), "fork() called here, its result returned to the caller",
+         DiagnosticIDs::Note);
+    return;
+  }
+  // A wrapper of another unit, matched as a fork: where it forks.
+  const FunctionDecl *Callee = ForkCall->getDirectCallee();
+  const ProgramLink *L = link();
+  if (!L || !Callee || llvm::is_contained(forkFunctions(), libraryFunctionName(Callee)))
+    return;
+  std::string Usr = usrOf(Callee);
+  if (!L->forkWrappers().count(Usr))
+    return;
+  if (auto Fork = L->forkInside(Usr))
+    diag(locate(Fork->Loc), "fork() called here in '%0', its result returned to the caller",
+         DiagnosticIDs::Note)
+        << describeFunction(Callee);
+}
+
+std::optional<ChildEffect> ForkCheckBase::externalExit(const CallExpr *Call) {
+  const ProgramLink *L = link();
+  const FunctionDecl *FD = Call ? Call->getDirectCallee() : nullptr;
+  if (!L || !FD || !Facts || isFollowable(FD, Facts->model().context()))
+    return std::nullopt;
+  std::string Usr = usrOf(FD);
+  if (Usr.empty() || !L->defines(Usr))
+    return std::nullopt;
+  return L->exitReached(Usr, mainFile());
+}
+
+void ForkCheckBase::noteEffect(const ChildEffect &Effect, llvm::StringRef Last) {
+  for (const LinkStep &S : Effect.Chain)
+    diag(locate(S.Loc), "'%0' called here", DiagnosticIDs::Note) << S.Callee;
+  diag(locate(Effect.Op.Loc), "%0", DiagnosticIDs::Note) << Last;
 }
 
 void ForkCheckBase::noteChain(llvm::ArrayRef<CallLink> Chain, llvm::StringRef Lead) {
@@ -54,6 +212,18 @@ void ForkCheckBase::noteUnsafe(const UnsafeOperation &Op) {
          DiagnosticIDs::Note)
         << describeFunction(Op.ReturnedThrough.Callee);
   noteChain(Op.Chain, "in the child");
+  // A function of another unit: the rest of the story is in its summary.
+  if (const auto *Call = dyn_cast_or_null<CallExpr>(Op.Op)) {
+    auto It = ExternalEffects.find(Call->getDirectCallee());
+    if (It != ExternalEffects.end() && It->second) {
+      diag(Call->getBeginLoc(), "'%0', defined in another translation unit, called here%1",
+           DiagnosticIDs::Note)
+          << describeFunction(Call->getDirectCallee())
+          << (Op.Chain.empty() ? " in the child" : "");
+      noteEffect(*It->second, "first operation in the child that is not async-signal-safe");
+      return;
+    }
+  }
   if (Op.Op)
     diag(Op.Op->getBeginLoc(), "first operation in the child that is not async-signal-safe",
          DiagnosticIDs::Note);

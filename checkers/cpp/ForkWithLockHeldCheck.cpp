@@ -18,8 +18,8 @@ void ForkWithLockHeldCheck::check(const MatchFinder::MatchResult &Result) {
   if (!Lock)
     return;
   // The child inherits the lock held; only a child that execs or exits cheaply is fine.
-  SafetyPolicy Policy = Safety.policy();
-  for (const ForkSite &Site : Facts.sites(Fork)) {
+  SafetyPolicy Policy = policy(Safety);
+  for (const ForkSite &Site : sites(Facts.model(), Fork)) {
     const ChildRegion &Child = Facts.child(Site);
     const std::optional<UnsafeOperation> &Unsafe = Facts.firstUnsafe(Site, Policy);
     if (!Unsafe)
@@ -39,9 +39,7 @@ void ForkWithLockHeldCheck::check(const MatchFinder::MatchResult &Result) {
       diag(Lock->Acquired->getBeginLoc(), "'%0' locked here and not unlocked before the fork",
            DiagnosticIDs::Note)
           << Lock->Mutex;
-    if (Site.Site != Fork)
-      diag(Fork->getBeginLoc(), "fork() called here, its result returned to the caller",
-           DiagnosticIDs::Note);
+    noteForkOrigin(Site, Fork);
     noteUnsafe(*Unsafe);
   }
 }

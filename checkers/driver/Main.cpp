@@ -9,6 +9,7 @@
 #include "LanguageServer.h"
 #include "OutOfMemory.h"
 #include "Runner.h"
+#include "Summarize.h"
 
 #include "core/Cache.h"
 #include "core/Fixes.h"
@@ -131,6 +132,8 @@ int main(int Argc, const char **Argv) {
   installOutOfMemoryHandlers();
   if (Argc >= 2 && std::strcmp(Argv[1], "lsp") == 0)
     return runLanguageServer(Argc - 1, Argv + 1);
+  if (Argc >= 2 && std::strcmp(Argv[1], "summarize") == 0)
+    return runSummarize(Argc - 1, Argv + 1);
 
   cl::SetVersionPrinter(printVersion);
   cl::HideUnrelatedOptions(Category);

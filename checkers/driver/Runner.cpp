@@ -287,6 +287,9 @@ void Runner::runCpp(const std::vector<std::string> &Files, RunResult &Result) {
   CO.ExtraArgs = Opts.ExtraArgs;
   CO.ExtraArgsBefore = Opts.ExtraArgsBefore;
   CO.Jobs = Opts.Jobs;
+  // Whole-program mode over compile databases; summaries share the run's cache.
+  CO.WholeProgram = true;
+  CO.SummaryCacheDir = Opts.CacheDir;
   CO.SettingsFor = [&](const std::string &File) {
     std::lock_guard<std::mutex> Lock(ConfigMutex);
     std::shared_ptr<const Config> Cfg = Configs.forFile(File, ConfigErrors);

@@ -1,0 +1,170 @@
+// The whole-program linker over hand-made summaries: order of thread starts and forks along
+// paths from each main, loops, thread bodies, wrappers of wrappers, indirect calls, and the
+// JSON form of summaries.
+#include "cpp/ProgramLink.h"
+
+#include <gtest/gtest.h>
+
+using namespace clang::tidy::forksafe;
+
+namespace {
+
+SummaryEvent event(SummaryEvent::Kind K, const std::string &Name, unsigned Line,
+                   const std::string &Target = "", unsigned Loop = 0) {
+  SummaryEvent E;
+  E.K = K;
+  E.Name = Name;
+  E.Target = Target;
+  E.Loc = {"/p/a.c", Line, 3};
+  E.Loop = Loop;
+  E.Unconditional = Loop == 0;
+  return E;
+}
+
+FunctionSummary function(const std::string &Name, std::vector<SummaryEvent> Events,
+                         bool IsMain = false) {
+  FunctionSummary F;
+  F.Usr = IsMain ? "c:@F@main" : "c:@F@" + Name;
+  F.Name = Name;
+  F.Loc = {"/p/a.c", 1, 1};
+  F.IsMain = IsMain;
+  F.Events = std::move(Events);
+  return F;
+}
+
+ProgramSummary program(std::vector<FunctionSummary> Functions) {
+  UnitSummary U;
+  U.File = "/p/a.c";
+  U.Functions = std::move(Functions);
+  ProgramSummary P;
+  P.Units.push_back(std::move(U));
+  return P;
+}
+
+SourcePoint at(unsigned Line) { return {"/p/a.c", Line, 3}; }
+
+const ProgramLink::Extras NoExtras;
+
+} // namespace
+
+TEST(ProgramLink, ForkBeforeTheFirstThreadIsNotAfterIt) {
+  ProgramLink L(program({
+      function("main",
+               {event(SummaryEvent::Call, "daemonize", 10, "c:@F@daemonize"),
+                event(SummaryEvent::Call, "start", 11, "c:@F@start"),
+                event(SummaryEvent::Call, "spawn", 12, "c:@F@spawn")},
+               true),
+      function("daemonize", {event(SummaryEvent::Fork, "fork", 20)}),
+      function("start", {event(SummaryEvent::ThreadStart, "pthread_create", 30)}),
+      function("spawn", {event(SummaryEvent::Fork, "fork", 40)}),
+  }));
+  EXPECT_FALSE(L.hazardAt(ProgramLink::Threads, at(20), NoExtras));
+  auto S = L.hazardAt(ProgramLink::Threads, at(40), NoExtras);
+  ASSERT_TRUE(S);
+  EXPECT_EQ(S->Event.Loc.Line, 30u);
+  ASSERT_EQ(S->Before.size(), 1u);
+  EXPECT_EQ(S->Before[0].Callee, "start");
+  ASSERT_EQ(S->Path.size(), 1u);
+  EXPECT_EQ(S->Path[0].Callee, "spawn");
+  EXPECT_EQ(S->Entry.Callee, "main");
+}
+
+TEST(ProgramLink, ALoopMakesItsThreadStartPrecedeItsFork) {
+  ProgramLink L(program({function(
+      "main",
+      {event(SummaryEvent::Fork, "fork", 10, "", 1),
+       event(SummaryEvent::ThreadStart, "pthread_create", 11, "", 1)},
+      true)}));
+  EXPECT_TRUE(L.hazardAt(ProgramLink::Threads, at(10), NoExtras));
+}
+
+TEST(ProgramLink, AForkInAThreadBodyRunsBesideThatThread) {
+  ProgramLink L(program({
+      function("main", {event(SummaryEvent::ThreadStart, "pthread_create", 10, "c:@F@body")},
+               true),
+      function("body", {event(SummaryEvent::Fork, "fork", 20)}),
+  }));
+  auto S = L.hazardAt(ProgramLink::Threads, at(20), NoExtras);
+  ASSERT_TRUE(S);
+  EXPECT_EQ(S->ThreadBody, "body");
+  EXPECT_TRUE(S->Path.empty());
+}
+
+TEST(ProgramLink, IndirectCallsReachAddressTakenFunctionsOfTheirType) {
+  ProgramSummary P = program({
+      function("main",
+               {event(SummaryEvent::ThreadStart, "pthread_create", 10),
+                event(SummaryEvent::IndirectCall, "", 11, "void (int)")},
+               true),
+      function("handler", {event(SummaryEvent::Fork, "fork", 20)}),
+      function("other", {event(SummaryEvent::Fork, "fork", 30)}),
+  });
+  P.Units[0].Pointers = {{"c:@F@handler", "void (int)"}, {"c:@F@other", "int (void)"}};
+  ProgramLink L(std::move(P));
+  EXPECT_TRUE(L.hazardAt(ProgramLink::Threads, at(20), NoExtras));
+  EXPECT_FALSE(L.hazardAt(ProgramLink::Threads, at(30), NoExtras));
+}
+
+TEST(ProgramLink, WrappersOfWrappersAreForkWrappers) {
+  ProgramSummary P = program({function("inner", {event(SummaryEvent::Fork, "fork", 10)}),
+                              function("outer", {})});
+  P.Units[0].Functions[0].ReturnsForkResult = true;
+  P.Units[0].Functions[1].ReturnsResultOf = {"c:@F@inner"};
+  ProgramLink L(std::move(P));
+  EXPECT_TRUE(L.forkWrappers().count("c:@F@outer"));
+  auto Fork = L.forkInside("c:@F@outer");
+  ASSERT_TRUE(Fork);
+  EXPECT_EQ(Fork->Loc.Line, 10u);
+}
+
+TEST(ProgramLink, ExitThroughHelpersAndItsLimits) {
+  SummaryEvent Conditional = event(SummaryEvent::Exit, "exit", 31);
+  Conditional.Unconditional = false;
+  SummaryEvent DeepCall = event(SummaryEvent::Call, "deep", 21, "c:@F@deep");
+  DeepCall.Unconditional = false;
+  ProgramLink L(program({
+      function("fatal", {event(SummaryEvent::Call, "die", 10, "c:@F@die")}),
+      function("die", {event(SummaryEvent::Exit, "exit", 20)}),
+      function("check", {DeepCall}),
+      function("deep", {Conditional}),
+      function("quiet", {event(SummaryEvent::ImmediateExit, "_exit", 40),
+                         event(SummaryEvent::Exit, "exit", 41)}),
+  }));
+  auto E = L.exitReached("c:@F@fatal", "/p/a.c");
+  ASSERT_TRUE(E);
+  EXPECT_EQ(E->Op.Loc.Line, 20u);
+  ASSERT_EQ(E->Chain.size(), 1u);
+  EXPECT_EQ(E->Chain[0].Callee, "die");
+  EXPECT_FALSE(L.exitReached("c:@F@check", "/p/a.c"));
+  EXPECT_FALSE(L.exitReached("c:@F@quiet", "/p/a.c"));
+}
+
+TEST(ProgramLink, FirstUnsafeFollowsThePolicy) {
+  ProgramLink L(program({function("log", {event(SummaryEvent::LibraryCall, "printf", 10)})}));
+  auto Unsafe = L.firstUnsafe("c:@F@log", "/p/a.c", [](llvm::StringRef) { return false; }, true);
+  ASSERT_TRUE(Unsafe);
+  EXPECT_EQ(Unsafe->Description, "calls 'printf', which is not async-signal-safe,");
+  EXPECT_FALSE(L.firstUnsafe("c:@F@log", "/p/a.c",
+                             [](llvm::StringRef N) { return N == "printf"; }, true));
+}
+
+TEST(Summary, JsonRoundTripAndVersion) {
+  ProgramSummary P = program({function("main", {event(SummaryEvent::Fork, "fork", 3, "", 2)},
+                                       true)});
+  P.Units[0].Pointers = {{"c:@F@h", "void (void)"}};
+  auto Back = programFromJson(toJson(P));
+  ASSERT_TRUE(bool(Back));
+  ASSERT_EQ(Back->Units.size(), 1u);
+  const FunctionSummary &F = Back->Units[0].Functions[0];
+  EXPECT_TRUE(F.IsMain);
+  ASSERT_EQ(F.Events.size(), 1u);
+  EXPECT_EQ(F.Events[0].K, SummaryEvent::Fork);
+  EXPECT_EQ(F.Events[0].Loop, 2u);
+  EXPECT_EQ(Back->Units[0].Pointers[0].Type, "void (void)");
+  auto Old = programFromJson(R"({"format": 0, "units": []})");
+  EXPECT_FALSE(bool(Old));
+  llvm::consumeError(Old.takeError());
+  auto Bad = programFromJson(R"({"format": 1, "units": [{"file": "x"}]})");
+  EXPECT_FALSE(bool(Bad));
+  llvm::consumeError(Bad.takeError());
+}
