@@ -1,11 +1,7 @@
 #!/usr/bin/env bash
 # Builds forksafe against LLVM 19 (build/) and LLVM 14 (build-14/) and runs every suite of both
 # with ctest: lit (C/C++ through the real clang-tidy -load, Python, CLI, LSP, integration) and
-# the GoogleTest unit tests. Then the checked build, build-san/: clang, Debug (assertions on),
-# AddressSanitizer + UndefinedBehaviorSanitizer, with the libFuzzer harnesses, where ctest runs
-# the same lit suites through the sanitized forksafe program (the tests that load the
-# clang-tidy plugin are skipped there: ASan cannot ride into clang-tidy), the unit tests and
-# the replay of every fuzz corpus (test/fuzz/corpus). Needs scripts/setup.sh to have run once.
+# the GoogleTest unit tests. Needs scripts/setup.sh to have run once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,11 +15,4 @@ for version in 19 14; do
   echo "== tests against LLVM $version ($dir)"
   ctest --test-dir "$dir" --output-on-failure || status=1
 done
-
-# Only the targets the checked build's tests need (not the plugin).
-cmake -G Ninja -S . -B build-san -DFORKSAFE_LLVM_VERSION=19 -DCMAKE_BUILD_TYPE=Debug \
-  -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 -DFORKSAFE_SANITIZE=ON >/dev/null
-cmake --build build-san --target forksafe forksafe_unittests fuzz_python fuzz_config fuzz_lsp fuzz_cpp
-echo "== tests of the checked build (build-san: ASan + UBSan, assertions on, fuzz corpora)"
-ctest --test-dir build-san --output-on-failure || status=1
 exit $status
