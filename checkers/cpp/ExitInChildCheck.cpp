@@ -49,7 +49,9 @@ void ExitInChildCheck::check(const MatchFinder::MatchResult &Result) {
                  DiagnosticIDs::Note)
                 << describeFunction(Call->getDirectCallee());
             noteEffect(*Elsewhere, "exit() called here");
-            return false;
+            // The call always reaches exit (the summaries say so): this child ends there and
+            // does not go on into its caller, where another fork's child may be.
+            return true;
           }
           if (IsMainReturn) {
             diag(S->getBeginLoc(),
