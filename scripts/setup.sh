@@ -22,6 +22,9 @@ DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends 
 
 # The grammar's generated C sources, exactly as pinned in grammars/package-lock.json.
 (cd grammars && npm ci --no-audit --no-fund)
+# The SARIF multitool, pinned in test/sarif/package-lock.json: test/cli/sarif-multitool.test
+# validates forksafe's SARIF with it (and fails when it is missing).
+(cd test/sarif && npm ci --no-audit --no-fund)
 
 cmake -G Ninja -S . -B build -DFORKSAFE_LLVM_VERSION=19
 cmake --build build

@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 [ -f grammars/node_modules/tree-sitter-python/src/parser.c ] || (cd grammars && npm ci --no-audit --no-fund)
+[ -x test/sarif/node_modules/.bin/sarif-multitool ] || (cd test/sarif && npm ci --no-audit --no-fund)
 
 status=0
 for version in 19 14; do

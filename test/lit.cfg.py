@@ -9,7 +9,7 @@ config.name = "forksafe"
 config.test_format = lit.formats.ShTest(execute_external=False)
 config.suffixes = [".py", ".c", ".cpp", ".test"]
 # Fixture folders and configuration are inputs, not tests.
-config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py", "unit", "utils"]
+config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py", "unit", "utils", "sarif"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.forksafe_obj_root, "test")
 

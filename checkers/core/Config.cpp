@@ -1,5 +1,7 @@
 #include "Config.h"
 
+#include "CheckGlobs.h"
+
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/GlobPattern.h"
@@ -151,6 +153,10 @@ void readForksafeTable(const toml::table &T, Config &C, Reader &R) {
         for (const std::string &S : *L)
           Joined += (Joined.empty() ? "" : ",") + S;
         C.Checks = Joined;
+        // A misspelt check would silently select or ignore nothing.
+        std::string Why = checkListProblem(Joined);
+        if (!Why.empty())
+          R.error(Key, Why, &Value);
       }
     } else if (Key == "target-version") {
       auto S = Value.value<std::string>();
@@ -177,8 +183,18 @@ void readForksafeTable(const toml::table &T, Config &C, Reader &R) {
                   &Checks);
           continue;
         }
+        for (const std::string &Check : *L) {
+          std::string Why = checkListProblem(Check);
+          if (!Why.empty())
+            R.error(Key + "." + std::string(Glob.str()), Why, &Checks);
+        }
         C.PerFileIgnores.push_back({std::string(Glob.str()), *L});
       }
+    } else if (Key == "docs-url") {
+      if (auto S = Value.value<std::string>())
+        C.DocsUrl = *S;
+      else
+        R.error(Key, "expected a URL string", &Value);
     } else if (Key == "extend-process-starters") {
       C.ProcessStarters = R.dottedNames(Key, Value);
     } else if (Key == "extend-thread-starters") {
@@ -187,7 +203,7 @@ void readForksafeTable(const toml::table &T, Config &C, Reader &R) {
       C.CudaInitializers = R.dottedNames(Key, Value);
     } else {
       R.error(Key, "unknown key (known: checks, target-version, per-file-ignores, "
-                   "extend-process-starters, extend-thread-starters, extend-cuda-initializers)",
+                   "extend-process-starters, extend-thread-starters, extend-cuda-initializers, docs-url)",
               &Value);
     }
   }

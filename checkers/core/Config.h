@@ -44,6 +44,7 @@ struct Config {
   std::vector<std::string> ProcessStarters;    ///< `extend-process-starters`: dotted names
   std::vector<std::string> ThreadStarters;     ///< `extend-thread-starters`
   std::vector<std::string> CudaInitializers;   ///< `extend-cuda-initializers`
+  std::optional<std::string> DocsUrl;          ///< `docs-url`: base of the check pages (reports' links)
 
   /// True when a per-file-ignores entry removes Check for File.
   bool ignores(llvm::StringRef File, llvm::StringRef Check) const;

@@ -18,7 +18,9 @@ struct RunOptions {
   std::string ConfigFile; ///< --config: one file for every input
   std::string BuildPath;  ///< -p
   unsigned Jobs = 0;      ///< 0: one per core
-  bool Fix = false;
+  bool Fix = false;         ///< compute fixes (--fix, --diff) and, unless Diff, write them
+  bool UnsafeFixes = false; ///< --unsafe-fixes: unsafe fixes are applied too
+  bool Diff = false;        ///< --diff: fixes are computed and reported, nothing is written
 };
 
 /// The findings of one Python buffer, after suppressions and per-file-ignores.
@@ -26,7 +28,9 @@ struct BufferResult {
   std::vector<Diagnostic> Diags;
   std::vector<InputError> Errors;
   std::string Fixed; ///< with --fix: the text after applying safe fixes ("" when none applied)
+  std::string Original; ///< the file's bytes when fixes were applied to it (for --diff)
   unsigned FixesApplied = 0;
+  std::vector<Diagnostic> FixedDiags; ///< the findings the fixes removed, as first reported
 };
 
 class Runner {
@@ -44,6 +48,8 @@ public:
   CheckGlobs checksFor(const Config &Cfg) const;
 
 private:
+  /// One analysis of Bytes, no fixes.
+  BufferResult analyzePythonOnce(const std::string &Name, llvm::StringRef Bytes);
   void analyzePythonFile(const std::string &Path, BufferResult &Out);
   RunOptions Opts;
   ConfigFinder Configs;

@@ -26,7 +26,7 @@ struct RuleEntry {
 // The registration table: one line per rule in rules/.
 const RuleEntry Registry[] = {
     {{"forksafe-hardcoded-fork-context", true}, checkHardcodedForkContext, true},
-    {{"forksafe-unguarded-process-start", false}, checkUnguardedProcessStart, true},
+    {{"forksafe-unguarded-process-start", true}, checkUnguardedProcessStart, true},
     {{"forksafe-unpicklable-process-target", false}, checkUnpicklableProcessTarget, true},
     {{"forksafe-start-method-at-import", false}, checkStartMethodAtImport, true},
     {{"forksafe-preexec-fn", false}, checkPreexecFn, true},
