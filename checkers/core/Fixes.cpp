@@ -171,8 +171,8 @@ std::string unifiedDiff(llvm::StringRef Path, llvm::StringRef Before, llvm::Stri
   if (Before == After)
     return "";
   std::vector<llvm::StringRef> A = splitLines(Before), B = splitLines(After);
-  // The common head and tail are matched directly; the middle by a longest common
-  // subsequence, or, if it is too large for that, replaced as a whole (still a valid diff).
+  // The common head and tail are matched directly; the middle by a shortest edit script, or,
+  // if that is too costly, replaced as a whole (still a valid diff).
   size_t Head = 0;
   while (Head < A.size() && Head < B.size() && A[Head] == B[Head])
     ++Head;
@@ -184,22 +184,48 @@ std::string unifiedDiff(llvm::StringRef Path, llvm::StringRef Before, llvm::Stri
   std::vector<std::pair<char, llvm::StringRef>> Ops;
   for (size_t I = 0; I < Head; ++I)
     Ops.push_back({' ', A[I]});
-  if (N && M && N * M <= 4000000) {
-    std::vector<std::vector<unsigned>> L(N + 1, std::vector<unsigned>(M + 1, 0));
-    for (size_t I = N; I-- > 0;)
-      for (size_t J = M; J-- > 0;)
-        L[I][J] = A[Head + I] == B[Head + J] ? L[I + 1][J + 1] + 1 : std::max(L[I + 1][J], L[I][J + 1]);
-    size_t I = 0, J = 0;
-    while (I < N || J < M) {
-      if (I < N && J < M && A[Head + I] == B[Head + J]) {
-        Ops.push_back({' ', A[Head + I]});
-        ++I, ++J;
-      } else if (I < N && (J == M || L[I + 1][J] >= L[I][J + 1])) {
-        Ops.push_back({'-', A[Head + I++]}); // removals first, as diff prints them
-      } else {
-        Ops.push_back({'+', B[Head + J++]});
+  // Myers' shortest edit script over the middle: O((N+M)·D), small for the few lines fixes
+  // change; past a bound (a fix that re-indents a whole file) the middle is replaced whole.
+  std::vector<std::vector<long>> Trace;
+  long Max = N + M, D = 0;
+  bool Found = N == 0 && M == 0;
+  std::vector<long> V(2 * Max + 3, 0);
+  auto At = [&](std::vector<long> &Vec, long K) -> long & { return Vec[K + Max + 1]; };
+  for (; !Found && D <= Max && (D + 1) * (2 * Max + 3) <= 4000000; ++D) {
+    Trace.push_back(V);
+    for (long K = -D; K <= D; K += 2) {
+      long X = (K == -D || (K != D && At(V, K - 1) < At(V, K + 1))) ? At(V, K + 1) : At(V, K - 1) + 1;
+      long Y = X - K;
+      while (X < (long)N && Y < (long)M && A[Head + X] == B[Head + Y])
+        ++X, ++Y;
+      At(V, K) = X;
+      if (X >= (long)N && Y >= (long)M) {
+        Found = true;
+        break;
       }
     }
+    if (Found)
+      break;
+  }
+  if (Found && (N || M)) {
+    // Walk back from (N, M) through the saved frontiers.
+    std::vector<std::pair<char, llvm::StringRef>> Middle;
+    long X = N, Y = M;
+    for (long Dd = D; Dd > 0; --Dd) {
+      std::vector<long> &Prev = Trace[Dd];
+      long K = X - Y;
+      long PrevK = (K == -Dd || (K != Dd && At(Prev, K - 1) < At(Prev, K + 1))) ? K + 1 : K - 1;
+      long PrevX = At(Prev, PrevK), PrevY = PrevX - PrevK;
+      while (X > PrevX && Y > PrevY)
+        Middle.push_back({' ', A[Head + --X]}), --Y;
+      if (X == PrevX)
+        Middle.push_back({'+', B[Head + --Y]});
+      else
+        Middle.push_back({'-', A[Head + --X]});
+    }
+    while (X > 0 && Y > 0)
+      Middle.push_back({' ', A[Head + --X]}), --Y;
+    Ops.insert(Ops.end(), Middle.rbegin(), Middle.rend());
   } else {
     for (size_t I = 0; I < N; ++I)
       Ops.push_back({'-', A[Head + I]});
