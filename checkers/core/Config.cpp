@@ -1,5 +1,6 @@
 #include "Config.h"
 
+#include "Cache.h"
 #include "CheckGlobs.h"
 
 #include "llvm/ADT/SmallString.h"
@@ -144,6 +145,33 @@ public:
   std::vector<InputError> &Errors;
 };
 
+/// `cpp-options = { "forksafe-fork-after-thread.AssumeMultithreaded" = true, ... }`: the C/C++
+/// checks' options as a .clang-tidy's CheckOptions names them ("check.Option", or a bare
+/// "Option" for every check that reads it); values are strings, booleans or integers.
+void readCppOptions(const std::string &Key, const toml::node &Value, Config &C, Reader &R) {
+  const toml::table *Map = Value.as_table();
+  if (!Map) {
+    R.error(Key, "expected a table of \"forksafe-check.Option\" = value", &Value);
+    return;
+  }
+  for (auto &&[NameNode, V] : *Map) {
+    std::string Name(NameNode.str());
+    llvm::StringRef N(Name);
+    if (N.contains('.') && N.substr(0, 9) != "forksafe-") {
+      R.error(Key, "'" + Name + "' is not an option of a forksafe check (\"forksafe-<check>.<Option>\")", &V);
+      continue;
+    }
+    if (auto S = V.value<std::string>())
+      C.CppCheckOptions[Name] = *S;
+    else if (V.is_boolean())
+      C.CppCheckOptions[Name] = *V.value<bool>() ? "true" : "false";
+    else if (V.is_integer())
+      C.CppCheckOptions[Name] = std::to_string(*V.value<int64_t>());
+    else
+      R.error(Key + "." + Name, "expected a string, a boolean or an integer", &V);
+  }
+}
+
 void readForksafeTable(const toml::table &T, Config &C, Reader &R) {
   for (auto &&[KeyNode, Value] : T) {
     std::string Key(KeyNode.str());
@@ -201,9 +229,17 @@ void readForksafeTable(const toml::table &T, Config &C, Reader &R) {
       C.ThreadStarters = R.dottedNames(Key, Value);
     } else if (Key == "extend-cuda-initializers") {
       C.CudaInitializers = R.dottedNames(Key, Value);
+    } else if (Key == "cpp-options") {
+      readCppOptions(Key, Value, C, R);
+    } else if (Key == "exclude") {
+      if (auto L = R.strings(Key, Value))
+        C.Exclude = *L;
+    } else if (Key == "extend-exclude") {
+      if (auto L = R.strings(Key, Value))
+        C.ExtendExclude = *L;
     } else {
-      R.error(Key, "unknown key (known: checks, target-version, per-file-ignores, "
-                   "extend-process-starters, extend-thread-starters, extend-cuda-initializers, docs-url)",
+      R.error(Key, "unknown key (known: checks, target-version, per-file-ignores, exclude, extend-exclude, "
+                   "extend-process-starters, extend-thread-starters, extend-cuda-initializers, cpp-options, docs-url)",
               &Value);
     }
   }
@@ -235,6 +271,18 @@ std::shared_ptr<const Config> loadConfigFile(llvm::StringRef Path, std::vector<I
   llvm::sys::path::remove_dots(Abs, true);
   C->Path = std::string(Abs);
   C->Root = std::string(llvm::sys::path::parent_path(Abs));
+  {
+    // What follows reads at most this file and the pyproject.toml beside it (requires-python).
+    llvm::SmallString<256> Sibling(C->Root);
+    llvm::sys::path::append(Sibling, "pyproject.toml");
+    std::string Read = C->Path;
+    for (llvm::StringRef F : {llvm::StringRef(C->Path), llvm::StringRef(Sibling)}) {
+      Read += '\0';
+      if (auto Buf = llvm::MemoryBuffer::getFile(F))
+        Read += (*Buf)->getBuffer();
+    }
+    C->Digest = contentDigest(Read);
+  }
   auto Doc = parseToml(Path, Errors);
   if (!Doc)
     return C;

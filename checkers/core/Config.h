@@ -34,6 +34,9 @@ std::optional<PythonVersion> lowerBoundOfRequiresPython(llvm::StringRef Spec);
 struct Config {
   std::string Path; ///< the file it was read from; empty for built-in defaults
   std::string Root; ///< that file's directory: per-file-ignores globs are relative to it
+  /// The SHA-256 of the path and bytes of every file this configuration was read from (cache
+  /// keys: results computed under another configuration are not reused). Empty for defaults.
+  std::string Digest;
   std::optional<std::string> Checks;           ///< `checks`: clang-tidy glob syntax
   std::optional<PythonVersion> TargetVersion;  ///< `target-version`, else requires-python
   struct PerFileIgnore {
@@ -44,6 +47,10 @@ struct Config {
   std::vector<std::string> ProcessStarters;    ///< `extend-process-starters`: dotted names
   std::vector<std::string> ThreadStarters;     ///< `extend-thread-starters`
   std::vector<std::string> CudaInitializers;   ///< `extend-cuda-initializers`
+  /// `cpp-options`: clang-tidy CheckOptions of the C/C++ checks ("forksafe-x.Option" -> value).
+  std::map<std::string, std::string> CppCheckOptions;
+  std::vector<std::string> Exclude;       ///< `exclude`: gitignore-style patterns (replaces the default)
+  std::vector<std::string> ExtendExclude; ///< `extend-exclude`: added to `exclude`
   std::optional<std::string> DocsUrl;          ///< `docs-url`: base of the check pages (reports' links)
 
   /// True when a per-file-ignores entry removes Check for File.

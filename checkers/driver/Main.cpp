@@ -9,6 +9,7 @@
 #include "LanguageServer.h"
 #include "Runner.h"
 
+#include "core/Cache.h"
 #include "core/Fixes.h"
 #include "core/Reporters.h"
 
@@ -49,8 +50,22 @@ static cl::opt<std::string> BuildPath("p", cl::value_desc("DIR"),
                                       cl::desc("Folder with compile_commands.json for C/C++ files "
                                                "(default: found upward from each file)"),
                                       cl::cat(Category));
-static cl::opt<unsigned> Jobs("j", cl::value_desc("N"), cl::init(0),
+// Prefix: -j8 as well as -j 8 and -j=8, as make and ninja take it.
+static cl::opt<unsigned> Jobs("j", cl::value_desc("N"), cl::init(0), cl::Prefix,
                               cl::desc("Files analysed in parallel (default: one per core)"), cl::cat(Category));
+static cl::list<std::string> Exclude("exclude", cl::value_desc("PATTERNS"), cl::CommaSeparated,
+                                     cl::desc("gitignore-style patterns of paths not to walk, replacing the "
+                                              "configuration's exclude"),
+                                     cl::cat(Category));
+static cl::list<std::string> ExtendExclude("extend-exclude", cl::value_desc("PATTERNS"), cl::CommaSeparated,
+                                           cl::desc("gitignore-style patterns of paths not to walk, in addition"),
+                                           cl::cat(Category));
+static cl::list<std::string> ExtraArgs("extra-arg", cl::value_desc("ARG"),
+                                       cl::desc("Compiler argument appended to every C/C++ command"),
+                                       cl::cat(Category));
+static cl::list<std::string> ExtraArgsBefore("extra-arg-before", cl::value_desc("ARG"),
+                                             cl::desc("Compiler argument put first in every C/C++ command"),
+                                             cl::cat(Category));
 static cl::opt<bool> ApplyFixes("fix", cl::desc("Apply the fixes marked safe, writing each file atomically"),
                          cl::cat(Category));
 static cl::opt<std::string> StdinFilename("stdin-filename", cl::value_desc("NAME"),
@@ -75,6 +90,15 @@ static cl::opt<std::string> DocsUrl("docs-url", cl::value_desc("URL"),
                                              "base URL (<URL>/<check>.md) or a template with {id} (default: the "
                                              "configuration's docs-url, else the installed docs)"),
                                     cl::cat(Category));
+static cl::opt<std::string> CacheDir("cache-dir", cl::value_desc("DIR"),
+                                     cl::desc("Keep results between runs in DIR (default: .forksafe_cache in "
+                                              "the project root of the first path)"),
+                                     cl::cat(Category));
+static cl::opt<bool> NoCache("no-cache", cl::desc("Neither read nor write the cache"), cl::cat(Category));
+static cl::opt<bool> NoPrefilter("no-prefilter", cl::Hidden,
+                                 cl::desc("Parse every file and run every rule on it (to check that "
+                                          "the pre-filter loses no finding)"),
+                                 cl::cat(Category));
 static cl::opt<bool> ExitZero("exit-zero", cl::desc("Exit 0 even when there are findings (errors still exit 2)"),
                               cl::cat(Category));
 
@@ -170,11 +194,21 @@ int main(int Argc, const char **Argv) {
   cl::SetVersionPrinter(printVersion);
   cl::HideUnrelatedOptions(Category);
   cl::SetVersionPrinter(printVersion);
+  // `forksafe FILE... -- FLAGS`: as clang-tidy, the compiler flags for every C/C++ file.
+  bool UseFixedFlags = false;
+  std::vector<std::string> FixedFlags;
+  for (int I = 1; I < Argc; ++I)
+    if (std::strcmp(Argv[I], "--") == 0) {
+      UseFixedFlags = true;
+      FixedFlags.assign(Argv + I + 1, Argv + Argc);
+      Argc = I;
+      break;
+    }
   std::string Err;
   llvm::raw_string_ostream ErrStream(Err);
   if (!cl::ParseCommandLineOptions(Argc, Argv,
                                    "forksafe: finds unsafe uses of fork() in Python, C and C++\n\n"
-                                   "  forksafe [options] [PATH...]   analyse files and folders (default: .)\n"
+                                   "  forksafe [options] [PATH...] [-- COMPILER FLAGS]   analyse files and folders (default: .)\n"
                                    "  forksafe lsp                   run the language server on stdio\n",
                                    &ErrStream)) {
     llvm::errs() << ErrStream.str();
@@ -206,9 +240,16 @@ int main(int Argc, const char **Argv) {
   RO.ConfigFile = ConfigFile;
   RO.BuildPath = BuildPath;
   RO.Jobs = Jobs;
+  RO.UseFixedFlags = UseFixedFlags;
+  RO.FixedFlags = FixedFlags;
+  RO.ExtraArgs.assign(ExtraArgs.begin(), ExtraArgs.end());
+  RO.ExtraArgsBefore.assign(ExtraArgsBefore.begin(), ExtraArgsBefore.end());
   RO.Fix = ApplyFixes || ShowDiff;
   RO.UnsafeFixes = UnsafeFixes;
   RO.Diff = ShowDiff;
+  RO.Prefilter = !NoPrefilter;
+  if (!NoCache && StdinFilename.empty())
+    RO.CacheDir = !CacheDir.empty() ? std::string(CacheDir) : defaultCacheDir(Paths.empty() ? "." : Paths[0]);
   Runner Run(RO);
   RunResult Result;
 
@@ -239,7 +280,14 @@ int main(int Argc, const char **Argv) {
     std::vector<std::string> Roots(Paths.begin(), Paths.end());
     if (Roots.empty())
       Roots.push_back(".");
-    WalkResult Files = walkPaths(Roots, Result.Errors);
+    std::optional<std::vector<std::string>> CliExclude;
+    if (Exclude.getNumOccurrences())
+      CliExclude = std::vector<std::string>(Exclude.begin(), Exclude.end());
+    ExcludeFilter Filter(CliExclude, std::vector<std::string>(ExtendExclude.begin(), ExtendExclude.end()),
+                         ConfigFile);
+    WalkOptions WO;
+    WO.Excluded = [&Filter](llvm::StringRef AbsPath, bool IsDir) { return Filter.excluded(AbsPath, IsDir); };
+    WalkResult Files = walkPaths(Roots, Result.Errors, WO);
     // Test hook: remove a file between the walk and the analysis, to exercise a file that
     // disappears during a run deterministically.
     if (const char *Victim = std::getenv("FORKSAFE_TEST_REMOVE_AFTER_WALK"))
@@ -281,6 +329,8 @@ int main(int Argc, const char **Argv) {
     llvm::outs().flush();
   }
 
+  for (const std::string &N : Result.Notices)
+    llvm::errs() << N << "\n";
   for (const InputError &E : Result.Errors)
     llvm::errs() << E.File << ": error: " << E.Message << "\n";
   if (ShowDiff) {

@@ -17,6 +17,13 @@
 
 namespace forksafe {
 
+Runner::Runner(RunOptions O) : Opts(std::move(O)), Configs(Opts.ConfigFile) {
+  // A cache folder that cannot be made costs time, not findings: run without it.
+  if (!Opts.CacheDir.empty())
+    if (std::unique_ptr<Cache> C = Cache::open(Opts.CacheDir))
+      Results = std::make_unique<ResultsCache>(std::move(C));
+}
+
 CheckGlobs Runner::checksFor(const Config &Cfg) const {
   CheckGlobs G(DefaultChecks);
   if (Cfg.Checks)
@@ -50,7 +57,7 @@ static void shiftForBom(std::vector<Diagnostic> &Diags, unsigned Bom) {
   }
 }
 
-BufferResult Runner::analyzePythonOnce(const std::string &Name, llvm::StringRef Bytes) {
+BufferResult Runner::analyzePythonOnce(const std::string &Name, llvm::StringRef Bytes, bool UseCache) {
   BufferResult Out;
   std::string Why;
   auto Decoded = decodePythonSource(Bytes, Why);
@@ -66,12 +73,30 @@ BufferResult Runner::analyzePythonOnce(const std::string &Name, llvm::StringRef 
   python::AnalyzeOptions AO;
   AO.Enabled = &Enabled;
   AO.Cfg = Cfg.get();
+  AO.Prefilter = Opts.Prefilter;
   bool Skip = !AnyRule || !python::mayConcernAnyRule(Decoded->Text, AO);
   // A skipped file's suppression comments are still checked (unknown names, unused ones).
   if (Skip && llvm::StringRef(Decoded->Text).find("forksafe") == llvm::StringRef::npos)
     return Out;
-  if (!Skip)
+  std::string Key;
+  bool Cached = false;
+  if (Results && UseCache && !Skip) {
+    Key = ResultsCache::pythonKey(Name, Decoded->Text, *Cfg,
+                                  Opts.Checks + (Opts.Prefilter ? "" : "\n--no-prefilter"));
+    // Whole-program seam: an entry records the summaries of other modules the file's analysis
+    // consumed (the project link's digests) and is used only while each still has its digest.
+    // Until the project model provides them, an entry has no dependencies.
+    auto CurrentDigest = [](llvm::StringRef) { return std::string(); };
+    Cached = Results->get(Key, CurrentDigest, Out.Diags);
+  }
+  if (!Cached && !Skip) {
+    size_t ErrorsBefore = Out.Errors.size();
     python::analyze(Name, Decoded->Text, AO, Out.Diags, Out.Errors);
+    // Findings with input errors (a parser that gave up) are not kept: the error must be
+    // reported again next time.
+    if (Results && UseCache && Out.Errors.size() == ErrorsBefore)
+      Results->put(Key, /*Deps=*/{}, Out.Diags);
+  }
 
   SuppressionOptions SO;
   SO.ReportUnused = Enabled.contains(UnusedSuppressionCheck);
@@ -98,8 +123,9 @@ static bool parsesCleanly(llvm::StringRef Text) {
   return Tree.valid() && Tree.firstError().isNull() && !Text.contains('\0');
 }
 
-BufferResult Runner::analyzePythonBuffer(const std::string &Name, llvm::StringRef Bytes, bool ComputeFix) {
-  BufferResult Out = analyzePythonOnce(Name, Bytes);
+BufferResult Runner::analyzePythonBuffer(const std::string &Name, llvm::StringRef Bytes, bool ComputeFix,
+                                         bool UseCache) {
+  BufferResult Out = analyzePythonOnce(Name, Bytes, UseCache);
   if (!ComputeFix || std::none_of(Out.Diags.begin(), Out.Diags.end(),
                                   [&](const Diagnostic &D) { return fixWanted(D, Opts.UnsafeFixes); }))
     return Out;
@@ -120,7 +146,7 @@ BufferResult Runner::analyzePythonBuffer(const std::string &Name, llvm::StringRe
     for (size_t I : Applied)
       Out.FixedDiags.push_back(Out.Diags[I]);
     Text = std::move(Next);
-    BufferResult Again = analyzePythonOnce(Name, Text);
+    BufferResult Again = analyzePythonOnce(Name, Text, /*UseCache=*/false);
     Out.Diags = std::move(Again.Diags);
     for (InputError &E : Again.Errors)
       if (std::none_of(Out.Errors.begin(), Out.Errors.end(),
@@ -140,7 +166,7 @@ void Runner::analyzePythonFile(const std::string &Path, BufferResult &Out) {
     return;
   }
   llvm::StringRef Bytes = (*Buf)->getBuffer();
-  Out = analyzePythonBuffer(Path, Bytes, Opts.Fix);
+  Out = analyzePythonBuffer(Path, Bytes, Opts.Fix, /*UseCache=*/true);
   if (Opts.Fix && Out.FixesApplied)
     Out.Original = Bytes.str();
   if (Opts.Fix && Out.FixesApplied && !Opts.Diff) {
@@ -206,6 +232,54 @@ static void applyFixesOnDisk(std::vector<Diagnostic> &Diags, RunResult &Result, 
   Diags = std::move(Remaining);
 }
 
+void Runner::runCpp(const std::vector<std::string> &Files, RunResult &Result) {
+  // One selection and one set of options for both languages: each file's configuration, then
+  // --checks; its per-file-ignores below.
+  std::vector<InputError> ConfigErrors;
+  std::mutex ConfigMutex;
+  cpp::CppOptions CO;
+  CO.BuildPath = Opts.BuildPath;
+  CO.UseFixedFlags = Opts.UseFixedFlags;
+  CO.FixedFlags = Opts.FixedFlags;
+  CO.ExtraArgs = Opts.ExtraArgs;
+  CO.ExtraArgsBefore = Opts.ExtraArgsBefore;
+  CO.Jobs = Opts.Jobs;
+  CO.SettingsFor = [&](const std::string &File) {
+    std::lock_guard<std::mutex> Lock(ConfigMutex);
+    std::shared_ptr<const Config> Cfg = Configs.forFile(File, ConfigErrors);
+    CheckGlobs Enabled = checksFor(*Cfg);
+    cpp::CppFileSettings S;
+    S.Checks = "-*";
+    for (const std::string &Name : cpp::checkNames())
+      if (Enabled.contains(Name))
+        S.Checks += "," + Name;
+    S.CheckOptions = Cfg->CppCheckOptions;
+    return S;
+  };
+  std::vector<Diagnostic> CppDiags;
+  cpp::CppRunInfo Info;
+  cpp::analyze(Files, CO, CppDiags, Result.Errors, &Info);
+  // Suppressed findings go before --fix: a hidden finding's fix is never applied.
+  std::vector<Diagnostic> Kept;
+  for (Diagnostic &D : CppDiags) {
+    auto Cfg = Configs.forFile(D.Loc.File, ConfigErrors);
+    if (!Cfg->ignores(D.Loc.File, D.Check))
+      Kept.push_back(std::move(D));
+  }
+  if (Opts.Fix)
+    applyFixesOnDisk(Kept, Result, Opts);
+  std::move(Kept.begin(), Kept.end(), std::back_inserter(Result.Diags));
+  Result.Errors.insert(Result.Errors.end(), ConfigErrors.begin(), ConfigErrors.end());
+  Result.FilesAnalyzed += Info.Analyzed;
+  if (!Info.DefaultFlags.empty())
+    Result.Notices.push_back(
+        "forksafe: note: no compile_commands.json or compile_flags.txt found for " + std::to_string(Info.DefaultFlags.size()) +
+        (Info.DefaultFlags.size() == 1 ? " C/C++ file" : " C/C++ files") + " (first: " + Info.DefaultFlags.front() +
+        "); analysed with default flags. Pass -p DIR, or FILES -- FLAGS, for the project's flags");
+  for (const InputError &W : Info.Warnings)
+    Result.Notices.push_back(W.File + ": warning: " + W.Message);
+}
+
 RunResult Runner::run(const WalkResult &Files) {
   RunResult Result;
   std::vector<BufferResult> PyResults(Files.Python.size());
@@ -232,33 +306,8 @@ RunResult Runner::run(const WalkResult &Files) {
                                    std::move(PyResults[I].Fixed), std::move(PyResults[I].FixedDiags)});
   Result.FilesAnalyzed += Files.Python.size();
 
-  // C/C++ files are analysed only when some C/C++ check is selected on the command line (their
-  // own configuration is .clang-tidy's); otherwise they are not inputs of this run.
-  CheckGlobs CppChecks("forksafe-*");
-  if (!Opts.Checks.empty())
-    CppChecks.append(Opts.Checks);
-  std::vector<std::string> CppNames = cpp::checkNames();
-  bool AnyCppCheck = std::any_of(CppNames.begin(), CppNames.end(),
-                                 [&](const std::string &N) { return CppChecks.contains(N); });
-  if (!Files.Cpp.empty() && AnyCppCheck) {
-    cpp::CppOptions CO;
-    CO.BuildPath = Opts.BuildPath;
-    CO.Checks = "forksafe-*";
-    if (!Opts.Checks.empty())
-      CO.Checks += "," + Opts.Checks;
-    std::vector<Diagnostic> CppDiags;
-    cpp::analyze(Files.Cpp, CO, CppDiags, Result.Errors);
-    if (Opts.Fix)
-      applyFixesOnDisk(CppDiags, Result, Opts);
-    std::vector<InputError> ConfigErrors;
-    for (Diagnostic &D : CppDiags) {
-      auto Cfg = Configs.forFile(D.Loc.File, ConfigErrors);
-      if (!Cfg->ignores(D.Loc.File, D.Check))
-        Result.Diags.push_back(std::move(D));
-    }
-    Result.Errors.insert(Result.Errors.end(), ConfigErrors.begin(), ConfigErrors.end());
-    Result.FilesAnalyzed += Files.Cpp.size();
-  }
+  if (!Files.Cpp.empty())
+    runCpp(Files.Cpp, Result);
 
   std::stable_sort(Result.Diags.begin(), Result.Diags.end());
   // A configuration error is met by every file under it: report it once.

@@ -3,6 +3,7 @@
 #define FORKSAFE_DRIVER_RUNNER_H
 
 #include "FileWalker.h"
+#include "ResultsCache.h"
 #include "core/CheckGlobs.h"
 #include "core/Config.h"
 #include "core/Reporters.h"
@@ -18,9 +19,15 @@ struct RunOptions {
   std::string ConfigFile; ///< --config: one file for every input
   std::string BuildPath;  ///< -p
   unsigned Jobs = 0;      ///< 0: one per core
+  bool UseFixedFlags = false;               ///< `-- FLAGS` was given (possibly empty)
+  std::vector<std::string> FixedFlags;      ///< the FLAGS after `--`
+  std::vector<std::string> ExtraArgs;       ///< --extra-arg
+  std::vector<std::string> ExtraArgsBefore; ///< --extra-arg-before
   bool Fix = false;         ///< compute fixes (--fix, --diff) and, unless Diff, write them
   bool UnsafeFixes = false; ///< --unsafe-fixes: unsafe fixes are applied too
   bool Diff = false;        ///< --diff: fixes are computed and reported, nothing is written
+  std::string CacheDir;   ///< --cache-dir, or the default; empty: no cache (--no-cache)
+  bool Prefilter = true;  ///< false: --no-prefilter (hidden; for the test that the filter loses nothing)
 };
 
 /// The findings of one Python buffer, after suppressions and per-file-ignores.
@@ -35,24 +42,28 @@ struct BufferResult {
 
 class Runner {
 public:
-  explicit Runner(RunOptions Opts) : Opts(std::move(Opts)), Configs(this->Opts.ConfigFile) {}
+  explicit Runner(RunOptions Opts);
 
   /// Analyses the walked files in parallel; with Fix, rewrites files with safe fixes.
   RunResult run(const WalkResult &Files);
 
   /// Analyses Bytes as the Python file Name (for --stdin-filename and the language server):
-  /// nothing is read from or written to disk except configuration.
-  BufferResult analyzePythonBuffer(const std::string &Name, llvm::StringRef Bytes, bool ComputeFix);
+  /// nothing is read from or written to disk except configuration (and, with UseCache, the
+  /// results cache: findings of a file analysed before with the same bytes and configuration).
+  BufferResult analyzePythonBuffer(const std::string &Name, llvm::StringRef Bytes, bool ComputeFix,
+                                   bool UseCache = false);
 
   /// The checks in force for File: all by default, then the configuration's, then --checks.
   CheckGlobs checksFor(const Config &Cfg) const;
 
 private:
   /// One analysis of Bytes, no fixes.
-  BufferResult analyzePythonOnce(const std::string &Name, llvm::StringRef Bytes);
+  BufferResult analyzePythonOnce(const std::string &Name, llvm::StringRef Bytes, bool UseCache);
   void analyzePythonFile(const std::string &Path, BufferResult &Out);
+  void runCpp(const std::vector<std::string> &Files, RunResult &Result);
   RunOptions Opts;
   ConfigFinder Configs;
+  std::unique_ptr<ResultsCache> Results; ///< null without a cache
 };
 
 } // namespace forksafe
