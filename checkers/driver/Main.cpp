@@ -347,23 +347,6 @@ int main(int Argc, const char **Argv) {
       return 2;
     return Result.FixedFiles.empty() || ExitZero ? 0 : 1;
   }
-  // What fixes there are for the findings left, as Ruff's "[*] N fixable" line (before the
-  // summary, which stays the last line: scripts read it).
-  size_t Safe = 0, Unsafe = 0;
-  for (const Diagnostic &D : Result.Diags)
-    if (D.FixIt && !D.FixIt->Edits.empty())
-      ++(D.FixIt->Kind == Applicability::Safe ? Safe : Unsafe);
-  size_t Fixable = Safe + (UnsafeFixes ? Unsafe : 0), Hidden = UnsafeFixes ? 0 : Unsafe;
-  if (!ApplyFixes && Fixable) {
-    llvm::errs() << "forksafe: " << Fixable << " fixable with --fix";
-    if (Hidden)
-      llvm::errs() << " (" << Hidden << " more with --unsafe-fixes)";
-    llvm::errs() << "\n";
-  } else if (Hidden) {
-    llvm::errs() << "forksafe: " << Hidden << (Hidden == 1 ? " fix is" : " fixes are")
-                 << " unsafe; --unsafe-fixes applies " << (Hidden == 1 ? "it" : "them") << "\n";
-  }
-
   size_t N = Result.Diags.size();
   llvm::errs() << "forksafe: " << N << (N == 1 ? " finding" : " findings");
   if (Result.FixesApplied)
@@ -371,6 +354,20 @@ int main(int Argc, const char **Argv) {
   llvm::errs() << " in " << Result.FilesAnalyzed << (Result.FilesAnalyzed == 1 ? " file" : " files");
   if (!Result.Errors.empty())
     llvm::errs() << "; " << Result.Errors.size() << (Result.Errors.size() == 1 ? " error" : " errors");
+  // What fixes there are for the findings left, as Ruff's "[*] N fixable", at the end of the
+  // summary line (which stays the last line: scripts read it).
+  size_t Safe = 0, Unsafe = 0;
+  for (const Diagnostic &D : Result.Diags)
+    if (D.FixIt && !D.FixIt->Edits.empty())
+      ++(D.FixIt->Kind == Applicability::Safe ? Safe : Unsafe);
+  size_t Fixable = Safe + (UnsafeFixes ? Unsafe : 0), Hidden = UnsafeFixes ? 0 : Unsafe;
+  if (!ApplyFixes && Fixable) {
+    llvm::errs() << "; " << Fixable << " fixable with --fix";
+    if (Hidden)
+      llvm::errs() << " (" << Hidden << " more with --unsafe-fixes)";
+  } else if (Hidden) {
+    llvm::errs() << "; " << Hidden << " fixable with --unsafe-fixes";
+  }
   llvm::errs() << "\n";
   if (!Result.Errors.empty())
     return 2;
