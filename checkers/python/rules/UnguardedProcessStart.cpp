@@ -1,14 +1,17 @@
 //===--- UnguardedProcessStart.cpp - forksafe-unguarded-process-start -------===//
 //
 // A process start that runs when the module is imported: at module level or in a class
-// body outside `if __name__ == "__main__":`, or in a same-file function called from there.
+// body outside `if __name__ == "__main__":`, or in a function called from there (of this
+// module, or of another module of the project whose summary says it starts processes).
 // Spawned and forkserver children import the main module again, so the start runs again
 // in every child and multiprocessing refuses it ("bootstrapping phase").
 //
 //===----------------------------------------------------------------------===//
+#include "python/FlowModel.h"
 #include "python/Rule.h"
 
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/StringSet.h"
 
 #include <optional>
 
@@ -84,13 +87,32 @@ void checkUnguardedProcessStart(RuleContext &Ctx) {
     return;
   const SemanticModel &M = Ctx.model();
   llvm::DenseSet<const void *> Reported;
+  llvm::StringSet<> UsedExecutors;
+  const std::string Message =
+      "processes are started when the module is imported: with the spawn and forkserver "
+      "start methods every child imports the main module again and fails "
+      "(\"bootstrapping phase\"); start them under 'if __name__ == \"__main__\":'";
+  // The summary of the function of another module of the project that IC's call starts
+  // processes through, or null.
+  auto StartingSummary = [&](const ImportTimeCall &IC) -> const FunctionSummary * {
+    const CallSite &C = M.calls()[IC.Call];
+    if (M.apiOf(C))
+      return nullptr;
+    const FunctionSummary *FS = Ctx.calledSummary(C);
+    return FS && FS->Starts ? FS : nullptr;
+  };
   // The module-level call site whose statement an import-time start runs from, or null.
   auto RootOf = [&](const ImportTimeCall &IC) -> const CallSite * {
     const CallSite &C = M.calls()[IC.Call];
     const ApiEntry *E = M.apiOf(C);
+    if (!E) {
+      if (!StartingSummary(IC))
+        return nullptr;
+      return IC.Chain.empty() ? &C : &M.calls()[IC.Chain.front()];
+    }
     // A ProcessPoolExecutor made at import starts nothing; its first submit/map does.
-    bool Starts = (E && (E->Flags & StartsProcesses) && !(E->Flags & StartsOnFirstUse)) ||
-                  (E && (E->Flags & FirstUseStarts));
+    bool Starts = ((E->Flags & StartsProcesses) && !(E->Flags & StartsOnFirstUse)) ||
+                  (E->Flags & FirstUseStarts);
     if (!Starts)
       return nullptr;
     // A fork child does not import the main module again.
@@ -110,15 +132,25 @@ void checkUnguardedProcessStart(RuleContext &Ctx) {
       continue;
     const CallSite &C = M.calls()[IC.Call];
     const CallSite &Root = *RootPtr;
+    const ApiEntry *E = M.apiOf(C);
+    // An executor used many times starts its workers once: at its first use.
+    if (E && (E->Flags & FirstUseStarts)) {
+      Node Callee = unparenthesize(C.Callee);
+      if (Callee.is("attribute") &&
+          !UsedExecutors.insert(Ctx.text(Callee.field("object"))).second)
+        continue;
+    }
     Node At = Root.Statement ? Root.Statement : Root.Call;
     if (!Reported.insert(At.id()).second)
       continue;
-    Diagnostic &D = Ctx.report(
-        At, "processes are started when the module is imported: with the spawn and forkserver "
-            "start methods every child imports the main module again and fails "
-            "(\"bootstrapping phase\"); start them under 'if __name__ == \"__main__\":'");
-    if (!IC.Chain.empty() || Ctx.tree().start(C.Call).Line != Ctx.tree().start(At).Line)
+    Diagnostic &D = Ctx.report(At, Message);
+    if (!E) {
+      // A function of another module of the project that starts processes.
+      Ctx.noteChain(D, IC, "'" + Ctx.quote(C.Callee) + "' called here");
+      noteStory(Ctx, D, StartingSummary(IC)->Starts->Notes);
+    } else if (!IC.Chain.empty() || Ctx.tree().start(C.Call).Line != Ctx.tree().start(At).Line) {
       Ctx.noteChain(D, IC, "process started here");
+    }
     if (!FixAt.isNull() && Root.TopStatement == FixAt) {
       if (auto F = guardFix(Ctx, FixAt))
         D.FixIt = std::move(*F);
