@@ -49,7 +49,8 @@ static void shiftForBom(std::vector<Diagnostic> &Diags, unsigned Bom) {
   }
 }
 
-BufferResult Runner::analyzePythonBuffer(const std::string &Name, llvm::StringRef Bytes, bool ComputeFix) {
+BufferResult Runner::analyzePythonBuffer(const std::string &Name, llvm::StringRef Bytes, bool ComputeFix,
+                                         python::KeptTree *Kept) {
   BufferResult Out;
   std::string Why;
   auto Decoded = decodePythonSource(Bytes, Why);
@@ -65,6 +66,12 @@ BufferResult Runner::analyzePythonBuffer(const std::string &Name, llvm::StringRe
   python::AnalyzeOptions AO;
   AO.Enabled = &Enabled;
   AO.Cfg = Cfg.get();
+  // A kept tree counts the buffer's bytes: it cannot serve a text the decoder changed.
+  if (Kept && (Decoded->Transcoded || Decoded->BomBytes)) {
+    Kept->reset();
+    Kept = nullptr;
+  }
+  AO.Kept = Kept;
   if (!AnyRule || !python::mayConcernAnyRule(Decoded->Text, AO))
     return Out;
   python::analyze(Name, Decoded->Text, AO, Out.Diags, Out.Errors);

@@ -12,6 +12,9 @@
 #include <string>
 
 namespace forksafe {
+namespace python {
+class KeptTree;
+}
 
 struct RunOptions {
   std::string Checks;     ///< --checks, applied after the configuration's
@@ -37,8 +40,10 @@ public:
   RunResult run(const WalkResult &Files);
 
   /// Analyses Bytes as the Python file Name (for --stdin-filename and the language server):
-  /// nothing is read from or written to disk except configuration.
-  BufferResult analyzePythonBuffer(const std::string &Name, llvm::StringRef Bytes, bool ComputeFix);
+  /// nothing is read from or written to disk except configuration. Kept (the language server):
+  /// the buffer's previous parse, edited, for an incremental re-parse.
+  BufferResult analyzePythonBuffer(const std::string &Name, llvm::StringRef Bytes, bool ComputeFix,
+                                   python::KeptTree *Kept = nullptr);
 
   /// The checks in force for File: all by default, then the configuration's, then --checks.
   CheckGlobs checksFor(const Config &Cfg) const;

@@ -149,7 +149,7 @@ void analyze(llvm::StringRef Path, llvm::StringRef Source, const AnalyzeOptions 
   }
   bool MayResolve = mentionsApiModule(Source, *Api);
 
-  SyntaxTree Tree = SyntaxTree::parse(Source);
+  SyntaxTree Tree = SyntaxTree::parse(Source, Opts.Kept);
   if (!Tree.valid()) {
     Errors.push_back({Path.str(), "the Python parser gave up on this file; it was not analysed"});
     return;

@@ -7,6 +7,7 @@
 #include "core/Diagnostic.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
+#include "python/SyntaxTree.h"
 
 #include <vector>
 
@@ -24,6 +25,7 @@ llvm::ArrayRef<RuleInfo> rules();
 struct AnalyzeOptions {
   const CheckGlobs *Enabled = nullptr; ///< rules to run (required)
   const Config *Cfg = nullptr;         ///< project configuration (may be null: defaults)
+  KeptTree *Kept = nullptr;            ///< language server: the buffer's previous, edited parse
 };
 
 /// Analyses one Python file whose bytes are Source (already decoded to UTF-8).
