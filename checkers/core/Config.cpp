@@ -257,32 +257,47 @@ static bool pyprojectConcernsUs(llvm::StringRef Path) {
 
 std::shared_ptr<const Config> ConfigFinder::forDirectory(const std::string &Dir,
                                                          std::vector<InputError> &Errors) {
-  {
-    std::lock_guard<std::mutex> Lock(Mutex);
-    auto It = ByDirectory.find(Dir);
-    if (It != ByDirectory.end())
-      return It->second;
-  }
+  // Walks up iteratively: a path of 20,000 components must not recurse 20,000 frames deep.
+  std::vector<std::string> Visited; // the first 256 folders, then the first and the current
   std::shared_ptr<const Config> Found;
-  llvm::SmallString<256> Candidate(Dir);
-  llvm::sys::path::append(Candidate, ".forksafe.toml");
-  if (llvm::sys::fs::exists(Candidate)) {
-    Found = loadConfigFile(Candidate, Errors);
-  } else {
-    Candidate = Dir;
-    llvm::sys::path::append(Candidate, "pyproject.toml");
-    if (llvm::sys::fs::exists(Candidate) && pyprojectConcernsUs(Candidate))
+  std::string Cur = Dir;
+  while (true) {
+    {
+      std::lock_guard<std::mutex> Lock(Mutex);
+      auto It = ByDirectory.find(Cur);
+      if (It != ByDirectory.end()) {
+        Found = It->second;
+        break;
+      }
+    }
+    if (Visited.size() > 256)
+      Visited.resize(1);
+    Visited.push_back(Cur);
+    llvm::SmallString<256> Candidate(Cur);
+    llvm::sys::path::append(Candidate, ".forksafe.toml");
+    if (llvm::sys::fs::exists(Candidate)) {
       Found = loadConfigFile(Candidate, Errors);
-  }
-  if (!Found) {
-    llvm::StringRef Parent = llvm::sys::path::parent_path(Dir);
-    if (!Parent.empty() && Parent != Dir)
-      Found = forDirectory(Parent.str(), Errors);
-    else
+      break;
+    }
+    Candidate = Cur;
+    llvm::sys::path::append(Candidate, "pyproject.toml");
+    if (llvm::sys::fs::exists(Candidate) && pyprojectConcernsUs(Candidate)) {
+      Found = loadConfigFile(Candidate, Errors);
+      break;
+    }
+    llvm::StringRef Parent = llvm::sys::path::parent_path(Cur);
+    if (Parent.empty() || Parent == Cur) {
       Found = std::make_shared<Config>();
+      break;
+    }
+    Cur = Parent.str();
   }
+  // Every folder on the way shares the answer; on an absurdly deep path only some are
+  // remembered, so neither the walk nor the cache holds the square of the path's length.
   std::lock_guard<std::mutex> Lock(Mutex);
-  return ByDirectory.emplace(Dir, Found).first->second;
+  for (const std::string &V : Visited)
+    ByDirectory.emplace(V, Found);
+  return Found;
 }
 
 std::shared_ptr<const Config> ConfigFinder::forFile(llvm::StringRef File, std::vector<InputError> &Errors) {

@@ -121,6 +121,15 @@ for d in s.diagnostics(uri, quiet=True):
     print(d["code"], d["range"]["start"]["line"])
 # CHECK-NEXT: forksafe-preexec-fn 2
 
+# A URI of 20,000 components: the configuration lookup walks up without recursion.
+deep_uri = "file:///" + "d/" * 20000 + "deep.py"
+s.open(deep_uri, "import os, subprocess\nsubprocess.run(['true'], preexec_fn=os.setsid)\n")
+print("-- deep path")
+# CHECK-LABEL: -- deep path
+for d in s.diagnostics(deep_uri, quiet=True):
+    print(d["code"], d["range"]["start"]["line"])
+# CHECK-NEXT: forksafe-preexec-fn 1
+
 peak_mb = s.hwm_kb() // 1024
 print("peak memory under 200 MB:", peak_mb < 200, "" if peak_mb < 200 else peak_mb)
 # CHECK: peak memory under 200 MB: True

@@ -74,6 +74,15 @@ class Server:
                 if version is None or v is None or v >= version:
                     return m["params"]["diagnostics"]
 
+    def collect(self, uris):
+        """Reads messages until each of uris has a publication (in whatever order they come)."""
+        got = {}
+        while not all(u in got for u in uris):
+            m = self.receive(quiet=True)
+            if m.get("method") == "textDocument/publishDiagnostics":
+                got[m["params"]["uri"]] = m["params"]["diagnostics"]
+        return got
+
     # --- the usual steps ---
     def initialize(self, capabilities=None, quiet=True, **params):
         p = {"processId": None, "rootUri": None, "capabilities": capabilities or {}}
