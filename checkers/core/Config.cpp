@@ -1,5 +1,7 @@
 #include "Config.h"
 
+#include "Cache.h"
+
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/GlobPattern.h"
@@ -219,6 +221,18 @@ std::shared_ptr<const Config> loadConfigFile(llvm::StringRef Path, std::vector<I
   llvm::sys::path::remove_dots(Abs, true);
   C->Path = std::string(Abs);
   C->Root = std::string(llvm::sys::path::parent_path(Abs));
+  {
+    // What follows reads at most this file and the pyproject.toml beside it (requires-python).
+    llvm::SmallString<256> Sibling(C->Root);
+    llvm::sys::path::append(Sibling, "pyproject.toml");
+    std::string Read = C->Path;
+    for (llvm::StringRef F : {llvm::StringRef(C->Path), llvm::StringRef(Sibling)}) {
+      Read += '\0';
+      if (auto Buf = llvm::MemoryBuffer::getFile(F))
+        Read += (*Buf)->getBuffer();
+    }
+    C->Digest = contentDigest(Read);
+  }
   auto Doc = parseToml(Path, Errors);
   if (!Doc)
     return C;

@@ -34,6 +34,9 @@ std::optional<PythonVersion> lowerBoundOfRequiresPython(llvm::StringRef Spec);
 struct Config {
   std::string Path; ///< the file it was read from; empty for built-in defaults
   std::string Root; ///< that file's directory: per-file-ignores globs are relative to it
+  /// The SHA-256 of the path and bytes of every file this configuration was read from (cache
+  /// keys: results computed under another configuration are not reused). Empty for defaults.
+  std::string Digest;
   std::optional<std::string> Checks;           ///< `checks`: clang-tidy glob syntax
   std::optional<PythonVersion> TargetVersion;  ///< `target-version`, else requires-python
   struct PerFileIgnore {

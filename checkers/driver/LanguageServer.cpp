@@ -413,7 +413,8 @@ private:
     Doc.Diags.clear();
     std::vector<InputError> Errors;
     if (kindOf(Doc) == DocKind::Python) {
-      BufferResult R = Engine->analyzePythonBuffer(Doc.Path, Doc.text(), /*ComputeFix=*/false, &Doc.Tree);
+      BufferResult R = Engine->analyzePythonBuffer(Doc.Path, Doc.text(), /*ComputeFix=*/false,
+                                                   /*UseCache=*/false, &Doc.Tree);
       Doc.Diags = std::move(R.Diags);
       Errors = std::move(R.Errors);
     }

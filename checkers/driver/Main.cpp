@@ -9,6 +9,7 @@
 #include "LanguageServer.h"
 #include "Runner.h"
 
+#include "core/Cache.h"
 #include "core/Fixes.h"
 #include "core/Reporters.h"
 
@@ -55,6 +56,15 @@ static cl::opt<std::string> StdinFilename("stdin-filename", cl::value_desc("NAME
 static cl::opt<bool> ListChecks("list-checks", cl::desc("List the enabled checks and exit"), cl::cat(Category));
 static cl::opt<std::string> Explain("explain", cl::value_desc("ID"), cl::desc("Print the documentation of a check"),
                                     cl::cat(Category));
+static cl::opt<std::string> CacheDir("cache-dir", cl::value_desc("DIR"),
+                                     cl::desc("Keep results between runs in DIR (default: .forksafe_cache in "
+                                              "the project root of the first path)"),
+                                     cl::cat(Category));
+static cl::opt<bool> NoCache("no-cache", cl::desc("Neither read nor write the cache"), cl::cat(Category));
+static cl::opt<bool> NoPrefilter("no-prefilter", cl::Hidden,
+                                 cl::desc("Parse every file and run every rule on it (to check that "
+                                          "the pre-filter loses no finding)"),
+                                 cl::cat(Category));
 static cl::opt<bool> ExitZero("exit-zero", cl::desc("Exit 0 even when there are findings (errors still exit 2)"),
                               cl::cat(Category));
 
@@ -130,6 +140,9 @@ int main(int Argc, const char **Argv) {
   RO.BuildPath = BuildPath;
   RO.Jobs = Jobs;
   RO.Fix = ApplyFixes;
+  RO.Prefilter = !NoPrefilter;
+  if (!NoCache && StdinFilename.empty())
+    RO.CacheDir = !CacheDir.empty() ? std::string(CacheDir) : defaultCacheDir(Paths.empty() ? "." : Paths[0]);
   Runner Run(RO);
   RunResult Result;
 

@@ -16,6 +16,13 @@
 
 namespace forksafe {
 
+Runner::Runner(RunOptions O) : Opts(std::move(O)), Configs(Opts.ConfigFile) {
+  // A cache folder that cannot be made costs time, not findings: run without it.
+  if (!Opts.CacheDir.empty())
+    if (std::unique_ptr<Cache> C = Cache::open(Opts.CacheDir))
+      Results = std::make_unique<ResultsCache>(std::move(C));
+}
+
 CheckGlobs Runner::checksFor(const Config &Cfg) const {
   CheckGlobs G("forksafe-*");
   if (Cfg.Checks)
@@ -50,7 +57,7 @@ static void shiftForBom(std::vector<Diagnostic> &Diags, unsigned Bom) {
 }
 
 BufferResult Runner::analyzePythonBuffer(const std::string &Name, llvm::StringRef Bytes, bool ComputeFix,
-                                         python::KeptTree *Kept) {
+                                         bool UseCache, python::KeptTree *Kept) {
   BufferResult Out;
   std::string Why;
   auto Decoded = decodePythonSource(Bytes, Why);
@@ -72,9 +79,28 @@ BufferResult Runner::analyzePythonBuffer(const std::string &Name, llvm::StringRe
     Kept = nullptr;
   }
   AO.Kept = Kept;
+  AO.Prefilter = Opts.Prefilter;
   if (!AnyRule || !python::mayConcernAnyRule(Decoded->Text, AO))
     return Out;
-  python::analyze(Name, Decoded->Text, AO, Out.Diags, Out.Errors);
+  std::string Key;
+  bool Cached = false;
+  if (Results && UseCache) {
+    Key = ResultsCache::pythonKey(Name, Decoded->Text, *Cfg,
+                                  Opts.Checks + (Opts.Prefilter ? "" : "\n--no-prefilter"));
+    // Whole-program seam: an entry records the summaries of other modules the file's analysis
+    // consumed (the project link's digests) and is used only while each still has its digest.
+    // Until the project model provides them, an entry has no dependencies.
+    auto CurrentDigest = [](llvm::StringRef) { return std::string(); };
+    Cached = Results->get(Key, CurrentDigest, Out.Diags);
+  }
+  if (!Cached) {
+    size_t ErrorsBefore = Out.Errors.size();
+    python::analyze(Name, Decoded->Text, AO, Out.Diags, Out.Errors);
+    // Findings with input errors (a parser that gave up) are not kept: the error must be
+    // reported again next time.
+    if (Results && UseCache && Out.Errors.size() == ErrorsBefore)
+      Results->put(Key, /*Deps=*/{}, Out.Diags);
+  }
 
   applyPythonSuppressions(Decoded->Text, Out.Diags);
   Out.Diags.erase(std::remove_if(Out.Diags.begin(), Out.Diags.end(),
@@ -125,7 +151,7 @@ void Runner::analyzePythonFile(const std::string &Path, BufferResult &Out) {
     return;
   }
   llvm::StringRef Bytes = (*Buf)->getBuffer();
-  Out = analyzePythonBuffer(Path, Bytes, Opts.Fix);
+  Out = analyzePythonBuffer(Path, Bytes, Opts.Fix, /*UseCache=*/true);
   if (Opts.Fix && Out.FixesApplied) {
     std::string Why = writeFileAtomically(Path, Bytes, Out.Fixed);
     if (!Why.empty()) {

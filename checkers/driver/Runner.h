@@ -3,6 +3,7 @@
 #define FORKSAFE_DRIVER_RUNNER_H
 
 #include "FileWalker.h"
+#include "ResultsCache.h"
 #include "core/CheckGlobs.h"
 #include "core/Config.h"
 #include "core/Reporters.h"
@@ -22,6 +23,8 @@ struct RunOptions {
   std::string BuildPath;  ///< -p
   unsigned Jobs = 0;      ///< 0: one per core
   bool Fix = false;
+  std::string CacheDir;   ///< --cache-dir, or the default; empty: no cache (--no-cache)
+  bool Prefilter = true;  ///< false: --no-prefilter (hidden; for the test that the filter loses nothing)
 };
 
 /// The findings of one Python buffer, after suppressions and per-file-ignores.
@@ -34,16 +37,17 @@ struct BufferResult {
 
 class Runner {
 public:
-  explicit Runner(RunOptions Opts) : Opts(std::move(Opts)), Configs(this->Opts.ConfigFile) {}
+  explicit Runner(RunOptions Opts);
 
   /// Analyses the walked files in parallel; with Fix, rewrites files with safe fixes.
   RunResult run(const WalkResult &Files);
 
   /// Analyses Bytes as the Python file Name (for --stdin-filename and the language server):
-  /// nothing is read from or written to disk except configuration. Kept (the language server):
-  /// the buffer's previous parse, edited, for an incremental re-parse.
+  /// nothing is read from or written to disk except configuration (and, with UseCache, the
+  /// results cache: findings of a file analysed before with the same bytes and configuration).
+  /// Kept (the language server): the buffer's previous parse, edited, for an incremental re-parse.
   BufferResult analyzePythonBuffer(const std::string &Name, llvm::StringRef Bytes, bool ComputeFix,
-                                   python::KeptTree *Kept = nullptr);
+                                   bool UseCache = false, python::KeptTree *Kept = nullptr);
 
   /// The checks in force for File: all by default, then the configuration's, then --checks.
   CheckGlobs checksFor(const Config &Cfg) const;
@@ -52,6 +56,7 @@ private:
   void analyzePythonFile(const std::string &Path, BufferResult &Out);
   RunOptions Opts;
   ConfigFinder Configs;
+  std::unique_ptr<ResultsCache> Results; ///< null without a cache
 };
 
 } // namespace forksafe

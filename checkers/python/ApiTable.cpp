@@ -333,6 +333,13 @@ const ApiEntry *ApiTable::lookup(llvm::StringRef Name) const {
   return nullptr;
 }
 
+void ApiTable::forEach(llvm::function_ref<void(llvm::StringRef Name, const ApiEntry &E)> F) const {
+  for (const auto &KV : Entries)
+    F(KV.getKey(), KV.getValue());
+  for (const auto &KV : Prefixes)
+    F(KV.getKey(), KV.getValue());
+}
+
 const ApiEntry *ApiTable::lookupWithPrefixes(llvm::StringRef Name) const {
   if (const ApiEntry *E = lookup(Name))
     return E;

@@ -10,6 +10,7 @@
 #define FORKSAFE_PYTHON_APITABLE_H
 
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringRef.h"
 
@@ -85,6 +86,8 @@ public:
   /// lookup(), then the entry of the longest `package.*` prefix of Name (the flow rules'
   /// whole-library entries such as `jax.*`; exact entries are their exceptions).
   const ApiEntry *lookupWithPrefixes(llvm::StringRef Name) const;
+  /// Calls F with every entry and its name (`jax.` for the prefix entry `jax.*`).
+  void forEach(llvm::function_ref<void(llvm::StringRef Name, const ApiEntry &E)> F) const;
   /// Top-level module names whose absence from a file means no API here can be reached.
   llvm::ArrayRef<std::string> rootModules() const { return Roots; }
 

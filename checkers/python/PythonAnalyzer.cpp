@@ -2,13 +2,16 @@
 #include "python/PythonAnalyzer.h"
 
 #include "python/ApiTable.h"
+#include "python/Prefilter.h"
 #include "python/Rule.h"
 #include "python/SemanticModel.h"
 #include "python/SyntaxTree.h"
 
 #include "llvm/Support/Path.h"
 
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 
 namespace forksafe {
@@ -19,20 +22,20 @@ namespace {
 struct RuleEntry {
   RuleInfo Info;
   RuleFunction Run;
-  /// Rules that resolve API names can only fire when the file mentions an API module.
-  bool NeedsApiNames;
+  /// What the rule looks for: a file without any of its words gives it nothing (Prefilter.h).
+  RuleNeeds Needs;
 };
 
 // The registration table: one line per rule in rules/.
 const RuleEntry Registry[] = {
-    {{"forksafe-hardcoded-fork-context", true}, checkHardcodedForkContext, true},
-    {{"forksafe-unguarded-process-start", false}, checkUnguardedProcessStart, true},
-    {{"forksafe-unpicklable-process-target", false}, checkUnpicklableProcessTarget, true},
-    {{"forksafe-start-method-at-import", false}, checkStartMethodAtImport, true},
-    {{"forksafe-preexec-fn", false}, checkPreexecFn, true},
-    {{"forksafe-syntax-error", false}, checkSyntaxError, false},
-    {{"forksafe-fork-after-thread", false}, checkForkAfterThread, true},
-    {{"forksafe-cuda-before-fork", false}, checkCudaBeforeFork, true},
+    {{"forksafe-hardcoded-fork-context", true}, checkHardcodedForkContext, RuleNeeds::StartMethodApi},
+    {{"forksafe-unguarded-process-start", false}, checkUnguardedProcessStart, RuleNeeds::ProcessStart},
+    {{"forksafe-unpicklable-process-target", false}, checkUnpicklableProcessTarget, RuleNeeds::PickledCallable},
+    {{"forksafe-start-method-at-import", false}, checkStartMethodAtImport, RuleNeeds::SetStartMethod},
+    {{"forksafe-preexec-fn", false}, checkPreexecFn, RuleNeeds::PreexecFn},
+    {{"forksafe-syntax-error", false}, checkSyntaxError, RuleNeeds::AnyRule},
+    {{"forksafe-fork-after-thread", false}, checkForkAfterThread, RuleNeeds::ForkOrProcessStart},
+    {{"forksafe-cuda-before-fork", false}, checkCudaBeforeFork, RuleNeeds::ForkOrProcessStart},
 };
 
 const std::vector<RuleInfo> &ruleInfos() {
@@ -45,20 +48,38 @@ const std::vector<RuleInfo> &ruleInfos() {
   return Infos;
 }
 
-/// Whether Source mentions any module the API table (with Cfg's additions) names. Every
-/// API the rules resolve is reached through an import, a star import or an attribute of a
-/// module, all of which spell the top-level module name in the file.
-bool mentionsApiModule(llvm::StringRef Source, const ApiTable &Api) {
-  for (const std::string &Root : Api.rootModules())
-    if (Source.contains(Root))
-      return true;
-  return false;
-}
-
 /// Whether the configuration adds entries to the API table.
 bool hasApiExtensions(const Config *Cfg) {
   return Cfg && (!Cfg->ProcessStarters.empty() || !Cfg->ThreadStarters.empty() ||
                  !Cfg->CudaInitializers.empty());
+}
+
+/// An API table and its trigger words.
+struct Tables {
+  explicit Tables(const Config *Cfg) : Api(Cfg), Words(Api) {}
+  ApiTable Api;
+  TriggerWords Words;
+};
+
+/// The tables for Cfg: the built-in ones, or those of its extensions, made once per distinct
+/// set of extensions (files share a configuration; the language server sees several).
+const Tables &tablesFor(const Config *Cfg) {
+  static const Tables Builtin(nullptr);
+  if (!hasApiExtensions(Cfg))
+    return Builtin;
+  std::string Key;
+  for (const auto *List : {&Cfg->ProcessStarters, &Cfg->ThreadStarters, &Cfg->CudaInitializers}) {
+    for (const std::string &N : *List)
+      Key += N + ",";
+    Key += ";";
+  }
+  static std::mutex Mu;
+  static std::map<std::string, std::unique_ptr<Tables>> Made;
+  std::lock_guard<std::mutex> Lock(Mu);
+  std::unique_ptr<Tables> &T = Made[Key];
+  if (!T)
+    T = std::make_unique<Tables>(Cfg);
+  return *T;
 }
 
 } // namespace
@@ -141,13 +162,10 @@ void analyze(llvm::StringRef Path, llvm::StringRef Source, const AnalyzeOptions 
     return;
   }
 
-  std::optional<ApiTable> Custom;
-  const ApiTable *Api = &ApiTable::builtin();
-  if (hasApiExtensions(Opts.Cfg)) {
-    Custom.emplace(Opts.Cfg);
-    Api = &*Custom;
-  }
-  bool MayResolve = mentionsApiModule(Source, *Api);
+  const Tables &T = tablesFor(Opts.Cfg);
+  const ApiTable *Api = &T.Api;
+  // The needs this file's words meet; without the pre-filter, every rule runs.
+  uint32_t Met = Opts.Prefilter ? T.Words.scan(Source) : ~0u;
 
   SyntaxTree Tree = SyntaxTree::parse(Source, Opts.Kept);
   if (!Tree.valid()) {
@@ -164,36 +182,28 @@ void analyze(llvm::StringRef Path, llvm::StringRef Source, const AnalyzeOptions 
       },
       Opts.Cfg, Diags);
   for (const RuleEntry *E : Enabled) {
-    if (E->NeedsApiNames && !MayResolve)
+    if (!TriggerWords::meets(Met, E->Needs))
       continue;
     Ctx.setCheck(E->Info.Id);
     E->Run(Ctx);
   }
 }
 
-bool mayConcernAnyRule(llvm::StringRef Source) {
-  // forksafe-syntax-error concerns every file: whether a file parses is only known by
-  // parsing it. Inside analyze(), files that mention no API module skip the model.
-  (void)Source;
-  return true;
-}
-
 bool mayConcernAnyRule(llvm::StringRef Source, const AnalyzeOptions &Opts) {
   if (!Opts.Enabled)
     return false;
-  bool AnyApiRule = false;
+  std::optional<uint32_t> Met;
   for (const RuleEntry &E : Registry) {
     if (!Opts.Enabled->contains(E.Info.Id))
       continue;
-    if (!E.NeedsApiNames)
+    if (!Opts.Prefilter)
       return true;
-    AnyApiRule = true;
+    if (!Met)
+      Met = tablesFor(Opts.Cfg).Words.scan(Source);
+    if (TriggerWords::meets(*Met, E.Needs))
+      return true;
   }
-  if (!AnyApiRule)
-    return false;
-  if (hasApiExtensions(Opts.Cfg))
-    return mentionsApiModule(Source, ApiTable(Opts.Cfg));
-  return mentionsApiModule(Source, ApiTable::builtin());
+  return false;
 }
 
 } // namespace python

@@ -26,6 +26,9 @@ struct AnalyzeOptions {
   const CheckGlobs *Enabled = nullptr; ///< rules to run (required)
   const Config *Cfg = nullptr;         ///< project configuration (may be null: defaults)
   KeptTree *Kept = nullptr;            ///< language server: the buffer's previous, edited parse
+  /// Skip files and rules by their words (Prefilter.h); false (--no-prefilter) runs every
+  /// rule on every file, to check that the filter loses nothing.
+  bool Prefilter = true;
 };
 
 /// Analyses one Python file whose bytes are Source (already decoded to UTF-8).
@@ -34,11 +37,9 @@ struct AnalyzeOptions {
 void analyze(llvm::StringRef Path, llvm::StringRef Source, const AnalyzeOptions &Opts,
              std::vector<Diagnostic> &Diags, std::vector<InputError> &Errors);
 
-/// Cheap pre-filter: false only when no rule could possibly fire on Source (so the file
-/// need not be parsed). Must never lose a finding.
-bool mayConcernAnyRule(llvm::StringRef Source);
-/// The same, knowing which rules run: with forksafe-syntax-error disabled, a file that names
-/// no module of the API table (nor of Opts.Cfg's extra starters) can be skipped.
+/// The pre-filter (Prefilter.h): false when no enabled rule can fire on Source, because it
+/// holds none of their words; the file need not be parsed, and forksafe-syntax-error is not
+/// reported for it. Never loses a finding of a single-file analysis.
 bool mayConcernAnyRule(llvm::StringRef Source, const AnalyzeOptions &Opts);
 
 } // namespace python

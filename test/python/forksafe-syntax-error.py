@@ -2,13 +2,18 @@
 # RUN: %expect_exit 1 %forksafe --checks='-*,forksafe-syntax-error,forksafe-hardcoded-fork-context' %s | FileCheck %s --check-prefix=BOTH
 # RUN: printf 'x = 1\n' > %t.ok.py
 # RUN: %expect_exit 0 %forksafe --checks='-*,forksafe-syntax-error' %t.ok.py
-# RUN: printf 'def f(:\n    pass\n' > %t.bad.py
+# RUN: printf 'import subprocess\ndef f(:\n    pass\n' > %t.bad.py
 # RUN: %expect_exit 1 %forksafe --checks='-*,forksafe-syntax-error' %t.bad.py | FileCheck %s --check-prefix=DEF
-# DEF: bad.py:1:7: warning: syntax error: expected ')'; the rest of the file was analysed as far as it parses [forksafe-syntax-error]
-# RUN: printf 'x = [1, 2\n' > %t.eof.py
+# DEF: bad.py:2:7: warning: syntax error: expected ')'; the rest of the file was analysed as far as it parses [forksafe-syntax-error]
+# RUN: printf 'import multiprocessing\nx = [1, 2\n' > %t.eof.py
 # RUN: %expect_exit 1 %forksafe --checks='-*,forksafe-syntax-error' %t.eof.py | FileCheck %s --check-prefix=EOF
-# EOF: eof.py:1:{{[0-9]+}}: warning: syntax error: {{.*}}[forksafe-syntax-error]
+# EOF: eof.py:2:{{[0-9]+}}: warning: syntax error: {{.*}}[forksafe-syntax-error]
 # RUN: printf '' > %t.empty.py
+# A file that names nothing any rule looks for is not parsed: its syntax errors are not ours
+# to report (spec.md), with or without the other rules enabled.
+# RUN: printf 'import os, pty\nempty = (\n' > %t.unconcerned.py
+# RUN: %expect_exit 0 %forksafe --checks='-*,forksafe-syntax-error' %t.unconcerned.py
+# RUN: %expect_exit 0 %forksafe %t.unconcerned.py
 # RUN: %expect_exit 0 %forksafe %t.empty.py
 import multiprocessing as mp
 
@@ -30,6 +35,6 @@ mp.get_context("fork")
 # RUN: %expect_exit 1 %forksafe --checks='-*,forksafe-syntax-error,forksafe-hardcoded-fork-context' %S/Inputs/dedented-continuation.py | FileCheck %s --check-prefix=JOINED --implicit-check-not='warning:'
 # JOINED: dedented-continuation.py:11:16: warning: start method "fork" is hardcoded
 # A real error inside brackets is still one.
-# RUN: printf 'x = (1,\n  2 3)\n' > %t.inner.py
+# RUN: printf 'import subprocess\nx = (1,\n  2 3)\n' > %t.inner.py
 # RUN: %expect_exit 1 %forksafe --checks='-*,forksafe-syntax-error' %t.inner.py | FileCheck %s --check-prefix=INNER
-# INNER: inner.py:2:{{[0-9]+}}: warning: syntax error
+# INNER: inner.py:3:{{[0-9]+}}: warning: syntax error

@@ -7,6 +7,7 @@
 #include "core/CheckGlobs.h"
 #include "core/Config.h"
 #include "python/PythonAnalyzer.h"
+#include "python/Prefilter.h"
 
 #include "gtest/gtest.h"
 
@@ -150,25 +151,58 @@ TEST(PythonAnalyzer, OnlyEnabledRulesRun) {
 }
 
 TEST(PythonAnalyzer, PreFilterNeverSkipsWhatARuleNeeds) {
-  CheckGlobs All("forksafe-*"), NoSyntax("forksafe-*,-forksafe-syntax-error"), None("-*");
+  CheckGlobs All("forksafe-*"), NoSyntax("forksafe-*,-forksafe-syntax-error"), None("-*"),
+      OnlySyntax("-*,forksafe-syntax-error"), OnlyPreexec("-*,forksafe-preexec-fn");
   python::AnalyzeOptions O;
   O.Enabled = &All;
-  EXPECT_TRUE(python::mayConcernAnyRule("x = (", O)); // syntax errors concern every file
-  EXPECT_TRUE(python::mayConcernAnyRule("x = 1\n"));
+  // A syntax error concerns only a file that may concern some rule.
+  EXPECT_FALSE(python::mayConcernAnyRule("x = (", O));
+  EXPECT_TRUE(python::mayConcernAnyRule("import multiprocessing\nx = (", O));
+  O.Enabled = &OnlySyntax;
+  EXPECT_TRUE(python::mayConcernAnyRule("import multiprocessing\nx = (", O));
+  EXPECT_FALSE(python::mayConcernAnyRule("import os\nx = (", O));
   O.Enabled = &NoSyntax;
-  EXPECT_FALSE(python::mayConcernAnyRule("x = 1\nprint('fork')\n", O));
+  EXPECT_FALSE(python::mayConcernAnyRule("x = 1\nprint('forking')\n", O));
+  EXPECT_TRUE(python::mayConcernAnyRule("x = 1\nprint('fork')\n", O)); // maybe os.fork
   EXPECT_TRUE(python::mayConcernAnyRule("import multiprocessing as m\n", O));
   EXPECT_TRUE(python::mayConcernAnyRule("from concurrent import futures\n", O));
   EXPECT_TRUE(python::mayConcernAnyRule("from torch import multiprocessing\n", O));
   EXPECT_TRUE(python::mayConcernAnyRule("import subprocess as sp\n", O));
+  EXPECT_TRUE(python::mayConcernAnyRule("from os import forkpty\n", O));
+  // Whole words only: "os", "pty" and "threading" alone concern no rule; "pty" is not in "empty".
+  EXPECT_FALSE(python::mayConcernAnyRule("import os, pty, threading, logging, asyncio\nempty = 1\n", O));
+  EXPECT_FALSE(python::mayConcernAnyRule("forkserver = multiprocessing_ = subprocesses = 1\n", O));
+  O.Enabled = &OnlyPreexec;
+  EXPECT_TRUE(python::mayConcernAnyRule("import asyncio\nasyncio.create_subprocess_exec(preexec_fn=f)\n", O));
+  EXPECT_FALSE(python::mayConcernAnyRule("import multiprocessing\n", O));
   O.Enabled = &None;
   EXPECT_FALSE(python::mayConcernAnyRule("import multiprocessing\n", O));
   // Configured starters widen the filter.
   Config Cfg;
   Cfg.ProcessStarters = {"mylib.launch"};
   O.Enabled = &NoSyntax;
+  EXPECT_FALSE(python::mayConcernAnyRule("import mylib\nmylib.launch()\n", O));
   O.Cfg = &Cfg;
   EXPECT_TRUE(python::mayConcernAnyRule("import mylib\nmylib.launch()\n", O));
+  // Without the pre-filter every file concerns every enabled rule.
+  O.Prefilter = false;
+  O.Cfg = nullptr;
+  EXPECT_TRUE(python::mayConcernAnyRule("x = 1\n", O));
+}
+
+TEST(PythonAnalyzer, SyntaxErrorsOfFilesNoRuleConcernsAreNotReported) {
+  EXPECT_EQ(run("def f(:\n    pass\n").count("forksafe-syntax-error"), 0u);
+  EXPECT_EQ(run("import subprocess\ndef f(:\n    pass\n").count("forksafe-syntax-error"), 1u);
+}
+
+TEST(TriggerWords, WholeWords) {
+  EXPECT_TRUE(python::containsWord("a fork", "fork"));
+  EXPECT_TRUE(python::containsWord("os.fork()", "fork"));
+  EXPECT_TRUE(python::containsWord("fork", "fork"));
+  EXPECT_TRUE(python::containsWord("forkserver fork", "fork"));
+  EXPECT_FALSE(python::containsWord("forkserver _fork fork2", "fork"));
+  EXPECT_FALSE(python::containsWord("empty", "pty"));
+  EXPECT_FALSE(python::containsWord("", "pty"));
 }
 
 TEST(PythonAnalyzer, ConfiguredProcessStarters) {

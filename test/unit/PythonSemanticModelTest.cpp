@@ -317,3 +317,25 @@ TEST(PythonSemanticModel, ConfigExtendsTheTable) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(PythonSemanticModel, ChainedAssignmentBindsEachTargetOnce) {
+  // a1 = a2 = ... = a400 = make(): every target is bound to the value once, not once per level
+  // of the chain above it (which made the standard library's 800-target chains quadratic).
+  std::string Src = "import multiprocessing as mp\n";
+  for (unsigned I = 1; I <= 400; ++I)
+    Src += "a" + std::to_string(I) + " = ";
+  Src += "mp.get_context('spawn')\nb = c = 1\n";
+  Model T(Src);
+  const auto &Names = T.M.scopes()[0].Names;
+  for (const char *N : {"a1", "a2", "a200", "a400", "b", "c"}) {
+    auto It = Names.find(N);
+    ASSERT_NE(It, Names.end()) << N;
+    EXPECT_EQ(It->second.size(), 1u) << N;
+  }
+  // The value and the calls in it are still seen.
+  EXPECT_EQ(T.callee("mp.get_context"), "multiprocessing.get_context");
+}
+
+} // namespace

@@ -1,0 +1,75 @@
+//===--- Prefilter.h - Which files need parsing, decided from their words ----===//
+//
+// Every rule declares the words it cannot fire without: a rule finds an API only through
+// names the file spells (an import of the module, the function's own name), so a file that
+// spells none of the words of a rule gives that rule nothing. The words come from the API
+// table (and so from configuration's extensions): the top-level module of each API the rule
+// looks for, or for os.fork and its twins the function's name, since "os" is in most files.
+// Words match whole: "pty" is not in "empty", "fork" is not in "forkserver".
+//
+// A file that holds no word of any enabled rule is not parsed, and forksafe-syntax-error is
+// reported only for files that pass (spec.md). In whole-program mode a file can also consume
+// what other modules do (an imported function that starts processes): those files are
+// passed by the project model, not by this filter.
+//
+//===----------------------------------------------------------------------===//
+#ifndef FORKSAFE_PYTHON_PREFILTER_H
+#define FORKSAFE_PYTHON_PREFILTER_H
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace forksafe {
+namespace python {
+
+class ApiTable;
+
+/// What a rule looks for, from which its words follow.
+enum class RuleNeeds {
+  StartMethodApi, ///< an API that takes a start method (hardcoded-fork-context)
+  ProcessStart,   ///< an API that starts processes (unguarded-process-start)
+  PickledCallable, ///< an API that pickles a callable or initializer (unpicklable-process-target)
+  SetStartMethod, ///< set_start_method (start-method-at-import)
+  PreexecFn,      ///< an API that runs preexec_fn (preexec-fn)
+  ForkOrProcessStart, ///< a fork or a process start (fork-after-thread, cuda-before-fork)
+  /// Any of the above, enabled or not: a file that may concern some rule is one whose syntax
+  /// errors are reported (forksafe-syntax-error), whichever rules run.
+  AnyRule,
+  /// What a module's summary can hold in whole-program mode: anything of the above, threads,
+  /// threaded libraries, CUDA.
+  SummaryEffect,
+};
+
+/// The words of each kind of need, for one API table, and a scan of a file for them.
+class TriggerWords {
+public:
+  explicit TriggerWords(const ApiTable &Api);
+
+  /// The words of Need.
+  llvm::ArrayRef<std::string> words(RuleNeeds Need) const { return ByNeed[unsigned(Need)]; }
+
+  /// Whether Source holds a whole word of Need.
+  bool present(llvm::StringRef Source, RuleNeeds Need) const;
+
+  /// The needs met by Source, one bit per RuleNeeds value.
+  uint32_t scan(llvm::StringRef Source) const;
+  static bool meets(uint32_t Scan, RuleNeeds Need) { return Scan & (1u << unsigned(Need)); }
+
+private:
+  static constexpr unsigned NumNeeds = unsigned(RuleNeeds::SummaryEffect) + 1;
+  std::vector<std::string> ByNeed[NumNeeds];
+  std::vector<std::string> All;                 ///< the union, each once
+  std::vector<uint32_t> NeedsOfWord;            ///< for each of All, the needs it serves
+};
+
+/// Whether Word occurs in Source as a whole word (not inside a longer identifier).
+bool containsWord(llvm::StringRef Source, llvm::StringRef Word);
+
+} // namespace python
+} // namespace forksafe
+
+#endif
