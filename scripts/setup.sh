@@ -14,6 +14,7 @@ packages=(
   llvm-19-dev libclang-19-dev libclang-common-19-dev clang-tidy-19 llvm-19-tools
   llvm-14-dev libclang-14-dev libclang-common-14-dev clang-tidy-14 llvm-14-tools
   libtree-sitter-dev libtomlplusplus-dev libgtest-dev
+  neovim
 )
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 

@@ -49,3 +49,7 @@ if _other_tidy:
     config.substitutions.append(("%llvm_other_major", _other_major))
     config.available_features.add("clang-tidy-other")
 config.substitutions.append(("%llvm_major", config.llvm_version_major))
+
+# Neovim (scripts/setup.sh installs Debian's) drives the language server in the editor tests.
+if shutil.which("nvim"):
+    config.available_features.add("nvim")
