@@ -38,6 +38,10 @@
 #include <thread>
 #include <unistd.h>
 
+// StringRef::starts_with/ends_with are spelled startswith/endswith in LLVM 14.
+static inline bool startsWith(llvm::StringRef S, llvm::StringRef Prefix) { return S.take_front(Prefix.size()) == Prefix && S.size() >= Prefix.size(); }
+static inline bool endsWith(llvm::StringRef S, llvm::StringRef Suffix) { return S.size() >= Suffix.size() && S.take_back(Suffix.size()) == Suffix; }
+
 using namespace forksafe;
 using namespace forksafe::lsp;
 namespace json = llvm::json;
@@ -330,7 +334,7 @@ private:
       break;
     }
     llvm::StringRef FirstLine = llvm::StringRef(Doc.text()).take_until([](char C) { return C == '\n'; });
-    if (FirstLine.starts_with("#!") && FirstLine.contains("python"))
+    if (startsWith(FirstLine, "#!") && FirstLine.contains("python"))
       return DocKind::Python;
     return DocKind::Other;
   }
@@ -512,7 +516,7 @@ private:
     size_t Start = Doc.offset(D.Loc.Line - 1, 0, true);
     llvm::StringRef Rest = llvm::StringRef(Doc.text()).drop_front(Start);
     llvm::StringRef Line = Rest.take_until([](char C) { return C == '\n'; });
-    if (Line.ends_with("\r"))
+    if (endsWith(Line, "\r"))
       Line = Line.drop_back();
     size_t LineEnd = Start + Line.size();
     std::string Title = "Suppress " + D.Check + " on this line";
@@ -524,7 +528,7 @@ private:
     };
     llvm::StringRef Trimmed = Line.rtrim(" \t");
     if (Python) {
-      if (Trimmed.ends_with("\\"))
+      if (endsWith(Trimmed, "\\"))
         return std::nullopt; // a continued line cannot take a comment
       size_t Open = Line.find("# forksafe: ignore[");
       if (Open != llvm::StringRef::npos) {
@@ -540,7 +544,7 @@ private:
       if (Close != llvm::StringRef::npos)
         return Action(textEdit(Doc, Start + Close, Start + Close, "," + D.Check));
     }
-    if (Trimmed.ends_with("\\")) // a macro's continued line: a block comment keeps the backslash last
+    if (endsWith(Trimmed, "\\")) // a macro's continued line: a block comment keeps the backslash last
       return Action(textEdit(Doc, Start + Trimmed.size() - 1, Start + Trimmed.size() - 1,
                              "/* NOLINT(" + D.Check + ") */ "));
     return Action(textEdit(Doc, Start + Trimmed.size(), LineEnd, " // NOLINT(" + D.Check + ")"));
@@ -686,7 +690,7 @@ private:
         reloadConfiguration();
       return;
     }
-    if (!Method.starts_with("textDocument/did") && Method != "textDocument/codeAction") {
+    if (!startsWith(Method, "textDocument/did") && Method != "textDocument/codeAction") {
       replyError(Id, -32601, ("method not found: " + Method).str());
       return;
     }

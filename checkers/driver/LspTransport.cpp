@@ -5,6 +5,10 @@
 
 #include <algorithm>
 
+// StringRef::starts_with/ends_with are spelled startswith/endswith in LLVM 14.
+static inline bool startsWith(llvm::StringRef S, llvm::StringRef Prefix) { return S.take_front(Prefix.size()) == Prefix && S.size() >= Prefix.size(); }
+static inline bool endsWith(llvm::StringRef S, llvm::StringRef Suffix) { return S.size() >= Suffix.size() && S.take_back(Suffix.size()) == Suffix; }
+
 namespace forksafe {
 namespace lsp {
 
@@ -221,7 +225,7 @@ std::optional<std::string> FrameReader::next() {
       // A previous frame's length a few bytes too long ate the front of this header:
       // `ontent-Length: 52` still announces the next message.
       bool Cut = !AnyHeader && Name.size() >= 2 && Name.size() < HeaderName.size() &&
-                 HeaderName.ends_with(Name.lower());
+                 endsWith(HeaderName, Name.lower());
       AnyHeader = true;
       if (Cut)
         Complain("a header missing its first " + std::to_string(HeaderName.size() - Name.size()) +
