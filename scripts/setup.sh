@@ -8,12 +8,14 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 
 # LLVM/Clang 19 (default build) and 14 (Debian's default clang-tidy, the second supported
-# version); lit and FileCheck come with llvm-N-tools.
+# version); lit and FileCheck come with llvm-N-tools. clang-19 and its runtimes
+# (libclang-rt-19-dev) build the checked build: ASan, UBSan and the libFuzzer harnesses.
 packages=(
   cmake ninja-build g++ pkg-config python3 git util-linux pre-commit
   llvm-19-dev libclang-19-dev libclang-common-19-dev clang-tidy-19 llvm-19-tools
   llvm-14-dev libclang-14-dev libclang-common-14-dev clang-tidy-14 llvm-14-tools
   libtree-sitter-dev libtomlplusplus-dev libgtest-dev
+  clang-19 libclang-rt-19-dev
   neovim
 )
 command -v npm >/dev/null 2>&1 || packages+=(npm)

@@ -6,10 +6,16 @@ import platform
 import lit.formats
 
 config.name = "forksafe"
-config.test_format = lit.formats.ShTest(execute_external=False)
+
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "utils"))
+from forksafe_lit_format import ForksafeShTest  # noqa: E402
+
+config.test_format = ForksafeShTest(getattr(config, "sanitized", False))
 config.suffixes = [".py", ".c", ".cpp", ".test"]
 # Fixture folders and configuration are inputs, not tests.
-config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py", "unit", "utils"]
+config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py", "unit", "utils", "fuzz"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.forksafe_obj_root, "test")
 
@@ -32,12 +38,18 @@ config.substitutions.append(("%expect_exit", "%s %s" % (
 # Runs a command without root's power to read anything (permission tests): root keeps its uid,
 # so the build tree stays reachable wherever it is, but loses the capabilities that bypass modes.
 if os.geteuid() == 0:
+    config.available_features.add("root")
     config.substitutions.append(
         ("%unprivileged", "setpriv --bounding-set=-dac_override,-dac_read_search"))
 else:
     config.substitutions.append(("%unprivileged", ""))
 
 config.available_features.add("llvm" + config.llvm_version_major)
+if getattr(config, "sanitized", False):
+    config.available_features.add("sanitized")
+    # Leaks at exit are not bugs of a one-shot program; everything else is.
+    config.environment["ASAN_OPTIONS"] = "detect_leaks=0:abort_on_error=0"
+    config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
 
 # The clang-tidy of the other supported LLVM major, for the plugin's version-guard test.
 # Inserted first: %clang_tidy would otherwise eat the front of %clang_tidy_other.

@@ -8,6 +8,8 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
+#include "InputFile.h"
+
 #include <toml++/toml.h>
 
 namespace forksafe {
@@ -230,15 +232,26 @@ void readForksafeTable(const toml::table &T, Config &C, Reader &R) {
   }
 }
 
-std::optional<toml::table> parseToml(llvm::StringRef Path, std::vector<InputError> &Errors) {
+std::optional<toml::table> parseTomlText(llvm::StringRef Path, llvm::StringRef Text,
+                                         std::vector<InputError> &Errors) {
   try {
-    return toml::parse_file(std::string(Path));
+    return toml::parse(std::string_view(Text.data(), Text.size()), std::string_view(Path.data(), Path.size()));
   } catch (const toml::parse_error &E) {
     Errors.push_back({Path.str(), Path.str() + ":" + std::to_string(E.source().begin.line) + ":" +
                                       std::to_string(E.source().begin.column) +
                                       ": invalid TOML: " + std::string(E.description())});
     return std::nullopt;
   }
+}
+
+std::optional<toml::table> parseToml(llvm::StringRef Path, std::vector<InputError> &Errors) {
+  std::string Why;
+  auto Buf = readRegularFile(Path, MaxConfigBytes, Why);
+  if (!Buf) {
+    Errors.push_back({Path.str(), Why});
+    return std::nullopt;
+  }
+  return parseTomlText(Path, (*Buf)->getBuffer(), Errors);
 }
 
 std::optional<PythonVersion> requiresPython(const toml::table &Pyproject) {
@@ -249,7 +262,8 @@ std::optional<PythonVersion> requiresPython(const toml::table &Pyproject) {
 
 } // namespace
 
-std::shared_ptr<const Config> loadConfigFile(llvm::StringRef Path, std::vector<InputError> &Errors) {
+static std::shared_ptr<const Config> loadConfig(llvm::StringRef Path, const llvm::StringRef *Text,
+                                               std::vector<InputError> &Errors) {
   auto C = std::make_shared<Config>();
   llvm::SmallString<256> Abs(Path);
   llvm::sys::fs::make_absolute(Abs);
@@ -263,12 +277,17 @@ std::shared_ptr<const Config> loadConfigFile(llvm::StringRef Path, std::vector<I
     std::string Read = C->Path;
     for (llvm::StringRef F : {llvm::StringRef(C->Path), llvm::StringRef(Sibling)}) {
       Read += '\0';
-      if (auto Buf = llvm::MemoryBuffer::getFile(F))
+      if (Text && F == C->Path) {
+        Read += *Text;
+        continue;
+      }
+      std::string Why; // regular files only: a FIFO or /dev/zero is never read
+      if (auto Buf = readRegularFile(F, MaxConfigBytes, Why))
         Read += (*Buf)->getBuffer();
     }
     C->Digest = contentDigest(Read);
   }
-  auto Doc = parseToml(Path, Errors);
+  auto Doc = Text ? parseTomlText(Path, *Text, Errors) : parseToml(Path, Errors);
   if (!Doc)
     return C;
   bool IsPyproject = llvm::sys::path::filename(Abs) == "pyproject.toml";
@@ -286,7 +305,7 @@ std::shared_ptr<const Config> loadConfigFile(llvm::StringRef Path, std::vector<I
       llvm::SmallString<256> Sibling(C->Root);
       llvm::sys::path::append(Sibling, "pyproject.toml");
       std::vector<InputError> Ignored; // that file is reported where it is used as config
-      if (llvm::sys::fs::exists(Sibling))
+      if (!Text && llvm::sys::fs::exists(Sibling))
         if (auto P = parseToml(Sibling, Ignored))
           C->TargetVersion = requiresPython(*P);
     }
@@ -294,59 +313,78 @@ std::shared_ptr<const Config> loadConfigFile(llvm::StringRef Path, std::vector<I
   return C;
 }
 
+std::shared_ptr<const Config> loadConfigFile(llvm::StringRef Path, std::vector<InputError> &Errors) {
+  return loadConfig(Path, nullptr, Errors);
+}
+
+std::shared_ptr<const Config> loadConfigText(llvm::StringRef Path, llvm::StringRef Text,
+                                             std::vector<InputError> &Errors) {
+  return loadConfig(Path, &Text, Errors);
+}
+
 static bool pyprojectConcernsUs(llvm::StringRef Path) {
   // A pyproject.toml counts only when it has [tool.forksafe] or requires-python; a cheap
   // textual look avoids parsing every pyproject on the way up.
-  auto Buf = llvm::MemoryBuffer::getFile(Path);
+  std::string Why;
+  auto Buf = readRegularFile(Path, MaxConfigBytes, Why);
   if (!Buf)
-    return false;
+    return true; // not readable as configuration: loading it reports why
   llvm::StringRef Text = (*Buf)->getBuffer();
   return Text.contains("tool.forksafe") || Text.contains("requires-python");
 }
 
-std::shared_ptr<const Config> ConfigFinder::forDirectory(const std::string &Dir,
+std::shared_ptr<const Config> ConfigFinder::forDirectory(const std::string &Start,
                                                          std::vector<InputError> &Errors) {
-  // Walks up iteratively: a path of 20,000 components must not recurse 20,000 frames deep.
-  std::vector<std::string> Visited; // the first 256 folders, then the first and the current
+  // Upward, one folder at a time (a loop, not recursion: a path may have any number of
+  // components), until a folder whose configuration is known or that holds one.
+  std::vector<std::string> Walked;
   std::shared_ptr<const Config> Found;
-  std::string Cur = Dir;
+  std::string Dir = Start;
+  // No file can be opened at a path longer than PATH_MAX: start below it (a name of 20,000
+  // components would otherwise cost 20,000 lookups and cache entries of 20 KB each).
+  if (Dir.size() >= 4096) {
+    size_t Cut = llvm::StringRef(Dir).rfind('/', 4095);
+    Dir = Cut == llvm::StringRef::npos || Cut == 0 ? "/" : Dir.substr(0, Cut);
+  }
   while (true) {
     {
       std::lock_guard<std::mutex> Lock(Mutex);
-      auto It = ByDirectory.find(Cur);
+      auto It = ByDirectory.find(Dir);
       if (It != ByDirectory.end()) {
         Found = It->second;
         break;
       }
     }
-    if (Visited.size() > 256)
-      Visited.resize(1);
-    Visited.push_back(Cur);
-    llvm::SmallString<256> Candidate(Cur);
+    llvm::SmallString<256> Candidate(Dir);
     llvm::sys::path::append(Candidate, ".forksafe.toml");
     if (llvm::sys::fs::exists(Candidate)) {
       Found = loadConfigFile(Candidate, Errors);
-      break;
+    } else {
+      Candidate = Dir;
+      llvm::sys::path::append(Candidate, "pyproject.toml");
+      if (llvm::sys::fs::exists(Candidate) && pyprojectConcernsUs(Candidate))
+        Found = loadConfigFile(Candidate, Errors);
     }
-    Candidate = Cur;
-    llvm::sys::path::append(Candidate, "pyproject.toml");
-    if (llvm::sys::fs::exists(Candidate) && pyprojectConcernsUs(Candidate)) {
-      Found = loadConfigFile(Candidate, Errors);
+    if (Walked.size() > 256)
+      Walked.resize(1);
+    Walked.push_back(Dir);
+    if (Found)
       break;
-    }
-    llvm::StringRef Parent = llvm::sys::path::parent_path(Cur);
-    if (Parent.empty() || Parent == Cur) {
+    llvm::StringRef Parent = llvm::sys::path::parent_path(Dir);
+    if (Parent.empty() || Parent == Dir) {
       Found = std::make_shared<Config>();
       break;
     }
-    Cur = Parent.str();
+    Dir = Parent.str();
   }
   // Every folder on the way shares the answer; on an absurdly deep path only some are
   // remembered, so neither the walk nor the cache holds the square of the path's length.
   std::lock_guard<std::mutex> Lock(Mutex);
-  for (const std::string &V : Visited)
-    ByDirectory.emplace(V, Found);
-  return Found;
+  for (const std::string &D : Walked)
+    ByDirectory.emplace(D, Found);
+  if (Start.size() >= 4096)
+    return Found;
+  return ByDirectory.emplace(Start, Found).first->second;
 }
 
 std::shared_ptr<const Config> ConfigFinder::forFile(llvm::StringRef File, std::vector<InputError> &Errors) {

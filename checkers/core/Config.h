@@ -59,6 +59,12 @@ struct Config {
 /// Loads one config file. Unknown keys, wrong types and bad values are reported as errors
 /// naming the file and the key; the rest of the file still applies.
 std::shared_ptr<const Config> loadConfigFile(llvm::StringRef Path, std::vector<InputError> &Errors);
+/// The same for a file whose text is already in memory (the configuration fuzzer).
+std::shared_ptr<const Config> loadConfigText(llvm::StringRef Path, llvm::StringRef Text,
+                                             std::vector<InputError> &Errors);
+
+/// Configuration files larger than this are refused with an error (they are a few KB).
+constexpr uint64_t MaxConfigBytes = 4u << 20;
 
 /// Finds and caches the configuration that applies to each file. Thread-safe.
 class ConfigFinder {

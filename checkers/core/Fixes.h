@@ -18,7 +18,15 @@ std::string applyEdits(llvm::StringRef Original, const std::vector<Edit> &Edits,
 /// Replaces File's contents with Contents atomically: a temporary file in the same directory,
 /// flushed, given File's permissions, then renamed over File. If File no longer holds
 /// Expected (it changed during the run), nothing is written. Returns "" or an error sentence.
+///
+/// A symbolic link stays a link: the file it leads to is fixed. Owner, group and mode are kept;
+/// a file with hard links, or whose owner forksafe cannot give a new file, is rewritten in place
+/// from a temporary copy verified first. Read-only files are refused unless
+/// allowFixingReadOnlyFiles(true). A signal never leaves the temporary file behind.
 std::string writeFileAtomically(llvm::StringRef File, llvm::StringRef Expected, llvm::StringRef Contents);
+
+/// --fix-read-only: also fix files that no one may write (mode without any w bit).
+void allowFixingReadOnlyFiles(bool Allow);
 
 } // namespace forksafe
 

@@ -1,4 +1,5 @@
 #include "Reporters.h"
+#include "SourceText.h"
 
 #include "Uri.h"
 
@@ -304,8 +305,69 @@ void writeGithub(llvm::raw_ostream &OS, const RunResult &R) {
 
 } // namespace
 
-void writeReport(llvm::raw_ostream &OS, OutputFormat Format, const RunResult &Result,
+/// A copy of R whose every string is valid UTF-8, by Repair: file names need not be UTF-8 and
+/// messages may quote a cut excerpt, but JSON and SARIF must be UTF-8 and text should be.
+static RunResult repairedUTF8(const RunResult &R, std::string (*Repair)(llvm::StringRef)) {
+  RunResult Out = R;
+  auto Loc = [&](Location &L) { L.File = Repair(L.File); };
+  for (Diagnostic &D : Out.Diags) {
+    Loc(D.Loc);
+    D.Message = Repair(D.Message);
+    for (Note &N : D.Notes) {
+      Loc(N.Loc);
+      N.Message = Repair(N.Message);
+    }
+    if (D.FixIt) {
+      D.FixIt->Description = Repair(D.FixIt->Description);
+      for (Edit &E : D.FixIt->Edits) {
+        E.File = Repair(E.File);
+        E.Replacement = Repair(E.Replacement);
+      }
+    }
+  }
+  for (InputError &E : Out.Errors) {
+    E.File = Repair(E.File);
+    E.Message = Repair(E.Message);
+  }
+  Out.InMemorySources.clear();
+  for (auto &[Name, Text] : R.InMemorySources)
+    Out.InMemorySources[Repair(Name)] = Text;
+  return Out;
+}
+
+static bool allUTF8(const RunResult &R) {
+  auto Ok = [](llvm::StringRef S) { return findInvalidUTF8(S) == llvm::StringRef::npos; };
+  for (const Diagnostic &D : R.Diags) {
+    if (!Ok(D.Loc.File) || !Ok(D.Message))
+      return false;
+    for (const Note &N : D.Notes)
+      if (!Ok(N.Loc.File) || !Ok(N.Message))
+        return false;
+    if (D.FixIt) {
+      if (!Ok(D.FixIt->Description))
+        return false;
+      for (const Edit &E : D.FixIt->Edits)
+        if (!Ok(E.File) || !Ok(E.Replacement))
+          return false;
+    }
+  }
+  for (const InputError &E : R.Errors)
+    if (!Ok(E.File) || !Ok(E.Message))
+      return false;
+  for (const auto &Entry : R.InMemorySources)
+    if (!Ok(Entry.first))
+      return false;
+  return true;
+}
+
+void writeReport(llvm::raw_ostream &OS, OutputFormat Format, const RunResult &Input,
                  llvm::ArrayRef<CheckDescription> Checks, llvm::StringRef Version) {
+  std::optional<RunResult> Repaired;
+  if (!allUTF8(Input))
+    Repaired = repairedUTF8(Input, Format == OutputFormat::Json || Format == OutputFormat::Sarif
+                                       ? replaceInvalidUTF8
+                                       : escapeInvalidUTF8);
+  const RunResult &Result = Repaired ? *Repaired : Input;
   switch (Format) {
   case OutputFormat::Text:
     for (const Diagnostic &D : Result.Diags)

@@ -46,12 +46,58 @@ size_t findInvalidUTF8(llvm::StringRef Bytes) {
   return llvm::StringRef::npos;
 }
 
+/// Length of the valid UTF-8 sequence at Bytes[I], or 0 when it is not one.
+static size_t validSequenceAt(llvm::StringRef Bytes, size_t I) {
+  unsigned char C = Bytes[I];
+  size_t Len = C < 0x80 ? 1 : (C & 0xE0) == 0xC0 ? 2 : (C & 0xF0) == 0xE0 ? 3 : 4;
+  if (I + Len > Bytes.size() || findInvalidUTF8(Bytes.substr(I, Len)) != llvm::StringRef::npos)
+    return 0;
+  return Len;
+}
+
+template <typename OnBad> static std::string repairUTF8(llvm::StringRef Bytes, OnBad Bad) {
+  size_t First = findInvalidUTF8(Bytes);
+  if (First == llvm::StringRef::npos)
+    return Bytes.str();
+  std::string Out = Bytes.take_front(First).str();
+  for (size_t I = First; I < Bytes.size();) {
+    if (size_t Len = validSequenceAt(Bytes, I)) {
+      Out.append(Bytes.data() + I, Len);
+      I += Len;
+    } else {
+      Bad(Out, (unsigned char)Bytes[I]);
+      ++I;
+    }
+  }
+  return Out;
+}
+
+std::string replaceInvalidUTF8(llvm::StringRef Bytes) {
+  return repairUTF8(Bytes, [](std::string &Out, unsigned char) { Out += "\xEF\xBF\xBD"; });
+}
+
+std::string escapeInvalidUTF8(llvm::StringRef Bytes) {
+  return repairUTF8(Bytes, [](std::string &Out, unsigned char C) {
+    Out += "\\x";
+    Out += llvm::utohexstr(C, /*LowerCase=*/false, 2);
+  });
+}
+
+void normalizeLoneCR(std::string &Text) {
+  for (size_t I = 0; I < Text.size(); ++I)
+    if (Text[I] == '\r' && (I + 1 == Text.size() || Text[I + 1] != '\n'))
+      Text[I] = '\n';
+}
+
 /// The encoding named by a PEP 263 declaration on line 1 or 2, or "".
 static std::string codingDeclaration(llvm::StringRef Bytes) {
   llvm::StringRef Rest = Bytes;
   for (int LineNo = 0; LineNo < 2 && !Rest.empty(); ++LineNo) {
-    auto [Line, After] = Rest.split('\n');
-    Rest = After;
+    size_t Eol = Rest.find_first_of("\r\n"); // a lone CR ends a line too
+    llvm::StringRef Line = Rest.take_front(Eol);
+    Rest = Rest.drop_front(Line.size());
+    if (!Rest.consume_front("\r\n") && !Rest.consume_front("\n"))
+      Rest.consume_front("\r");
     llvm::StringRef L = Line.ltrim(" \t\f");
     if (!L.consume_front("#"))
       continue; // a line 1 that is code ends the search only for line 2's sake; keep looking
@@ -105,6 +151,8 @@ std::optional<DecodedSource> decodePythonSource(llvm::StringRef Bytes, std::stri
       return std::nullopt;
     }
     Out.Text = Bytes.str();
+    normalizeLoneCR(Out.Text);
+    Out.Blanked = blankLongDataLiterals(Out.Text);
     return Out;
   }
   if (Out.BomBytes) {
@@ -138,6 +186,8 @@ std::optional<DecodedSource> decodePythonSource(llvm::StringRef Bytes, std::stri
     return std::nullopt;
   }
   Out.Text.resize(Out.Text.size() - DstLeft);
+  normalizeLoneCR(Out.Text);
+  Out.Blanked = blankLongDataLiterals(Out.Text);
   Out.Transcoded = true;
   return Out;
 }

@@ -46,15 +46,16 @@ static StringRef runtimeOf(StringRef Name) {
 
 void CudaBeforeForkCheck::check(const MatchFinder::MatchResult &Result) {
   const auto *Fork = Result.Nodes.getNodeAs<CallExpr>("fork");
-  TranslationUnitModel &M = model(*Result.Context);
+  ForkFacts &Facts = facts(*Result.Context);
+  TranslationUnitModel &M = Facts.model();
   SafetyPolicy Policy = Safety.policy();
   auto IsInit = [&](const Stmt *S) { return isInitialiser(S); };
-  for (const ForkSite &Site : forkSites(M, Fork)) {
+  for (const ForkSite &Site : Facts.sites(Fork)) {
     std::optional<PrecedingEvent> Init = findPrecedingEvent(M, Site, IsInit);
     if (!Init)
       continue;
-    ChildRegion Child = childRegion(M, Site);
-    std::optional<UnsafeOperation> Unsafe = firstUnsafeOperation(M, Child, Policy);
+    const ChildRegion &Child = Facts.child(Site);
+    const std::optional<UnsafeOperation> &Unsafe = Facts.firstUnsafe(Site, Policy);
     if (!Unsafe)
       continue;
     const FunctionDecl *InitFn = cast<CallExpr>(Init->Event)->getDirectCallee();

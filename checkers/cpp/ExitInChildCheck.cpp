@@ -13,9 +13,10 @@ void ExitInChildCheck::registerMatchers(MatchFinder *Finder) { addForkMatcher(Fi
 
 void ExitInChildCheck::check(const MatchFinder::MatchResult &Result) {
   const auto *Fork = Result.Nodes.getNodeAs<CallExpr>("fork");
-  TranslationUnitModel &M = model(*Result.Context);
-  for (const ForkSite &Site : forkSites(M, Fork)) {
-    ChildRegion Child = childRegion(M, Site);
+  ForkFacts &Facts = facts(*Result.Context);
+  TranslationUnitModel &M = Facts.model();
+  for (const ForkSite &Site : Facts.sites(Fork)) {
+    const ChildRegion &Child = Facts.child(Site);
     // A daemon's parent exits and the child is the program from then on.
     if (Child.ParentEndsProcess)
       continue;
@@ -27,8 +28,8 @@ void ExitInChildCheck::check(const MatchFinder::MatchResult &Result) {
         [&](const Stmt *S, llvm::ArrayRef<CallLink> Chain) {
           const auto *Call = dyn_cast<CallExpr>(S);
           bool IsExit = Call && libraryFunctionName(Call->getDirectCallee()) == "exit";
-          bool IsMainReturn = isa<ReturnStmt>(S) && Chain.empty() && Child.Function &&
-                              Child.Function->isMain();
+          const FunctionDecl *In = Chain.empty() ? M.enclosingFunction(S) : nullptr;
+          bool IsMainReturn = isa<ReturnStmt>(S) && In && In->isMain();
           if ((!IsExit && !IsMainReturn) || !Reported.insert(S).second)
             return false;
           if (IsMainReturn) {

@@ -53,7 +53,8 @@ void ForkAfterThreadCheck::check(const MatchFinder::MatchResult &Result) {
 
 void ForkAfterThreadCheck::onEndOfTranslationUnit() {
   if (Ctx) {
-    TranslationUnitModel &M = model(*Ctx);
+    ForkFacts &Facts = facts(*Ctx);
+    TranslationUnitModel &M = Facts.model();
     SafetyPolicy Policy = Safety.policy();
     llvm::DenseSet<const Expr *> Reported;
     auto IsThreadStart = [&](const Stmt *S) { return Threads.isThreadStart(S); };
@@ -61,7 +62,7 @@ void ForkAfterThreadCheck::onEndOfTranslationUnit() {
       return ThreadBodies.lookup(F->getCanonicalDecl());
     };
     for (const CallExpr *Fork : Forks) {
-      for (const ForkSite &Site : forkSites(M, Fork)) {
+      for (const ForkSite &Site : Facts.sites(Fork)) {
         if (!Reported.insert(Site.Site).second)
           continue;
         // Searched even under AssumeMultithreaded: a thread start found still makes a note.
@@ -69,8 +70,8 @@ void ForkAfterThreadCheck::onEndOfTranslationUnit() {
             findPrecedingEvent(M, Site, IsThreadStart, ThreadStartOf);
         if (!Thread && !AssumeMultithreaded)
           continue;
-        ChildRegion Child = childRegion(M, Site);
-        std::optional<UnsafeOperation> Unsafe = firstUnsafeOperation(M, Child, Policy);
+        const ChildRegion &Child = Facts.child(Site);
+        const std::optional<UnsafeOperation> &Unsafe = Facts.firstUnsafe(Site, Policy);
         if (!Unsafe)
           continue;
 

@@ -31,10 +31,10 @@ void ForkCheckBase::addForkMatcher(MatchFinder *Finder) {
                      this);
 }
 
-TranslationUnitModel &ForkCheckBase::model(ASTContext &Ctx) {
-  if (!Model || &Model->context() != &Ctx)
-    Model = std::make_unique<TranslationUnitModel>(Ctx);
-  return *Model;
+ForkFacts &ForkCheckBase::facts(ASTContext &Ctx) {
+  if (!Facts || &Facts->model().context() != &Ctx)
+    Facts = ForkFacts::of(Ctx);
+  return *Facts;
 }
 
 void ForkCheckBase::noteChain(llvm::ArrayRef<CallLink> Chain, llvm::StringRef Lead) {
@@ -49,6 +49,10 @@ void ForkCheckBase::noteChain(llvm::ArrayRef<CallLink> Chain, llvm::StringRef Le
 }
 
 void ForkCheckBase::noteUnsafe(const UnsafeOperation &Op) {
+  if (Op.ReturnedThrough.Call)
+    diag(Op.ReturnedThrough.Call->getBeginLoc(), "the child returns from '%0' here",
+         DiagnosticIDs::Note)
+        << describeFunction(Op.ReturnedThrough.Callee);
   noteChain(Op.Chain, "in the child");
   if (Op.Op)
     diag(Op.Op->getBeginLoc(), "first operation in the child that is not async-signal-safe",

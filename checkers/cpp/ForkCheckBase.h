@@ -19,7 +19,7 @@ class ForkCheckBase : public ClangTidyCheck {
 public:
   ForkCheckBase(StringRef Name, ClangTidyContext *Context);
   void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
-  void onEndOfTranslationUnit() override { Model.reset(); }
+  void onEndOfTranslationUnit() override { Facts.reset(); }
 
 protected:
   /// Matches calls of fork, _Fork, forkpty and the AdditionalForkFunctions (project wrappers
@@ -29,7 +29,9 @@ protected:
 
   /// Read locally or from the global option of the same name, so one setting serves all.
   const std::string AdditionalForkFunctions;
-  TranslationUnitModel &model(ASTContext &Ctx);
+  /// The analyses of this TU's forks, shared with the other forksafe checks (ForkFacts.h).
+  ForkFacts &facts(ASTContext &Ctx);
+  TranslationUnitModel &model(ASTContext &Ctx) { return facts(Ctx).model(); }
 
   /// Notes "'f' called here" along Chain; the first one says Lead (e.g. "in the child").
   void noteChain(llvm::ArrayRef<CallLink> Chain, llvm::StringRef Lead);
@@ -38,7 +40,7 @@ protected:
   /// Messages: "calls 'printf', which is not async-signal-safe," and the like.
   static std::string childPhrase(const UnsafeOperation &Op);
 
-  std::unique_ptr<TranslationUnitModel> Model;
+  std::shared_ptr<ForkFacts> Facts;
 };
 
 /// Boolean options through the string accessors (see ForkCheckBase.cpp for why).

@@ -13,15 +13,15 @@ void ForkWithLockHeldCheck::registerMatchers(MatchFinder *Finder) { addForkMatch
 
 void ForkWithLockHeldCheck::check(const MatchFinder::MatchResult &Result) {
   const auto *Fork = Result.Nodes.getNodeAs<CallExpr>("fork");
-  TranslationUnitModel &M = model(*Result.Context);
-  std::optional<HeldLock> Lock = findHeldLock(M, Fork);
+  ForkFacts &Facts = facts(*Result.Context);
+  const std::optional<HeldLock> &Lock = Facts.heldLock(Fork);
   if (!Lock)
     return;
   // The child inherits the lock held; only a child that execs or exits cheaply is fine.
   SafetyPolicy Policy = Safety.policy();
-  for (const ForkSite &Site : forkSites(M, Fork)) {
-    ChildRegion Child = childRegion(M, Site);
-    std::optional<UnsafeOperation> Unsafe = firstUnsafeOperation(M, Child, Policy);
+  for (const ForkSite &Site : Facts.sites(Fork)) {
+    const ChildRegion &Child = Facts.child(Site);
+    const std::optional<UnsafeOperation> &Unsafe = Facts.firstUnsafe(Site, Policy);
     if (!Unsafe)
       continue;
     std::string Message = "fork() while '" + Lock->Mutex + "' is locked; the child " +

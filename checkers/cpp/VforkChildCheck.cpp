@@ -24,8 +24,8 @@ void VforkChildCheck::registerMatchers(MatchFinder *Finder) {
 
 /// True if the variable lives in the child's own statements (declared inside the region).
 static bool declaredIn(const VarDecl *VD, const ChildRegion &Child, const SourceManager &SM) {
-  for (const auto &Seq : Child.Sequences)
-    for (const Stmt *S : Seq) {
+  for (const ChildSequence &Seq : Child.Sequences)
+    for (const Stmt *S : Seq.Stmts) {
       SourceRange R = S->getSourceRange();
       SourceLocation L = VD->getLocation();
       if (!SM.isBeforeInTranslationUnit(L, R.getBegin()) &&

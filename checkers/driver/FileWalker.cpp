@@ -2,6 +2,7 @@
 
 #include "Gitignore.h"
 #include "core/Config.h"
+#include "core/InputFile.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
@@ -34,7 +35,8 @@ Language languageOf(llvm::StringRef Path, bool ReadShebang) {
                           ".hxx", ".h++", ".H", ".cuh", ".inl", ".ipp", ".tpp", ".txx", ".tcc"}))
     return Language::Cpp;
   if (ReadShebang && path::extension(Path).empty()) {
-    auto Buf = llvm::MemoryBuffer::getFileSlice(Path, 128, 0);
+    std::string Why; // unreadable or not a regular file: not Python, and said when analysed
+    auto Buf = readRegularFile(Path, MaxSourceBytes, Why);
     if (Buf) {
       llvm::StringRef First = (*Buf)->getBuffer().split('\n').first;
       if (First.consume_front("#!") && First.contains("python"))
@@ -124,9 +126,14 @@ private:
   std::shared_ptr<GitignoreFile> load(const std::string &Dir) {
     llvm::SmallString<256> P(Dir);
     path::append(P, ".gitignore");
-    auto Buf = llvm::MemoryBuffer::getFile(P);
-    if (!Buf)
+    std::string Why;
+    auto Buf = readRegularFile(P, MaxSourceBytes, Why);
+    if (!Buf) {
+      // A .gitignore that is a FIFO or a device is reported; a missing one is the usual case.
+      if (fs::exists(P) && !fs::is_directory(P))
+        Errors.push_back({std::string(P), ".gitignore " + Why});
       return nullptr;
+    }
     llvm::SmallString<256> Abs(Dir);
     fs::make_absolute(Abs);
     path::remove_dots(Abs, true);

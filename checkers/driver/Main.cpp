@@ -7,11 +7,14 @@
 #include "CheckCatalog.h"
 #include "FileWalker.h"
 #include "LanguageServer.h"
+#include "OutOfMemory.h"
 #include "Runner.h"
 
 #include "core/Cache.h"
 #include "core/Fixes.h"
+#include "core/InputFile.h"
 #include "core/Reporters.h"
+#include "core/SourceText.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
@@ -21,7 +24,9 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <cstdlib>
+#include <cerrno>
 #include <cstring>
+#include <unistd.h>
 
 using namespace forksafe;
 namespace cl = llvm::cl;
@@ -64,6 +69,9 @@ static cl::list<std::string> ExtraArgsBefore("extra-arg-before", cl::value_desc(
                                              cl::cat(Category));
 static cl::opt<bool> ApplyFixes("fix", cl::desc("Apply the fixes marked safe, writing each file atomically"),
                          cl::cat(Category));
+static cl::opt<bool> FixReadOnly("fix-read-only",
+                                 cl::desc("With --fix, also fix files that are read-only (no w permission bit)"),
+                                 cl::cat(Category));
 static cl::opt<std::string> StdinFilename("stdin-filename", cl::value_desc("NAME"),
                                           cl::desc("Read the source from standard input and report it as NAME"),
                                           cl::cat(Category));
@@ -120,6 +128,7 @@ static int explain(llvm::StringRef Id) {
 }
 
 int main(int Argc, const char **Argv) {
+  installOutOfMemoryHandlers();
   if (Argc >= 2 && std::strcmp(Argv[1], "lsp") == 0)
     return runLanguageServer(Argc - 1, Argv + 1);
 
@@ -168,6 +177,7 @@ int main(int Argc, const char **Argv) {
   RO.ExtraArgs.assign(ExtraArgs.begin(), ExtraArgs.end());
   RO.ExtraArgsBefore.assign(ExtraArgsBefore.begin(), ExtraArgsBefore.end());
   RO.Fix = ApplyFixes;
+  allowFixingReadOnlyFiles(FixReadOnly);
   RO.Prefilter = !NoPrefilter;
   if (!NoCache && StdinFilename.empty())
     RO.CacheDir = !CacheDir.empty() ? std::string(CacheDir) : defaultCacheDir(Paths.empty() ? "." : Paths[0]);
@@ -180,10 +190,22 @@ int main(int Argc, const char **Argv) {
     if (languageOf(StdinFilename, /*ReadShebang=*/false) != Language::Python)
       return usageError("--stdin-filename works for Python files; '" + StdinFilename +
                         "' is not a .py name (C/C++ files need their compile commands: pass them as paths)");
-    auto Buf = llvm::MemoryBuffer::getSTDIN();
-    if (!Buf)
-      return usageError("cannot read standard input: " + Buf.getError().message());
-    std::string Bytes = (*Buf)->getBuffer().str();
+    // Bounded like a file on disk: `< /dev/zero` must not read until memory runs out.
+    std::string Bytes;
+    char Chunk[65536];
+    while (true) {
+      ssize_t N = ::read(0, Chunk, sizeof Chunk);
+      if (N < 0 && errno == EINTR)
+        continue;
+      if (N < 0)
+        return usageError(std::string("cannot read standard input: ") + std::strerror(errno));
+      if (N == 0)
+        break;
+      Bytes.append(Chunk, N);
+      if (Bytes.size() > MaxSourceBytes)
+        return usageError("standard input is over the limit of " + std::to_string(MaxSourceBytes >> 20) +
+                          " MiB for a source file; not analysed");
+    }
     BufferResult BR = Run.analyzePythonBuffer(StdinFilename, Bytes, ApplyFixes);
     Result.Diags = std::move(BR.Diags);
     Result.Errors = std::move(BR.Errors);
@@ -235,7 +257,7 @@ int main(int Argc, const char **Argv) {
   for (const std::string &N : Result.Notices)
     llvm::errs() << N << "\n";
   for (const InputError &E : Result.Errors)
-    llvm::errs() << E.File << ": error: " << E.Message << "\n";
+    llvm::errs() << escapeInvalidUTF8(E.File) << ": error: " << escapeInvalidUTF8(E.Message) << "\n";
   size_t N = Result.Diags.size();
   llvm::errs() << "forksafe: " << N << (N == 1 ? " finding" : " findings");
   if (Result.FixesApplied)

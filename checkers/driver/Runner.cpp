@@ -1,16 +1,20 @@
 #include "Runner.h"
 
 #include "core/Fixes.h"
+#include "core/InputFile.h"
 #include "core/SourceText.h"
 #include "core/Suppressions.h"
 #include "cpp/CppAnalyzer.h"
 #include "python/PythonAnalyzer.h"
 
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/Threading.h"
 #include "llvm/Support/ThreadPool.h"
 
 #include <algorithm>
+#include <sys/stat.h>
 #include <cstdlib>
 #include <map>
 
@@ -80,6 +84,9 @@ BufferResult Runner::analyzePythonBuffer(const std::string &Name, llvm::StringRe
   }
   AO.Kept = Kept;
   AO.Prefilter = Opts.Prefilter;
+  std::shared_ptr<python::Project> Project = Projects.forFile(Name, Cfg);
+  std::unique_ptr<python::ProjectLink> Link = Project->linkFor(Name);
+  AO.Link = Link.get();
   if (!AnyRule || !python::mayConcernAnyRule(Decoded->Text, AO))
     return Out;
   std::string Key;
@@ -87,10 +94,11 @@ BufferResult Runner::analyzePythonBuffer(const std::string &Name, llvm::StringRe
   if (Results && UseCache) {
     Key = ResultsCache::pythonKey(Name, Decoded->Text, *Cfg,
                                   Opts.Checks + (Opts.Prefilter ? "" : "\n--no-prefilter"));
-    // Whole-program seam: an entry records the summaries of other modules the file's analysis
-    // consumed (the project link's digests) and is used only while each still has its digest.
-    // Until the project model provides them, an entry has no dependencies.
-    auto CurrentDigest = [](llvm::StringRef) { return std::string(); };
+    // An entry records the summaries of other modules the file's analysis consumed, and is
+    // used only while each still has the digest it had.
+    auto CurrentDigest = [&](llvm::StringRef Module) {
+      return python::currentSummaryDigest(AO, Module);
+    };
     Cached = Results->get(Key, CurrentDigest, Out.Diags);
   }
   if (!Cached) {
@@ -99,20 +107,72 @@ BufferResult Runner::analyzePythonBuffer(const std::string &Name, llvm::StringRe
     // Findings with input errors (a parser that gave up) are not kept: the error must be
     // reported again next time.
     if (Results && UseCache && Out.Errors.size() == ErrorsBefore)
-      Results->put(Key, /*Deps=*/{}, Out.Diags);
+      Results->put(Key, python::consumedSummaries(AO), Out.Diags);
   }
 
+  // Summaries name files by absolute path: shown as the input was named (relative to the
+  // working directory when it was given relative).
+  if (!llvm::sys::path::is_absolute(Name)) {
+    llvm::SmallString<256> Cwd;
+    if (!llvm::sys::fs::current_path(Cwd)) {
+      std::string Base = Cwd.str().str() + "/";
+      std::string Prefix = Name.compare(0, 2, "./") == 0 ? "./" : "";
+      auto Shorten = [&](std::string &F) {
+        if (F.compare(0, Base.size(), Base) == 0)
+          F = Prefix + F.substr(Base.size());
+      };
+      for (Diagnostic &D : Out.Diags) {
+        Shorten(D.Loc.File);
+        for (Note &N : D.Notes)
+          Shorten(N.Loc.File);
+      }
+    }
+  }
+  // Findings at a fork in another module of the project: that file's suppression comments
+  // and per-file-ignores decide.
+  std::vector<Diagnostic> Elsewhere;
+  for (auto It = Out.Diags.begin(); It != Out.Diags.end();)
+    if (It->Loc.File != Name) {
+      Elsewhere.push_back(std::move(*It));
+      It = Out.Diags.erase(It);
+    } else {
+      ++It;
+    }
   applyPythonSuppressions(Decoded->Text, Out.Diags);
   Out.Diags.erase(std::remove_if(Out.Diags.begin(), Out.Diags.end(),
                                  [&](const Diagnostic &D) {
                                    return !Enabled.contains(D.Check) || Cfg->ignores(Name, D.Check);
                                  }),
                   Out.Diags.end());
+  for (Diagnostic &D : Elsewhere) {
+    auto Buf = llvm::MemoryBuffer::getFile(D.Loc.File, /*IsText=*/false,
+                                           /*RequiresNullTerminator=*/false);
+    std::string Ignored;
+    auto Text = Buf ? decodePythonSource((*Buf)->getBuffer(), Ignored) : std::nullopt;
+    std::vector<Diagnostic> One{std::move(D)};
+    if (Text)
+      applyPythonSuppressions(Text->Text, One);
+    std::vector<InputError> ConfigErrors;
+    for (Diagnostic &K : One)
+      if (Enabled.contains(K.Check) && !Configs.forFile(K.Loc.File, ConfigErrors)->ignores(K.Loc.File, K.Check))
+        Out.Diags.push_back(std::move(K));
+  }
   if (Decoded->Transcoded) {
     // Offsets into the UTF-8 text are not offsets into the file: offer no fix rather than a wrong one.
     for (Diagnostic &D : Out.Diags)
       D.FixIt.reset();
   }
+  // A fix that edits a blanked data literal would write spaces over it: offer none.
+  auto EditsBlanked = [&](const Fix &F) {
+    for (const Edit &E : F.Edits)
+      for (auto [Begin, End] : Decoded->Blanked)
+        if (E.Offset < End && E.Offset + E.Length > Begin)
+          return true;
+    return false;
+  };
+  for (Diagnostic &D : Out.Diags)
+    if (D.FixIt && EditsBlanked(*D.FixIt))
+      D.FixIt.reset();
   shiftForBom(Out.Diags, Decoded->BomBytes);
 
   if (ComputeFix) {
@@ -145,9 +205,24 @@ BufferResult Runner::analyzePythonBuffer(const std::string &Name, llvm::StringRe
 }
 
 void Runner::analyzePythonFile(const std::string &Path, BufferResult &Out) {
-  auto Buf = llvm::MemoryBuffer::getFile(Path, /*IsText=*/false, /*RequiresNullTerminator=*/false);
+  // One file that exhausts memory (or fails otherwise) costs its own findings, not the run's.
+  try {
+    analyzePythonFileUnguarded(Path, Out);
+  } catch (const std::bad_alloc &) {
+    Out = BufferResult();
+    Out.Errors.push_back({Path, "ran out of memory while analysing this file; not analysed"});
+  } catch (const std::exception &E) {
+    Out = BufferResult();
+    Out.Errors.push_back({Path, std::string("internal error while analysing this file (") + E.what() +
+                                    "); not analysed"});
+  }
+}
+
+void Runner::analyzePythonFileUnguarded(const std::string &Path, BufferResult &Out) {
+  std::string Why;
+  auto Buf = readRegularFile(Path, MaxSourceBytes, Why);
   if (!Buf) {
-    Out.Errors.push_back({Path, "cannot read: " + Buf.getError().message()});
+    Out.Errors.push_back({Path, Why});
     return;
   }
   llvm::StringRef Bytes = (*Buf)->getBuffer();
@@ -276,10 +351,27 @@ RunResult Runner::run(const WalkResult &Files) {
   }
   Result.FilesAnalyzed += Files.Python.size();
 
-  if (!Files.Cpp.empty())
-    runCpp(Files.Cpp, Result);
+  // clang would open a FIFO or device and block or read forever: only regular files go on.
+  std::vector<std::string> CppFiles;
+  for (const std::string &F : Files.Cpp) {
+    struct stat St;
+    if (::stat(F.c_str(), &St) == 0 && !S_ISREG(St.st_mode))
+      Result.Errors.push_back({F, "is " + describeFileType(St.st_mode) + ", not a regular file; not read"});
+    else
+      CppFiles.push_back(F);
+  }
+  if (!CppFiles.empty())
+    runCpp(CppFiles, Result);
 
   std::stable_sort(Result.Diags.begin(), Result.Diags.end());
+  // A hazard in one module found from several files that reach it (each with its own
+  // story): reported once per check at its place, the first in this order.
+  std::vector<Diagnostic> Once;
+  for (Diagnostic &D : Result.Diags)
+    if (Once.empty() || Once.back().Check != D.Check || Once.back().Loc.File != D.Loc.File ||
+        Once.back().Loc.Line != D.Loc.Line || Once.back().Loc.Column != D.Loc.Column)
+      Once.push_back(std::move(D));
+  Result.Diags = std::move(Once);
   // A configuration error is met by every file under it: report it once.
   std::vector<InputError> Unique;
   for (InputError &E : Result.Errors)

@@ -7,6 +7,7 @@
 #include "core/CheckGlobs.h"
 #include "core/Config.h"
 #include "core/Reporters.h"
+#include "python/Project.h"
 
 #include <map>
 #include <mutex>
@@ -46,9 +47,12 @@ public:
   /// Analyses the walked files in parallel; with Fix, rewrites files with safe fixes.
   RunResult run(const WalkResult &Files);
 
-  /// Analyses Bytes as the Python file Name (for --stdin-filename and the language server):
-  /// nothing is read from or written to disk except configuration (and, with UseCache, the
-  /// results cache: findings of a file analysed before with the same bytes and configuration).
+  /// Analyses Bytes as the Python file Name (for --stdin-filename and the language server)
+  /// inside the project found around Name (nearest pyproject.toml or package root): the
+  /// modules it imports are read for their summaries; nothing else is read from or written to
+  /// disk except configuration (and, with UseCache, the results cache: findings of a file
+  /// analysed before with the same bytes and configuration, and the same summaries of the
+  /// modules it consumed).
   /// Kept (the language server): the buffer's previous parse, edited, for an incremental re-parse.
   BufferResult analyzePythonBuffer(const std::string &Name, llvm::StringRef Bytes, bool ComputeFix,
                                    bool UseCache = false, python::KeptTree *Kept = nullptr);
@@ -58,10 +62,13 @@ public:
 
 private:
   void analyzePythonFile(const std::string &Path, BufferResult &Out);
+  void analyzePythonFileUnguarded(const std::string &Path, BufferResult &Out);
   void runCpp(const std::vector<std::string> &Files, RunResult &Result);
   RunOptions Opts;
   ConfigFinder Configs;
   std::unique_ptr<ResultsCache> Results; ///< null without a cache
+  /// The Python projects met in this run: their module summaries are computed once.
+  python::ProjectSet Projects;
 };
 
 } // namespace forksafe

@@ -38,6 +38,20 @@ const ApiEntry BuiltinEntries[] = {
     {"multiprocessing.Process.start", StartsProcesses, nullptr, None, None, None, None,
      "library/multiprocessing.html#multiprocessing.Process.start"},
 
+    // --- managers: a server process started when made (Manager()) or by .start() -------
+    {"multiprocessing.Manager", StartsProcesses, "multiprocessing.managers.SyncManager", None, None,
+     None, None, "library/multiprocessing.html#multiprocessing.Manager"},
+    {"multiprocessing.context.BaseContext.Manager", StartsProcesses,
+     "multiprocessing.managers.SyncManager", None, None, None, None,
+     "Lib/multiprocessing/context.py: BaseContext.Manager"},
+    // Made but not started: the type is BaseManager's, whose start() starts the process.
+    {"multiprocessing.managers.SyncManager", 0, "multiprocessing.managers.BaseManager", None,
+     None, None, None, "library/multiprocessing.html#multiprocessing.managers.SyncManager"},
+    {"multiprocessing.managers.BaseManager", 0, "multiprocessing.managers.BaseManager", None,
+     None, None, None, "library/multiprocessing.html#multiprocessing.managers.BaseManager"},
+    {"multiprocessing.managers.BaseManager.start", StartsProcesses, nullptr, None, None, None,
+     None, "library/multiprocessing.html#multiprocessing.managers.BaseManager.start"},
+
     // --- process pools (start their workers when constructed) ---------------------------
     {"multiprocessing.Pool", StartsProcesses | PicklesInitializer, types::ProcessPool,
      Kw("context"), None, P(1, "initializer"), None,

@@ -1,13 +1,16 @@
 //===--- FlowModel.cpp ----------------------------------------------------===//
 #include "python/FlowModel.h"
 
+#include "python/Project.h"
 #include "python/Rule.h"
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 
 #include <algorithm>
+#include <map>
 #include <optional>
+#include <set>
 
 namespace forksafe {
 namespace python {
@@ -33,7 +36,11 @@ struct ThreadFact {
   FlowEvent Event;
   llvm::SmallVector<std::string, 2> Keys;
   bool sameAs(const ThreadFact &O) const {
-    return Event.Call == O.Event.Call && Event.Chain == O.Event.Chain;
+    if (bool(Event.Foreign) != bool(O.Event.Foreign) || Event.Chain != O.Event.Chain)
+      return false;
+    if (Event.Foreign)
+      return Event.Foreign == O.Event.Foreign || Event.Foreign->Notes == O.Event.Foreign->Notes;
+    return Event.Call == O.Event.Call;
   }
 };
 
@@ -46,13 +53,16 @@ struct State {
   llvm::SmallVector<std::string, 4> Joined;
   /// Process executors whose workers have started (their first submit/map ran).
   llvm::SmallVector<std::string, 2> UsedExecutors;
+  /// set_start_method() run in another module on this path (its story), or by this file.
+  EffectRef ForeignMethodSet;
+  bool LocalMethodSet = false;
   bool Dead = false; ///< the path ended (return, raise, break, continue, exit)
 };
 
 /// A fork whose verdict may depend on what the callers did before calling.
 struct PendingFork {
-  unsigned Fork;
-  bool OsFork;
+  unsigned Fork = 0;
+  bool OsFork = false;
   std::string Method; ///< "fork", or "" when the default start method applies
   llvm::SmallVector<unsigned, 2> Chain;
   std::vector<ThreadFact> Threads;
@@ -61,6 +71,9 @@ struct PendingFork {
   bool ChildMayUseCuda = true;
   int ChildCudaUse = -1;
   Node ChildCudaArgument;
+  EffectRef ChildCudaForeign;
+  ForkRef Foreign; ///< the fork is in another module; Fork is the call that leads to it
+  bool DataLoader = false; ///< DataLoader workers, started when the loader is iterated
 };
 
 struct Summary {
@@ -71,6 +84,7 @@ struct Summary {
   std::string Method;
   std::vector<PendingFork> Forks;
   llvm::SmallVector<std::string, 2> Returned; ///< keys of `return t`: the caller's result
+  EffectRef ForeignMethodSet;
 };
 
 void addJoined(llvm::SmallVectorImpl<std::string> &To, llvm::StringRef Key) {
@@ -133,6 +147,11 @@ State merge(const State &In, llvm::ArrayRef<const State *> Arms) {
       Out.Cuda = A->Cuda;
       break;
     }
+  for (const State *A : Live) {
+    if (A->ForeignMethodSet && !Out.ForeignMethodSet)
+      Out.ForeignMethodSet = A->ForeignMethodSet;
+    Out.LocalMethodSet |= A->LocalMethodSet;
+  }
   Out.Method = Live.front()->Method;
   for (const State *A : Live)
     if (A->Method != Out.Method)
@@ -324,17 +343,20 @@ struct FlowModel::Resolver {
 
   /// The loop variable of `for t in threads` where `threads` holds objects of one known type
   /// (a list display, a comprehension, or appends in the same scope): that type.
-  std::string elementTypeOf(Node Obj, unsigned S) const {
+  std::string elementTypeOf(Node Obj, unsigned S) const { return elementOf(Obj, S).Type; }
+
+  /// The same, with the start method the elements were made with.
+  ReceiverType elementOf(Node Obj, unsigned S) const {
     Node Iterable = loopIterable(Obj, S);
     if (!Iterable)
-      return "";
+      return {};
     Iterable = unparenthesize(Iterable);
     llvm::SmallVector<Node, 4> Elements;
     unsigned Holder = S;
     if (Iterable.is("identifier")) {
       const Binding *B = M.lookup(M.text(Iterable), S, Iterable.startByte());
       if (!B || B->Kind != BindingKind::Assignment || !B->Value)
-        return "";
+        return {};
       Iterable = unparenthesize(B->Value);
       if (Iterable.is("list") && Iterable.codeChildren().empty()) {
         // threads = [] ... threads.append(Thread(...))
@@ -354,14 +376,16 @@ struct FlowModel::Resolver {
     else if (Iterable.is("list") || Iterable.is("tuple"))
       for (Node E : Iterable.codeChildren())
         Elements.push_back(E);
-    std::string Type;
+    ReceiverType Out;
     for (Node E : Elements) {
       ReceiverType R = M.typeOf(E, Holder);
-      if (R.Type.empty() || (!Type.empty() && R.Type != Type))
-        return "";
-      Type = R.Type;
+      if (R.Type.empty() || (!Out.Type.empty() && R.Type != Out.Type))
+        return {};
+      if (!Out.Type.empty() && R.StartMethod != Out.StartMethod)
+        R.StartMethod = "?";
+      Out = R;
     }
-    return Type;
+    return Out;
   }
 
   /// For the loop variable `t` of `for t in X` (or a comprehension's), X.
@@ -425,6 +449,8 @@ struct FlowModel::Resolver {
     if (!Callee.is("attribute"))
       return M.processStartMethod(C, E);
     ReceiverType R = receiverTypeOf(Callee.field("object"), C.Scope);
+    if (!R.known())
+      R = elementOf(unparenthesize(Callee.field("object")), C.Scope); // for p in procs
     return M.processStartMethod(C, E, &R);
   }
 
@@ -547,7 +573,8 @@ public:
       if (F >= 0)
         Called[F] = true;
     }
-    if (!AnyFork)
+    AnyFork |= M.tree().source().contains("DataLoader"); // workers forked when iterated
+    if (!AnyFork && !FM.Link)
       return;
 
     // The module: its top level is the entry point.
@@ -563,6 +590,8 @@ public:
     if (!ImportState)
       ImportState = S;
     ImportState->Dead = false;
+    if (FM.Export)
+      return; // summarizeModule asks for what it needs
 
     // Functions no code in this file calls are entered from elsewhere, after the module was
     // imported: with the threads its top level left running, and the default start method
@@ -577,7 +606,20 @@ public:
       if (M.scopes()[F].Kind == ScopeKind::Function && !Summaries[F].Done)
         judgeSummaryAtUnknownEntry(F);
 
+    // A child that needs CUDA where no initialisation in the parent was seen: reported
+    // only where no path with one was.
+    for (auto &[Key, H] : NoParentCuda)
+      if (!ReportedCuda.count(Key))
+        FM.AfterCuda.push_back(std::move(H));
     auto BySource = [&](const ForkHazard &A, const ForkHazard &B) {
+      if (bool(A.Foreign) != bool(B.Foreign))
+        return !A.Foreign;
+      if (A.Foreign) {
+        if (A.Foreign->At.File != B.Foreign->At.File)
+          return A.Foreign->At.File < B.Foreign->At.File;
+        return std::make_pair(A.Foreign->At.Line, A.Foreign->At.Column) <
+               std::make_pair(B.Foreign->At.Line, B.Foreign->At.Column);
+      }
       return M.calls()[A.Fork].Call.startByte() < M.calls()[B.Fork].Call.startByte();
     };
     std::sort(FM.AfterThreads.begin(), FM.AfterThreads.end(), BySource);
@@ -623,6 +665,12 @@ private:
         Found = Id;
         break;
       }
+      if (G < 0 && !M.apiOf(C))
+        if (const FunctionSummary *FS = foreignFunction(C); FS && FS->CudaUse) {
+          ForeignCudaUse[Id] = FS->CudaUse;
+          Found = Id;
+          break;
+        }
     }
     CudaUse[F] = Found;
     return Found;
@@ -728,6 +776,11 @@ private:
       return;
     }
     Node Callee = unparenthesize(C.Callee);
+    if ((E.Returns && startsWith(E.Returns, "multiprocessing.managers.")) ||
+        startsWith(E.Name, "multiprocessing.managers.")) {
+      P.ChildMayUseCuda = false; // a manager's server process runs no user code
+      return;
+    }
     if (E.Callable.present() && !E.Returns) {
       // torch.multiprocessing.spawn(fn, ...)
       Node Fn = M.argument(C.Call, E.Callable);
@@ -745,6 +798,7 @@ private:
         int Use = cudaUseIn(Run);
         if (Use >= 0) {
           P.ChildCudaUse = Use;
+          P.ChildCudaForeign = ForeignCudaUse.lookup(Use);
           P.ChildMayUseCuda = true;
         } else {
           P.ChildMayUseCuda = false;
@@ -790,21 +844,39 @@ private:
     for (auto &T : Targets) {
       int F = localCallable(T.first, T.second);
       if (F < 0) {
+        // A target defined in another module of the project: its summary says.
+        if (const FunctionSummary *FS = foreignCallable(T.first, T.second)) {
+          if (FS->CudaUse && P.ChildCudaUse < 0 && !P.ChildCudaForeign)
+            P.ChildCudaForeign = FS->CudaUse;
+          continue;
+        }
         Unresolved = true;
         continue;
       }
       int Use = cudaUseIn(F);
-      if (Use >= 0 && P.ChildCudaUse < 0)
+      if (Use >= 0 && P.ChildCudaUse < 0 && !P.ChildCudaForeign) {
         P.ChildCudaUse = Use;
+        P.ChildCudaForeign = ForeignCudaUse.lookup(Use);
+      }
     }
-    P.ChildMayUseCuda = Unresolved || P.ChildCudaUse >= 0 || P.ChildCudaArgument;
+    P.ChildMayUseCuda =
+        Unresolved || P.ChildCudaUse >= 0 || P.ChildCudaArgument || P.ChildCudaForeign;
   }
 
   //===--- judging ---------------------------------------------------------===//
 
   /// Records the hazards of P as far as they are decided where it is judged. At an entry
   /// point an unset start method is the default one.
+  static std::string forkKey(const PendingFork &P) {
+    if (P.Foreign)
+      return P.Foreign->At.File + ":" + std::to_string(P.Foreign->At.Line) + ":" +
+             std::to_string(P.Foreign->At.Column);
+    return "#" + std::to_string(P.Fork);
+  }
+
   void judge(const PendingFork &P, bool Entry, bool MethodKnownAtEntry) {
+    if (FM.Export)
+      return;
     bool IsFork = P.OsFork || P.Method == "fork";
     bool ByDefault = false;
     if (!IsFork && P.Method.empty() && Entry && MethodKnownAtEntry && DefaultIsFork) {
@@ -822,21 +894,33 @@ private:
       H.Cause = Cause;
       H.ChildCudaUse = P.ChildCudaUse;
       H.ChildCudaArgument = P.ChildCudaArgument;
+      H.ChildCudaForeign = P.ChildCudaForeign;
+      H.Foreign = P.Foreign;
+      H.DataLoader = P.DataLoader || (P.Foreign && P.Foreign->DataLoader);
       return H;
     };
-    if (!ReportedThreads.count(P.Fork)) {
+    std::string Key = forkKey(P);
+    if (!ReportedThreads.count(Key)) {
       for (const ThreadFact &T : P.Threads) {
         // One root cause, one warning: what initialises CUDA is cuda-before-fork's.
-        if (FM.initializesCuda(T.Event.Call))
+        if (!T.Event.Foreign && FM.initializesCuda(T.Event.Call))
           continue;
-        ReportedThreads.insert(P.Fork);
+        ReportedThreads.insert(Key);
         FM.AfterThreads.push_back(Make(T.Event));
         break;
       }
     }
-    if (P.Cuda && P.ChildMayUseCuda && !ReportedCuda.count(P.Fork)) {
-      ReportedCuda.insert(P.Fork);
+    if (P.Cuda && P.ChildMayUseCuda && !ReportedCuda.count(Key)) {
+      ReportedCuda.insert(Key);
       FM.AfterCuda.push_back(Make(*P.Cuda));
+    } else if (!P.Cuda && !P.OsFork &&
+               (P.ChildCudaUse >= 0 || P.ChildCudaForeign || P.ChildCudaArgument) &&
+               !NoParentCuda.count(Key)) {
+      // PyTorch requires spawn or forkserver for CUDA in children: the child fails as soon
+      // as anything in the parent (an imported library too) has touched CUDA.
+      ForkHazard H = Make(FlowEvent());
+      H.NoParentCuda = true;
+      NoParentCuda.emplace(Key, std::move(H));
     }
   }
 
@@ -873,6 +957,10 @@ private:
 
   void walkStatement(Node N, State &S, Frame &Fr, unsigned Depth, unsigned CallDepth) {
     llvm::StringRef T = N.type();
+    if (T == "import_statement" || T == "import_from_statement") {
+      importModules(N, S, Fr);
+      return;
+    }
     if (T == "if_statement") {
       callsOf(N, S, Fr, CallDepth);
       std::vector<State> Arms;
@@ -898,6 +986,8 @@ private:
     }
     if (T == "for_statement" || T == "while_statement") {
       callsOf(N, S, Fr, CallDepth);
+      if (T == "for_statement")
+        dataLoaderLoop(N, S, Fr);
       State In = S;
       LoopExits.emplace_back();
       State Body = S;
@@ -1106,8 +1196,18 @@ private:
     unsigned Flags = E ? E->Flags : 0;
     Node Callee = unparenthesize(C.Callee);
     llvm::StringRef Method = Callee.is("attribute") ? M.text(Callee.field("attribute")) : "";
+    if (!E && F < 0)
+      if (const FunctionSummary *FS = foreignFunction(C)) {
+        applyForeign(*FS, Id, stepAt(C.Call, "'" + calledName(C) + "' called here"), S, Fr);
+        return;
+      }
 
     if (Flags & SetsStartMethod) {
+      // A second set after one in another module on this path raises "context has
+      // already been set" (a second one in this file is the rule's own syntactic check).
+      if (S.ForeignMethodSet && !forcesStartMethod(C) && SecondSetReported.insert(Id).second &&
+          !FM.Export)
+        FM.SecondSets.push_back({Id, S.ForeignMethodSet});
       Node Arg = M.argument(C.Call, E->StartMethod);
       auto V = Arg ? M.stringValue(Arg, C.Scope) : std::nullopt;
       S.Method = V ? *V : "?";
@@ -1197,6 +1297,421 @@ private:
     }
   }
 
+  //===--- the rest of the project ------------------------------------------===//
+
+  Step stepAt(Node N, std::string Text) const {
+    Step St;
+    St.File = FM.Path;
+    Position A = M.tree().start(N), B = M.tree().end(N);
+    St.Line = A.Line;
+    St.Column = A.Column;
+    St.EndLine = B.Line;
+    St.EndColumn = B.Column;
+    St.Text = std::move(Text);
+    return St;
+  }
+
+  /// How notes name what a call calls: 'setup', 'Server.__init__', 'helpers.start'.
+  std::string calledName(const CallSite &C) const {
+    int Fn = M.calledFunction(C);
+    if (Fn < 0)
+      Fn = M.calledMethodOfLocalInstance(C);
+    if (Fn >= 0) {
+      std::string Name = M.scopes()[Fn].Name.str();
+      int Parent = M.scopes()[Fn].Parent;
+      if (Parent >= 0 && M.scopes()[Parent].Kind == ScopeKind::Class)
+        Name = M.scopes()[Parent].Name.str() + "." + Name;
+      return Name;
+    }
+    llvm::StringRef T = M.text(unparenthesize(C.Callee));
+    T = T.take_until([](char Ch) { return Ch == '\n' || Ch == '\r' || Ch == '('; });
+    return T.take_front(40).str();
+  }
+
+  /// The summary of the project function a call calls, when it is another module's.
+  const FunctionSummary *foreignFunction(const CallSite &C) const {
+    if (!FM.Link)
+      return nullptr;
+    std::string Q = linkedName(M, C.Callee, C.Scope, *FM.Link);
+    return Q.empty() ? nullptr : FM.Link->function(Q);
+  }
+  const FunctionSummary *foreignCallable(Node Expr, unsigned S) const {
+    if (!FM.Link)
+      return nullptr;
+    Expr = unparenthesize(Expr);
+    if (!Expr.is("identifier") && !Expr.is("attribute"))
+      return nullptr;
+    std::string Q = linkedName(M, Expr, S, *FM.Link);
+    return Q.empty() ? nullptr : FM.Link->function(Q);
+  }
+
+  static EffectRef withStep(const Step &First, const EffectRef &E) {
+    if (!E)
+      return E;
+    auto Out = std::make_shared<Effect>(*E);
+    Out->Notes.insert(Out->Notes.begin(), First);
+    return Out;
+  }
+
+  bool forcesStartMethod(const CallSite &C) const {
+    Node Force = unparenthesize(M.argument(C.Call, Param{1, "force"}));
+    return Force && M.text(Force) == "True";
+  }
+
+  /// What calling another module's function does, at the call Id (At: its note): its
+  /// forks are judged with this path's threads and CUDA, then what it leaves running.
+  void applyForeign(const FunctionSummary &FS, int Id, const Step &At, State &S, Frame &Fr) {
+    for (const ForkRef &P : FS.Forks) {
+      PendingFork Q;
+      Q.Fork = Id;
+      auto F = std::make_shared<ForkEffect>(*P);
+      F->Path.insert(F->Path.begin(), At);
+      Q.Foreign = F;
+      Q.OsFork = P->OsFork;
+      Q.DataLoader = P->DataLoader;
+      Q.Method = P->Method.empty() ? S.Method : P->Method;
+      if (!Q.Method.empty() && Q.Method != "fork")
+        continue;
+      for (const EffectRef &T : P->Threads) {
+        ThreadFact TF;
+        TF.Event.Kind = static_cast<FlowEvent::KindT>(T->Kind);
+        TF.Event.Foreign = withStep(At, T);
+        addThread(Q.Threads, std::move(TF));
+      }
+      for (const ThreadFact &T : S.Threads)
+        addThread(Q.Threads, T);
+      if (P->Cuda) {
+        FlowEvent Ev;
+        Ev.Kind = FlowEvent::Cuda;
+        Ev.Foreign = withStep(At, P->Cuda);
+        Q.Cuda = Ev;
+      } else {
+        Q.Cuda = S.Cuda;
+      }
+      Q.ChildMayUseCuda = P->ChildMayUseCuda;
+      Q.ChildCudaForeign = P->ChildCudaUse;
+      Q.Joined = S.Joined;
+      judge(Q, Fr.IsModule, true);
+      addPending(Fr, std::move(Q));
+    }
+    std::string ResultKey =
+        Id >= 0 ? resultKeyOf(M.calls()[Id].Call, M.calls()[Id].Scope) : std::string();
+    for (const EffectRef &T : FS.ExitThreads) {
+      ThreadFact TF;
+      TF.Event.Kind = static_cast<FlowEvent::KindT>(T->Kind);
+      TF.Event.Foreign = withStep(At, T);
+      if (T->Returned && !ResultKey.empty())
+        TF.Keys.push_back(ResultKey);
+      addThread(S.Threads, std::move(TF));
+    }
+    if (!S.Cuda && FS.Cuda) {
+      FlowEvent Ev;
+      Ev.Kind = FlowEvent::Cuda;
+      Ev.Foreign = withStep(At, FS.Cuda);
+      S.Cuda = Ev;
+    }
+    if (!FS.Method.empty())
+      S.Method = FS.Method;
+    if (FS.SetsMethod && !S.ForeignMethodSet)
+      S.ForeignMethodSet = withStep(At, FS.SetsMethod);
+  }
+
+  /// An import statement runs the top level of the project modules it names, in order.
+  void importModules(Node N, State &S, Frame &Fr) {
+    if (!FM.Link)
+      return;
+    for (const std::string &Name : importedModules(M, N, *FM.Link)) {
+      const ModuleSummary *MS = FM.Link->module(Name);
+      if (!MS)
+        continue;
+      Step At = stepAt(N, "'" + Name + "' imported here");
+      // Forks the module runs when imported are its own findings.
+      FunctionSummary Effects = MS->Import;
+      Effects.Forks.clear();
+      applyForeign(Effects, /*Id=*/-1, At, S, Fr);
+    }
+  }
+
+  /// A process start reached by calling function F (not fork-based: a fork child does
+  /// not import the main module again): the story to it.
+  EffectRef startsIn(int F, unsigned Depth = 0) {
+    if (F < 0 || Depth > MaxCallDepth)
+      return nullptr;
+    if (auto It = StartsMemo.find(F); It != StartsMemo.end())
+      return It->second;
+    StartsMemo[F] = nullptr; // recursion
+    EffectRef Found;
+    for (unsigned Id : CallsByRunner.lookup(F)) {
+      const CallSite &C = M.calls()[Id];
+      if (const ApiEntry *E = M.apiOf(C)) {
+        bool Starts = ((E->Flags & StartsProcesses) && !(E->Flags & StartsOnFirstUse)) ||
+                      (E->Flags & FirstUseStarts);
+        if (Starts && M.processStartMethod(C, *E) != "fork") {
+          auto Ef = std::make_shared<Effect>();
+          Ef->Notes.push_back(stepAt(C.Call, "process started here"));
+          Found = Ef;
+          break;
+        }
+        continue;
+      }
+      Step At = stepAt(C.Call, "'" + calledName(C) + "' called here");
+      int G = localCallee(C);
+      if (G >= 0) {
+        if (EffectRef Inner = startsIn(G, Depth + 1)) {
+          Found = withStep(At, Inner);
+          break;
+        }
+      } else if (const FunctionSummary *FS = foreignFunction(C); FS && FS->Starts) {
+        Found = withStep(At, FS->Starts);
+        break;
+      }
+    }
+    StartsMemo[F] = Found;
+    return Found;
+  }
+
+  /// set_start_method() (without force=True) reached by calling F: the story to it.
+  EffectRef setsMethodIn(int F, unsigned Depth = 0) {
+    if (F < 0 || Depth > MaxCallDepth)
+      return nullptr;
+    if (auto It = SetsMemo.find(F); It != SetsMemo.end())
+      return It->second;
+    SetsMemo[F] = nullptr;
+    EffectRef Found;
+    for (unsigned Id : CallsByRunner.lookup(F)) {
+      const CallSite &C = M.calls()[Id];
+      if (const ApiEntry *E = M.apiOf(C)) {
+        if ((E->Flags & SetsStartMethod) && !forcesStartMethod(C)) {
+          auto Ef = std::make_shared<Effect>();
+          Ef->Notes.push_back(stepAt(C.Call, "start method set here"));
+          Found = Ef;
+          break;
+        }
+        continue;
+      }
+      Step At = stepAt(C.Call, "'" + calledName(C) + "' called here");
+      int G = localCallee(C);
+      if (G >= 0) {
+        if (EffectRef Inner = setsMethodIn(G, Depth + 1)) {
+          Found = withStep(At, Inner);
+          break;
+        }
+      } else if (const FunctionSummary *FS = foreignFunction(C); FS && FS->SetsMethod) {
+        Found = withStep(At, FS->SetsMethod);
+        break;
+      }
+    }
+    SetsMemo[F] = Found;
+    return Found;
+  }
+
+  /// Where calling F uses CUDA (F as a process target): the story, or null.
+  EffectRef cudaStory(int F, unsigned Depth = 0) {
+    if (F < 0 || Depth > MaxCallDepth)
+      return nullptr;
+    if (auto It = CudaStoryMemo.find(F); It != CudaStoryMemo.end())
+      return It->second;
+    CudaStoryMemo[F] = nullptr;
+    EffectRef Found;
+    for (unsigned Id : CallsByRunner.lookup(F)) {
+      const CallSite &C = M.calls()[Id];
+      if (FM.initializesCuda(Id)) {
+        auto Ef = std::make_shared<Effect>();
+        Ef->Kind = FlowEvent::Cuda;
+        Ef->Notes.push_back(stepAt(C.Call, "the child uses CUDA here"));
+        Found = Ef;
+        break;
+      }
+      Step At = stepAt(C.Call, "'" + calledName(C) + "' called here");
+      int G = localCallee(C);
+      if (G >= 0) {
+        if (EffectRef Inner = cudaStory(G, Depth + 1)) {
+          Found = withStep(At, Inner);
+          break;
+        }
+      } else if (const FunctionSummary *FS = foreignFunction(C); FS && FS->CudaUse) {
+        Found = withStep(At, FS->CudaUse);
+        break;
+      }
+    }
+    CudaStoryMemo[F] = Found;
+    return Found;
+  }
+
+  int localCallee(const CallSite &C) const {
+    int G = M.calledFunction(C);
+    if (G < 0)
+      G = M.calledMethodOfLocalInstance(C);
+    return G >= 0 && M.scopes()[G].Kind == ScopeKind::Function ? G : -1;
+  }
+
+  /// The positional index (self not counted) and name of F's parameter Name; false if F
+  /// has none.
+  bool parameterOf(int F, llvm::StringRef Name, int &Position) const {
+    Node Params = M.scopes()[F].Def.field("parameters");
+    int Pos = 0;
+    bool Method =
+        M.scopes()[F].Parent >= 0 && M.scopes()[M.scopes()[F].Parent].Kind == ScopeKind::Class;
+    bool KeywordOnly = false;
+    for (Node P : Params.codeChildren()) {
+      if (P.is("keyword_separator") || P.is("list_splat_pattern")) {
+        KeywordOnly = true;
+        continue;
+      }
+      Node N = P.is("identifier") ? P : P.field("name");
+      if (P.is("typed_parameter"))
+        for (Node X : P.codeChildren())
+          if (X.is("identifier")) {
+            N = X;
+            break;
+          }
+      if (!N.is("identifier"))
+        continue;
+      if (Method && Pos == 0 && (M.text(N) == "self" || M.text(N) == "cls")) {
+        Method = false;
+        continue;
+      }
+      if (M.text(N) == Name) {
+        Position = KeywordOnly ? -1 : Pos;
+        return true;
+      }
+      ++Pos;
+    }
+    return false;
+  }
+
+  /// F's parameter named by Arg (an identifier bound as a parameter of F itself).
+  bool isParameterOf(int F, Node Arg, int &Position, std::string &Name) const {
+    Arg = unparenthesize(Arg);
+    if (!Arg.is("identifier"))
+      return false;
+    const Binding *B = M.lookup(M.text(Arg), F, Arg.startByte());
+    if (!B || B->Kind != BindingKind::Parameter)
+      return false;
+    auto It = M.scopes()[F].Names.find(M.text(Arg));
+    if (It == M.scopes()[F].Names.end())
+      return false;
+    Name = M.text(Arg).str();
+    return parameterOf(F, Name, Position);
+  }
+
+  /// F's parameters that it hands to a process API as the callable that API pickles.
+  const std::vector<Handoff> &handoffsOf(int F, unsigned Depth = 0) {
+    static const std::vector<Handoff> None;
+    if (F < 0 || Depth > MaxCallDepth)
+      return None;
+    if (auto It = HandoffMemo.find(F); It != HandoffMemo.end())
+      return It->second;
+    HandoffMemo[F]; // recursion
+    std::vector<Handoff> Out;
+    auto Add = [&](Handoff H) {
+      for (const Handoff &O : Out)
+        if (O.Name == H.Name)
+          return;
+      Out.push_back(std::move(H));
+    };
+    for (unsigned Id : CallsByRunner.lookup(F)) {
+      const CallSite &C = M.calls()[Id];
+      if (const ApiEntry *E = M.apiOf(C)) {
+        if (!(E->Flags & (PicklesCallable | PicklesInitializer)))
+          continue;
+        bool IsProcess = E->Returns && llvm::StringRef(E->Returns) == types::Process;
+        if (IsProcess && M.typeOf(C.Call, C.Scope).StartMethod == "fork")
+          continue;
+        for (const Param *P : {&E->Callable, &E->Initializer}) {
+          if (!P->present() || (P == &E->Callable && !(E->Flags & PicklesCallable)) ||
+              (P == &E->Initializer && !(E->Flags & PicklesInitializer)))
+            continue;
+          Handoff H;
+          if (!isParameterOf(F, M.argument(C.Call, *P), H.Position, H.Name))
+            continue;
+          H.Api = "'" + calledName(C) + "()'";
+          H.Notes.push_back(stepAt(C.Call, "'" + H.Name + "' is handed to " + H.Api + " here"));
+          Add(std::move(H));
+        }
+        continue;
+      }
+      // f(fn) where f hands its parameter on.
+      int G = localCallee(C);
+      const std::vector<Handoff> *Inner = nullptr;
+      if (G >= 0)
+        Inner = &handoffsOf(G, Depth + 1);
+      else if (const FunctionSummary *FS = foreignFunction(C))
+        Inner = &FS->Handoffs;
+      if (!Inner)
+        continue;
+      for (const Handoff &I : *Inner) {
+        Node Arg = M.argument(C.Call, Param{I.Position, I.Name.c_str()});
+        Handoff H;
+        if (!isParameterOf(F, Arg, H.Position, H.Name))
+          continue;
+        H.Api = I.Api;
+        H.Notes.push_back(stepAt(C.Call, "'" + H.Name + "' is passed to '" + calledName(C) +
+                                             "' here"));
+        H.Notes.insert(H.Notes.end(), I.Notes.begin(), I.Notes.end());
+        Add(std::move(H));
+      }
+    }
+    HandoffMemo[F] = Out;
+    return HandoffMemo[F];
+  }
+
+  /// `for batch in loader` with loader = DataLoader(..., num_workers=N > 0): the workers
+  /// are forked here (under the fork method). They never use CUDA themselves.
+  void dataLoaderLoop(Node For, State &S, Frame &Fr) {
+    unsigned Sc = scopeOf(For, Fr);
+    Node It = unparenthesize(For.field("right"));
+    Node Ctor;
+    auto IsLoader = [&](Node Call) {
+      std::string Q = M.qualifiedName(Call.field("function"), Sc);
+      return Q == "torch.utils.data.DataLoader" || Q == "torch.utils.data.dataloader.DataLoader";
+    };
+    for (unsigned Depth = 0; Depth < 3 && It && !Ctor; ++Depth) {
+      if (It.is("identifier")) {
+        Node V = constructorOf(It, Sc);
+        if (V && IsLoader(V))
+          Ctor = V;
+        break;
+      }
+      if (!It.is("call"))
+        break;
+      if (IsLoader(It)) {
+        Ctor = It;
+        break;
+      }
+      It = unparenthesize(M.argument(It, Param{0, nullptr})); // enumerate(loader), tqdm(loader)
+    }
+    if (!Ctor)
+      return;
+    auto Id = CallIdOf.find(Ctor.id());
+    Node Workers = unparenthesize(M.argument(Ctor, Param{5, "num_workers"}));
+    if (Id == CallIdOf.end() || !Workers || (Workers.is("integer") && M.text(Workers) == "0"))
+      return;
+    std::string Method;
+    if (Node Context = unparenthesize(M.argument(Ctor, Param{11, "multiprocessing_context"}))) {
+      if (auto V = M.stringValue(Context, Sc))
+        Method = *V;
+      else
+        Method = M.typeOf(Context, Sc).StartMethod;
+      if (Method.empty() || Method == "?")
+        return; // a context whose method is not known here
+    }
+    if (Method.empty())
+      Method = S.Method;
+    if (!Method.empty() && Method != "fork")
+      return;
+    PendingFork P;
+    P.Fork = Id->second;
+    P.OsFork = false;
+    P.DataLoader = true;
+    P.Method = Method;
+    P.Threads = S.Threads;
+    P.Joined = S.Joined;
+    P.ChildMayUseCuda = false;
+    judge(P, Fr.IsModule, true);
+    addPending(Fr, std::move(P));
+  }
+
   void fork(unsigned Id, const ApiEntry &E, State &S, Frame &Fr) {
     const CallSite &C = M.calls()[Id];
     PendingFork P;
@@ -1224,7 +1739,7 @@ private:
     if (Fr.IsModule)
       return;
     for (PendingFork &O : Fr.Pending)
-      if (O.Fork == P.Fork) {
+      if (O.Fork == P.Fork && forkKey(O) == forkKey(P)) {
         // Keep what tells the most: threads or CUDA seen on one path but not the other.
         if ((O.Threads.empty() && !P.Threads.empty()) || (!O.Cuda && P.Cuda))
           O = std::move(P);
@@ -1262,6 +1777,7 @@ private:
     Done.Method = Out.Method;
     Done.Forks = std::move(Fr.Pending);
     Done.Returned = Fr.Returned;
+    Done.ForeignMethodSet = Out.ForeignMethodSet;
     Done.InProgress = false;
     Done.Done = true;
     return Done;
@@ -1395,6 +1911,8 @@ private:
     }
     if (!Sum.Method.empty())
       S.Method = Sum.Method;
+    if (Sum.ForeignMethodSet && !S.ForeignMethodSet)
+      S.ForeignMethodSet = Sum.ForeignMethodSet;
   }
 
   FlowModel &FM;
@@ -1414,25 +1932,59 @@ private:
   std::vector<Summary> Summaries;
   std::vector<std::vector<State>> LoopExits;
   llvm::DenseMap<int, int> CudaUse;
-  llvm::DenseSet<unsigned> ReportedThreads, ReportedCuda;
+  std::set<std::string> ReportedThreads, ReportedCuda;
+  std::map<std::string, ForkHazard> NoParentCuda;
+  /// Calls in the walked file that reach CUDA in another module: the story from there.
+  llvm::DenseMap<unsigned, EffectRef> ForeignCudaUse;
+  llvm::DenseSet<unsigned> SecondSetReported;
+  llvm::DenseMap<int, EffectRef> StartsMemo, SetsMemo, CudaStoryMemo;
+  llvm::DenseMap<int, std::vector<Handoff>> HandoffMemo;
 
   friend class FlowModel;
+  friend ModuleSummary summarizeModule(const SemanticModel &, llvm::StringRef, const Config *,
+                                       ProjectLink &);
 };
 
-FlowModel::FlowModel(const SemanticModel &M, const Config *Cfg) : M(M) {
+FlowModel::FlowModel(const SemanticModel &M, const Config *Cfg, ProjectLink *Link,
+                     llvm::StringRef Path)
+    : M(M), Link(Link), Path(Path.str()) {
+  prepare();
+  // Every fork is spelled in the file: os.fork/os.forkpty/pty.fork and the "fork" method
+  // contain "fork"; a process start that forks by default names Process or Pool (also
+  // through aliases: the import names the original). Other starters never count as forks.
+  // With the project, a fork may be in a function of another module this file imports.
+  llvm::StringRef Source = M.tree().source();
+  if (!Source.contains("fork") && !Source.contains("Process") && !Source.contains("Pool") &&
+      !Source.contains("DataLoader") && !(Link && importsProjectModule()))
+    return;
+  Walker W(*this, M, Cfg);
+  W.run();
+}
+
+FlowModel::FlowModel(const SemanticModel &M, ProjectLink &Link, llvm::StringRef Path)
+    : M(M), Link(&Link), Path(Path.str()), Export(true) {
+  prepare();
+}
+
+bool FlowModel::importsProjectModule() const {
+  for (const Binding &B : M.bindings()) {
+    if (B.Kind != BindingKind::Import)
+      continue;
+    if (B.Qualified.empty())
+      return true; // a relative import: the package's own module
+    llvm::StringRef Top = llvm::StringRef(B.Qualified).split('.').first;
+    if (Link->hasModule(Top))
+      return true;
+  }
+  return false;
+}
+
+void FlowModel::prepare() {
   for (const Binding &B : M.bindings())
     if (B.Kind == BindingKind::Import &&
         (B.Qualified == "torch" || startsWith(B.Qualified, "torch.")))
       ImportsTorch = true;
   Res = std::make_unique<Resolver>(M, ImportsTorch);
-  // Every fork is spelled in the file: os.fork/os.forkpty/pty.fork and the "fork" method
-  // contain "fork"; a process start that forks by default names Process or Pool (also
-  // through aliases: the import names the original). Other starters never count as forks.
-  llvm::StringRef Source = M.tree().source();
-  if (!Source.contains("fork") && !Source.contains("Process") && !Source.contains("Pool"))
-    return;
-  Walker W(*this, M, Cfg);
-  W.run();
 }
 
 FlowModel::~FlowModel() = default;
@@ -1464,13 +2016,16 @@ void noteCallChain(RuleContext &Ctx, Diagnostic &D, llvm::ArrayRef<unsigned> Cha
 }
 
 std::string forkDescription(RuleContext &Ctx, const ForkHazard &H) {
+  if (H.OsFork && H.Foreign)
+    return H.Foreign->Describe;
   const CallSite &Fork = Ctx.model().calls()[H.Fork];
   if (H.OsFork)
     return "'" + Ctx.quote(Fork.Callee) + "()'";
+  const char *What = H.DataLoader ? "DataLoader workers started" : "process started";
   if (H.DefaultMethod)
-    return "process started with the default start method (\"fork\" on Linux before Python "
-           "3.14)";
-  return "process started with the \"fork\" start method";
+    return std::string(What) +
+           " with the default start method (\"fork\" on Linux before Python 3.14)";
+  return std::string(What) + " with the \"fork\" start method";
 }
 
 void noteHazard(RuleContext &Ctx, Diagnostic &D, const ForkHazard &H,
@@ -1481,10 +2036,195 @@ void noteHazard(RuleContext &Ctx, Diagnostic &D, const ForkHazard &H,
          H.Chain[Common] == H.Cause.Chain[Common])
     ++Common;
   llvm::ArrayRef<unsigned> CauseChain = H.Cause.Chain, ForkChain = H.Chain;
-  noteCallChain(Ctx, D, CauseChain.take_front(Common));
-  noteCallChain(Ctx, D, CauseChain.drop_front(Common));
-  Ctx.note(D, Ctx.model().calls()[H.Cause.Call].Call, CauseNote);
+  if (!H.NoParentCuda) {
+    noteCallChain(Ctx, D, CauseChain.take_front(Common));
+    noteCallChain(Ctx, D, CauseChain.drop_front(Common));
+    if (H.Cause.Foreign)
+      noteStory(Ctx, D, H.Cause.Foreign->Notes);
+    else
+      Ctx.note(D, Ctx.model().calls()[H.Cause.Call].Call, CauseNote);
+  } else {
+    Common = 0;
+  }
   noteCallChain(Ctx, D, ForkChain.drop_front(Common));
+  if (H.Foreign) {
+    // The calls into the other module, up to the fork (reported there).
+    noteStory(Ctx, D, H.Foreign->Path);
+  }
+}
+
+} // namespace python
+} // namespace forksafe
+
+//===----------------------------------------------------------------------===//
+// Summaries for the rest of the project
+//===----------------------------------------------------------------------===//
+
+namespace forksafe {
+namespace python {
+
+std::string threadStartNote(const SemanticModel &M, const FlowEvent &E) {
+  switch (E.Kind) {
+  case FlowEvent::Timer:
+    return "timer thread started here";
+  case FlowEvent::ThreadPool:
+    return "thread pool started here";
+  case FlowEvent::Executor:
+    return "thread pool executor starts its threads here";
+  case FlowEvent::Library:
+    return threadedLibraryName(M.calleeName(M.calls()[E.Call])) + " starts its threads here";
+  case FlowEvent::Cuda:
+    return "CUDA initialised here";
+  default:
+    return "thread started here";
+  }
+}
+
+ModuleSummary summarizeModule(const SemanticModel &M, llvm::StringRef Path, const Config *Cfg,
+                              ProjectLink &Link) {
+  FlowModel FM(M, Link, Path);
+  FlowModel::Walker W(FM, M, Cfg);
+  W.run();
+  auto Chain = [&](llvm::ArrayRef<unsigned> Calls) {
+    Story Out;
+    for (unsigned Id : Calls)
+      Out.push_back(W.stepAt(M.calls()[Id].Call, "'" + W.calledName(M.calls()[Id]) + "' called here"));
+    return Out;
+  };
+  auto Event = [&](const FlowEvent &E) {
+    auto Out = std::make_shared<Effect>();
+    Out->Kind = E.Kind;
+    Out->Notes = Chain(E.Chain);
+    if (E.Foreign)
+      Out->Notes.insert(Out->Notes.end(), E.Foreign->Notes.begin(), E.Foreign->Notes.end());
+    else
+      Out->Notes.push_back(W.stepAt(M.calls()[E.Call].Call, threadStartNote(M, E)));
+    return Out;
+  };
+  auto Fork = [&](const PendingFork &P) {
+    auto F = std::make_shared<ForkEffect>();
+    F->Path = Chain(P.Chain);
+    if (P.Foreign) {
+      F->Path.insert(F->Path.end(), P.Foreign->Path.begin(), P.Foreign->Path.end());
+      F->At = P.Foreign->At;
+      F->Describe = P.Foreign->Describe;
+    } else {
+      const CallSite &C = M.calls()[P.Fork];
+      F->At = W.stepAt(C.Call, "");
+      if (P.OsFork) {
+        llvm::StringRef T = M.text(unparenthesize(C.Callee));
+        F->Describe = "'" + T.take_front(40).str() + "()'";
+      }
+    }
+    F->OsFork = P.OsFork;
+    F->DataLoader = P.DataLoader;
+    F->Method = P.Method;
+    for (const ThreadFact &T : P.Threads)
+      F->Threads.push_back(Event(T.Event));
+    if (P.Cuda)
+      F->Cuda = Event(*P.Cuda);
+    F->ChildMayUseCuda = P.ChildMayUseCuda;
+    if (P.ChildCudaUse >= 0) {
+      const CallSite &C = M.calls()[P.ChildCudaUse];
+      auto U = std::make_shared<Effect>();
+      U->Kind = FlowEvent::Cuda;
+      if (P.ChildCudaForeign) {
+        U->Notes.push_back(W.stepAt(C.Call, "'" + W.calledName(C) + "' called here"));
+        U->Notes.insert(U->Notes.end(), P.ChildCudaForeign->Notes.begin(),
+                        P.ChildCudaForeign->Notes.end());
+      } else {
+        U->Notes.push_back(W.stepAt(C.Call, "the child uses CUDA here"));
+      }
+      F->ChildCudaUse = U;
+    } else {
+      F->ChildCudaUse = P.ChildCudaForeign;
+    }
+    return F;
+  };
+
+  ModuleSummary Out;
+  // What importing it does: its top level up to the __main__ guard.
+  if (W.ImportState) {
+    const State &In = *W.ImportState;
+    for (const ThreadFact &T : In.Threads)
+      Out.Import.ExitThreads.push_back(Event(T.Event));
+    if (In.Cuda)
+      Out.Import.Cuda = Event(*In.Cuda);
+    Out.Import.Method = In.Method;
+    Out.Import.SetsMethod = In.ForeignMethodSet;
+  }
+  for (const ImportTimeCall &IC : M.importTimeCalls()) {
+    const CallSite &C = M.calls()[IC.Call];
+    const ApiEntry *E = M.apiOf(C);
+    if (!E || !(E->Flags & SetsStartMethod) || W.forcesStartMethod(C))
+      continue;
+    auto Set = std::make_shared<Effect>();
+    Set->Notes = Chain(IC.Chain);
+    Set->Notes.push_back(W.stepAt(C.Call, "start method set here"));
+    Out.Import.SetsMethod = Set;
+    break;
+  }
+
+  // Its functions, and the methods of its classes.
+  for (unsigned F = 1; F < M.scopes().size(); ++F) {
+    const Scope &Sc = M.scopes()[F];
+    if (Sc.Kind != ScopeKind::Function)
+      continue;
+    std::string Key;
+    if (Sc.Parent == 0) {
+      Key = Sc.Name.str();
+    } else {
+      const Scope &Cls = M.scopes()[Sc.Parent];
+      if (Cls.Kind != ScopeKind::Class || Cls.Parent != 0)
+        continue;
+      Key = Cls.Name.str() + "." + Sc.Name.str();
+    }
+    const Summary &Sum = W.summaryOf(F, 0);
+    FunctionSummary FS;
+    for (const ThreadFact &T : Sum.ExitThreads) {
+      auto Ef = Event(T.Event);
+      Ef->Returned = hasKey(T, Sum.Returned);
+      FS.ExitThreads.push_back(Ef);
+    }
+    if (Sum.Cuda)
+      FS.Cuda = Event(*Sum.Cuda);
+    FS.Method = Sum.Method;
+    for (const PendingFork &P : Sum.Forks)
+      FS.Forks.push_back(Fork(P));
+    FS.CudaUse = W.cudaStory(F);
+    FS.SetsMethod = W.setsMethodIn(F);
+    FS.Starts = W.startsIn(F);
+    FS.Handoffs = W.handoffsOf(F);
+    if (FS.empty())
+      continue;
+    if (Sc.Name == "__init__" && Sc.Parent != 0)
+      Out.Functions[M.scopes()[Sc.Parent].Name] = FS; // calling the class runs __init__
+    Out.Functions[Key] = std::move(FS);
+  }
+
+  // Names it binds by importing: what `from pkg import f` finds in pkg/__init__.py.
+  for (const auto &Entry : M.scopes()[0].Names)
+    for (unsigned Id : Entry.second) {
+      const Binding &B = M.bindings()[Id];
+      if (B.Kind != BindingKind::Import)
+        continue;
+      std::string Target = importedName(M, B, Link);
+      if (!Target.empty())
+        Out.Imports[Entry.first()] = Target;
+    }
+  return Out;
+}
+
+void noteStory(RuleContext &Ctx, Diagnostic &D, const Story &S) {
+  for (const Step &St : S)
+    D.Notes.push_back(Note{Location{St.File, St.Line, St.Column}, St.Text});
+}
+
+Diagnostic &reportAtFork(RuleContext &Ctx, const ForkHazard &H, std::string Message) {
+  if (!H.Foreign)
+    return Ctx.report(Ctx.model().calls()[H.Fork].Call, std::move(Message));
+  const Step &At = H.Foreign->At;
+  return Ctx.reportAt(At.File, At.Line, At.Column, At.EndLine, At.EndColumn, std::move(Message));
 }
 
 } // namespace python

@@ -21,6 +21,7 @@
 
 #include "core/Config.h"
 #include "python/SemanticModel.h"
+#include "python/Summary.h"
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallVector.h"
@@ -39,6 +40,9 @@ struct FlowEvent {
   unsigned Call = 0; ///< the call that did it (index into SemanticModel::calls())
   /// Same-file calls through which it happened, from the function where the fork is judged.
   llvm::SmallVector<unsigned, 2> Chain;
+  /// When it happened in another module: the story from this file's call or import of it
+  /// (Call is then meaningless).
+  EffectRef Foreign;
 };
 
 /// A fork that runs after a thread start or a CUDA initialisation.
@@ -51,12 +55,33 @@ struct ForkHazard {
   FlowEvent Cause;        ///< the thread start or the CUDA initialisation
   int ChildCudaUse = -1;  ///< a call in the child's code that uses CUDA; -1 if not known
   Node ChildCudaArgument; ///< a CUDA object of the parent handed to the child, if known
+  /// The child uses CUDA in another module: the story, after the ChildCudaUse call if any.
+  EffectRef ChildCudaForeign;
+  /// The fork is in another module (Fork is then this file's call that leads to it).
+  ForkRef Foreign;
+  /// cuda-before-fork: no CUDA initialisation in the parent is seen, but the child needs it.
+  bool NoParentCuda = false;
+  bool DataLoader = false; ///< DataLoader workers forked when the loader is iterated
 };
+
+/// A second set_start_method() whose first call ran in another module on the same path.
+struct SecondStartMethod {
+  unsigned Call;
+  EffectRef First;
+};
+
+class ProjectLink;
 
 class FlowModel {
 public:
-  FlowModel(const SemanticModel &M, const Config *Cfg);
+  /// Link: the rest of the project (null: the file alone). Path names this file in the
+  /// summaries the walk exports.
+  FlowModel(const SemanticModel &M, const Config *Cfg, ProjectLink *Link = nullptr,
+            llvm::StringRef Path = "");
   ~FlowModel();
+
+  /// start-method-at-import: second set_start_method() calls after one in another module.
+  const std::vector<SecondStartMethod> &secondStartMethods() const { return SecondSets; }
 
   /// Forks while threads may run, one per fork, in source order.
   const std::vector<ForkHazard> &forksAfterThreads() const { return AfterThreads; }
@@ -70,12 +95,30 @@ public:
 private:
   struct Resolver;
   class Walker;
+  /// For summarizeModule: prepared, not walked.
+  FlowModel(const SemanticModel &M, ProjectLink &Link, llvm::StringRef Path);
+  void prepare();
+  bool importsProjectModule() const;
   std::unique_ptr<Resolver> Res;
   std::vector<ForkHazard> AfterThreads, AfterCuda;
+  std::vector<SecondStartMethod> SecondSets;
   const SemanticModel &M;
+  ProjectLink *Link;
+  std::string Path;
+  bool Export = false; ///< made by summarizeModule: walk everything, judge nothing
+  friend ModuleSummary summarizeModule(const SemanticModel &, llvm::StringRef, const Config *,
+                                       ProjectLink &);
   bool ImportsTorch = false;
   mutable llvm::DenseMap<unsigned, bool> CudaCache;
 };
+
+/// What importing the module of M does and what calling each of its functions does, with
+/// the summaries of the modules it imports (through Link) linked in.
+ModuleSummary summarizeModule(const SemanticModel &M, llvm::StringRef Path, const Config *Cfg,
+                              ProjectLink &Link);
+
+/// The note at a thread start or threaded library use ("thread started here").
+std::string threadStartNote(const SemanticModel &M, const FlowEvent &E);
 
 /// The name a library is known by in messages ("JAX" for jax.numpy.ones).
 std::string threadedLibraryName(llvm::StringRef QualifiedName);
@@ -85,6 +128,10 @@ class RuleContext;
 void noteCallChain(RuleContext &Ctx, Diagnostic &D, llvm::ArrayRef<unsigned> Chain);
 /// The notes of a hazard: the calls to the cause, CauseNote at it, the calls to the fork.
 void noteHazard(RuleContext &Ctx, Diagnostic &D, const ForkHazard &H, const std::string &CauseNote);
+/// Notes the steps of a story.
+void noteStory(RuleContext &Ctx, Diagnostic &D, const Story &S);
+/// Reports at the fork of H: in this file, or in the module where the fork is.
+Diagnostic &reportAtFork(RuleContext &Ctx, const ForkHazard &H, std::string Message);
 /// How the message names the fork: "'os.fork()'", "process started with the ... method".
 std::string forkDescription(RuleContext &Ctx, const ForkHazard &H);
 

@@ -2,6 +2,8 @@
 #include "python/PythonAnalyzer.h"
 
 #include "python/ApiTable.h"
+#include "python/FlowModel.h"
+#include "python/Project.h"
 #include "python/Prefilter.h"
 #include "python/Rule.h"
 #include "python/SemanticModel.h"
@@ -82,9 +84,46 @@ const Tables &tablesFor(const Config *Cfg) {
   return *T;
 }
 
+/// The needs of the rules that judge with the summaries of other modules.
+constexpr uint32_t WholeProgramNeeds =
+    (1u << unsigned(RuleNeeds::ProcessStart)) | (1u << unsigned(RuleNeeds::PickledCallable)) |
+    (1u << unsigned(RuleNeeds::SetStartMethod)) | (1u << unsigned(RuleNeeds::ForkOrProcessStart));
+
 } // namespace
 
 llvm::ArrayRef<RuleInfo> rules() { return ruleInfos(); }
+
+RuleContext::RuleContext(llvm::StringRef Path, const SyntaxTree &Tree,
+                         std::function<const SemanticModel &()> Model, const Config *Cfg,
+                         std::vector<Diagnostic> &Diags, ProjectLink *Link)
+    : Path(Path), Tree(Tree), GetModel(std::move(Model)), Cfg(Cfg), Diags(Diags), Link(Link) {}
+
+RuleContext::~RuleContext() = default;
+
+const FlowModel &RuleContext::flow() const {
+  if (!Flow)
+    Flow = std::make_unique<FlowModel>(model(), Cfg, Link, Path);
+  return *Flow;
+}
+
+const FunctionSummary *RuleContext::calledSummary(const CallSite &C) const {
+  if (!Link || model().apiOf(C) || model().calledFunction(C) >= 0)
+    return nullptr;
+  std::string Q = linkedName(model(), C.Callee, C.Scope, *Link);
+  return Q.empty() ? nullptr : Link->function(Q);
+}
+
+Diagnostic &RuleContext::reportAt(const std::string &File, unsigned Line, unsigned Column,
+                                  unsigned EndLine, unsigned EndColumn, std::string Message) {
+  Diagnostic D;
+  D.Check = Check;
+  D.Loc = Location{File, Line, Column};
+  D.EndLine = EndLine;
+  D.EndColumn = EndColumn;
+  D.Message = std::move(Message);
+  Diags.push_back(std::move(D));
+  return Diags.back();
+}
 
 Diagnostic &RuleContext::report(Node At, std::string Message) {
   Diagnostic D;
@@ -166,6 +205,10 @@ void analyze(llvm::StringRef Path, llvm::StringRef Source, const AnalyzeOptions 
   const ApiTable *Api = &T.Api;
   // The needs this file's words meet; without the pre-filter, every rule runs.
   uint32_t Met = Opts.Prefilter ? T.Words.scan(Source) : ~0u;
+  // With the project, a file may reach processes, threads and CUDA through the functions and
+  // the top level of the modules it imports: the rules that judge with summaries run.
+  if (Opts.Link && importsProjectModule(Source, *Opts.Link))
+    Met |= WholeProgramNeeds;
 
   SyntaxTree Tree = SyntaxTree::parse(Source, Opts.Kept);
   if (!Tree.valid()) {
@@ -180,13 +223,21 @@ void analyze(llvm::StringRef Path, llvm::StringRef Source, const AnalyzeOptions 
           Model = std::make_unique<SemanticModel>(Tree, *Api);
         return *Model;
       },
-      Opts.Cfg, Diags);
+      Opts.Cfg, Diags, Opts.Link);
   for (const RuleEntry *E : Enabled) {
     if (!TriggerWords::meets(Met, E->Needs))
       continue;
     Ctx.setCheck(E->Info.Id);
     E->Run(Ctx);
   }
+}
+
+std::vector<std::pair<std::string, std::string>> consumedSummaries(const AnalyzeOptions &Opts) {
+  return Opts.Link ? Opts.Link->dependencies() : std::vector<std::pair<std::string, std::string>>();
+}
+
+std::string currentSummaryDigest(const AnalyzeOptions &Opts, llvm::StringRef Module) {
+  return Opts.Link ? Opts.Link->moduleDigest(Module) : std::string();
 }
 
 bool mayConcernAnyRule(llvm::StringRef Source, const AnalyzeOptions &Opts) {
@@ -202,6 +253,9 @@ bool mayConcernAnyRule(llvm::StringRef Source, const AnalyzeOptions &Opts) {
       Met = tablesFor(Opts.Cfg).Words.scan(Source);
     if (TriggerWords::meets(*Met, E.Needs))
       return true;
+    if ((WholeProgramNeeds & (1u << unsigned(E.Needs))) && Opts.Link &&
+        importsProjectModule(Source, *Opts.Link))
+      return true; // it may call a starter of another module
   }
   return false;
 }

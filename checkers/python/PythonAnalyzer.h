@@ -22,10 +22,15 @@ struct RuleInfo {
 /// Every Python rule, in the order of the registration table.
 llvm::ArrayRef<RuleInfo> rules();
 
+class ProjectLink;
+
 struct AnalyzeOptions {
   const CheckGlobs *Enabled = nullptr; ///< rules to run (required)
   const Config *Cfg = nullptr;         ///< project configuration (may be null: defaults)
   KeptTree *Kept = nullptr;            ///< language server: the buffer's previous, edited parse
+  /// The project around the file (Project::linkFor); null analyses the file alone. Findings
+  /// may then be located in other files of the project (a fork in the module that forks).
+  ProjectLink *Link = nullptr;
   /// Skip files and rules by their words (Prefilter.h); false (--no-prefilter) runs every
   /// rule on every file, to check that the filter loses nothing.
   bool Prefilter = true;
@@ -36,6 +41,13 @@ struct AnalyzeOptions {
 /// per-file-ignores); problems with the input go to Errors.
 void analyze(llvm::StringRef Path, llvm::StringRef Source, const AnalyzeOptions &Opts,
              std::vector<Diagnostic> &Diags, std::vector<InputError> &Errors);
+
+/// What the analysis through Opts.Link consumed of other modules (after analyze()): each
+/// module asked for, with the digest of its summary then ("" when there was none). Per-file
+/// results may be reused while each still has that digest (currentSummaryDigest).
+std::vector<std::pair<std::string, std::string>> consumedSummaries(const AnalyzeOptions &Opts);
+/// The digest of module Name's summary now, as the project around Opts.Link sees it.
+std::string currentSummaryDigest(const AnalyzeOptions &Opts, llvm::StringRef Module);
 
 /// The pre-filter (Prefilter.h): false when no enabled rule can fire on Source, because it
 /// holds none of their words; the file need not be parsed, and forksafe-syntax-error is not

@@ -10,33 +10,48 @@
 #include "core/Config.h"
 #include "core/Diagnostic.h"
 #include "python/SemanticModel.h"
+#include "python/Summary.h"
 #include "python/SyntaxTree.h"
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace forksafe {
 namespace python {
 
+class FlowModel;
+class ProjectLink;
+
 class RuleContext {
 public:
   RuleContext(llvm::StringRef Path, const SyntaxTree &Tree,
               std::function<const SemanticModel &()> Model, const Config *Cfg,
-              std::vector<Diagnostic> &Diags)
-      : Path(Path), Tree(Tree), GetModel(std::move(Model)), Cfg(Cfg), Diags(Diags) {}
+              std::vector<Diagnostic> &Diags, ProjectLink *Link = nullptr);
+  ~RuleContext();
 
   llvm::StringRef path() const { return Path; }
   const SyntaxTree &tree() const { return Tree; }
   /// Built on first use (the syntax-error rule does not need it).
   const SemanticModel &model() const { return GetModel(); }
   const Config *config() const { return Cfg; }
+  /// The statement-order facts of the flow rules, linked with the rest of the project;
+  /// built once, on first use.
+  const FlowModel &flow() const;
+  /// The rest of the project (null when the file is analysed alone).
+  ProjectLink *link() const { return Link; }
+  /// The summary of the function of another project module that C calls, or null.
+  const FunctionSummary *calledSummary(const CallSite &C) const;
   llvm::StringRef text(Node N) const { return Tree.text(N); }
 
   /// Sets the id the next reports carry (the registration table does this).
   void setCheck(const char *Id) { Check = Id; }
   /// A warning spanning node At.
   Diagnostic &report(Node At, std::string Message);
+  /// A warning at a place in another file of the project (the fork a hazard is fixed at).
+  Diagnostic &reportAt(const std::string &File, unsigned Line, unsigned Column, unsigned EndLine,
+                       unsigned EndColumn, std::string Message);
   void note(Diagnostic &D, Node At, std::string Message);
   /// An edit replacing the bytes of At.
   Edit replace(Node At, std::string Replacement) const;
@@ -52,6 +67,8 @@ private:
   std::function<const SemanticModel &()> GetModel;
   const Config *Cfg;
   std::vector<Diagnostic> &Diags;
+  ProjectLink *Link;
+  mutable std::unique_ptr<FlowModel> Flow;
   const char *Check = "";
 };
 

@@ -781,7 +781,88 @@ Node SemanticModel::argument(Node Call, const Param &P) const {
       return A;
     ++Index;
   }
+  if (!P.Keyword)
+    return Node();
+  // f(**kw) with kw = dict(key=value) / {"key": value} / kw["key"] = value before the call.
+  for (Node A : Args.codeChildren())
+    if (A.is("dictionary_splat"))
+      for (Node Inner : A.codeChildren())
+        if (Node V = splatKeyword(Call, unparenthesize(Inner), P.Keyword))
+          return V;
   return Node();
+}
+
+/// The value given to Key in the dictionary D (a `dict(...)` call or a `{...}` display).
+static Node dictEntry(const SyntaxTree &Tree, Node D, llvm::StringRef Key) {
+  if (D.is("call") && Tree.text(D.field("function")) == "dict") {
+    for (Node A : D.field("arguments").codeChildren())
+      if (A.is("keyword_argument") && Tree.text(A.field("name")) == Key)
+        return A.field("value");
+    return Node();
+  }
+  if (D.is("dictionary"))
+    for (Node Pair : D.codeChildren()) {
+      Node K = Pair.field("key");
+      if (!Pair.is("pair") || !K.is("string"))
+        continue;
+      llvm::StringRef T = Tree.text(K);
+      if (T.size() >= 2 && T.drop_front().drop_back() == Key && T.front() == T.back())
+        return Pair.field("value");
+    }
+  return Node();
+}
+
+Node SemanticModel::splatKeyword(Node Call, Node Dict, llvm::StringRef Key) const {
+  if (Dict.is("call") || Dict.is("dictionary"))
+    return dictEntry(Tree, Dict, Key);
+  if (!Dict.is("identifier"))
+    return Node();
+  llvm::StringRef Name = text(Dict);
+  // The body the call is in (not into nested definitions), before the call.
+  Node Body = Call;
+  while (Body && !Body.is("function_definition") && !Body.is("module"))
+    Body = Node(ts_node_parent(Body.raw()));
+  if (!Body)
+    return Node();
+  if (Body.is("function_definition"))
+    Body = Body.field("body");
+  Node Found;
+  uint32_t FoundAt = 0;
+  llvm::SmallVector<Node, 32> Work{Body};
+  unsigned Steps = 0;
+  while (!Work.empty() && ++Steps < 20000) {
+    Node N = Work.pop_back_val();
+    if (N.startByte() >= Call.startByte())
+      continue;
+    if (N != Body && (N.is("function_definition") || N.is("class_definition") || N.is("lambda")))
+      continue;
+    if (N.is("assignment")) {
+      Node L = unparenthesize(N.field("left")), R = unparenthesize(N.field("right"));
+      Node V;
+      if (L.is("identifier") && text(L) == Name && R) {
+        if (R.is("call") || R.is("dictionary")) {
+          V = dictEntry(Tree, R, Key);
+          if (!V && N.startByte() >= FoundAt) { // rebound without the key
+            Found = Node();
+            FoundAt = N.startByte();
+          }
+        }
+      } else if (L.is("subscript") && text(unparenthesize(L.field("value"))) == Name) {
+        Node Sub = L.field("subscript");
+        llvm::StringRef T = Sub ? text(Sub) : "";
+        if (T.size() >= 2 && (T.front() == '"' || T.front() == '\'') && T.front() == T.back() &&
+            T.drop_front().drop_back() == Key)
+          V = N.field("right");
+      }
+      if (V && N.startByte() >= FoundAt) {
+        Found = V;
+        FoundAt = N.startByte();
+      }
+    }
+    for (Node C : N.namedChildren())
+      Work.push_back(C);
+  }
+  return Found;
 }
 
 bool SemanticModel::hasSplat(Node Call) const {

@@ -138,8 +138,13 @@ public:
   std::optional<std::string> stringValue(Node Expr, unsigned S) const;
 
   /// The argument passed for P: the positional argument at P.Position, else the keyword
-  /// argument P.Keyword. Null when absent (or hidden behind *args/**kwargs).
+  /// argument P.Keyword, also through `**kwargs` built in the same function (splatKeyword).
+  /// Null when absent (or hidden behind *args or a **kwargs not known).
   Node argument(Node Call, const Param &P) const;
+  /// The keyword argument Key given through `**Dict` where Dict is `dict(...)`/`{...}` or a
+  /// name this function (or module) bound to one before the call, or set with
+  /// `Dict["Key"] = value`: that value. Null when unknown.
+  Node splatKeyword(Node Call, Node Dict, llvm::StringRef Key) const;
   /// Whether the argument list uses *args or **kwargs (the absent argument may be there).
   bool hasSplat(Node Call) const;
 

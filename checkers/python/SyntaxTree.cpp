@@ -84,8 +84,15 @@ static TSTree *parseWithThreadParser(llvm::StringRef Text, const TSTree *Old = n
     Parser.reset(ts_parser_new());
     ts_parser_set_language(Parser.get(), tree_sitter_python());
   }
-  return ts_parser_parse_string(Parser.get(), Old, Text.data(),
-                                static_cast<uint32_t>(Text.size()));
+  try {
+    return ts_parser_parse_string(Parser.get(), Old, Text.data(),
+                                  static_cast<uint32_t>(Text.size()));
+  } catch (...) {
+    // Out of memory inside tree-sitter (driver/OutOfMemory.cpp): the parser's state is
+    // unknown, so it is abandoned, not reused or freed.
+    (void)Parser.release();
+    throw;
+  }
 }
 
 std::string joinBracketedLines(llvm::StringRef Source) {

@@ -127,12 +127,15 @@ def processes_joined_in_a_loop():
         p.join()
 
 
-# --- Good: torch.cuda.is_available() and device_count() do not initialise CUDA ----------------
+# --- torch.cuda.is_available() and device_count() do not initialise CUDA; the forked child that
+# uses CUDA is still reported (PyTorch requires spawn or forkserver for CUDA in children) -------
 def only_queries():
     if torch.cuda.is_available() and torch.cuda.device_count() > 1:
         torch.cuda.manual_seed_all(0)
     print(torch.cuda.memory_allocated())
     mp.Process(target=train, args=(0,)).start()
+    # CHECK: :[[@LINE-1]]:5: warning: process started with the default start method ("fork" on Linux before Python 3.14) whose child uses CUDA: the child fails ("Cannot re-initialize CUDA in forked subprocess") as soon as anything in the parent, an imported library included, has touched CUDA; use the "spawn" or "forkserver" start method [forksafe-cuda-before-fork]
+    # CHECK-NEXT: :14:13: note: the child uses CUDA here
 
 
 # --- Good: DataLoader workers after .cuda() -------------------------------------------------------
@@ -160,17 +163,22 @@ def spawn_context():
     mp.get_context("forkserver").Pool(2).map(train, range(2))
 
 
-# --- Good: an executor whose workers started before CUDA (at its first submit) ----------------
+# --- An executor whose workers started before CUDA (at its first submit): no "after CUDA", but
+# its forked workers run train, which uses CUDA ----------------------------------------------
 def executor_started_first():
     ex = ProcessPoolExecutor(max_workers=2)
     ex.submit(train, 0)
+    # CHECK: :[[@LINE-1]]:5: warning: process started with the default start method ("fork" on Linux before Python 3.14) whose child uses CUDA: the child fails ("Cannot re-initialize CUDA in forked subprocess") as soon as anything in the parent, an imported library included, has touched CUDA; use the "spawn" or "forkserver" start method [forksafe-cuda-before-fork]
+    # CHECK-NEXT: :14:13: note: the child uses CUDA here
     torch.zeros(3).cuda()
     ex.submit(train, 1)
 
 
-# --- Good: fork before CUDA; a fork that execs ------------------------------------------------
+# --- Fork before CUDA (the child still uses CUDA: reported as such); a fork that execs --------
 def fork_first():
     mp.Process(target=train, args=(0,)).start()
+    # CHECK: :[[@LINE-1]]:5: warning: process started with the default start method ("fork" on Linux before Python 3.14) whose child uses CUDA: the child fails ("Cannot re-initialize CUDA in forked subprocess") as soon as anything in the parent, an imported library included, has touched CUDA; use the "spawn" or "forkserver" start method [forksafe-cuda-before-fork]
+    # CHECK-NEXT: :14:13: note: the child uses CUDA here
     torch.zeros(3).cuda()
 
 
@@ -181,8 +189,10 @@ def fork_and_exec():
         os.execv("/bin/true", ["true"])
 
 
-# --- Good: .cuda() and .to() that are not torch's ---------------------------------------------
+# --- .cuda() and .to() that are not torch's initialise nothing (the child's own CUDA is reported)
 def cpu_device():
     torch.zeros(3).to("cpu")
     torch.zeros(3, device="cpu")
     mp.Process(target=train, args=(0,)).start()
+    # CHECK: :[[@LINE-1]]:5: warning: process started with the default start method ("fork" on Linux before Python 3.14) whose child uses CUDA: the child fails ("Cannot re-initialize CUDA in forked subprocess") as soon as anything in the parent, an imported library included, has touched CUDA; use the "spawn" or "forkserver" start method [forksafe-cuda-before-fork]
+    # CHECK-NEXT: :14:13: note: the child uses CUDA here

@@ -112,13 +112,11 @@ TEST(PythonAnalyzer, FifteenMegabyteFile) {
   while (Src.size() < 15u * 1024 * 1024)
     Src += Block;
   Src += "mp.get_context('fork')\n";
-  auto Start = std::chrono::steady_clock::now();
+  // Speed is measured by bench/, never here: this asserts only that the whole file is analysed.
   Result R = run(Src);
-  auto Seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - Start).count();
   EXPECT_TRUE(R.Errors.empty());
   EXPECT_EQ(R.count("forksafe-hardcoded-fork-context"), 1u);
   EXPECT_EQ(R.count("forksafe-syntax-error"), 0u);
-  EXPECT_LT(Seconds, 30.0);
 }
 
 TEST(PythonAnalyzer, NulBytesInTheMiddle) {

@@ -3,7 +3,10 @@
 // The start method "fork" passed to an API that takes a start method: get_context,
 // set_start_method (and torch.multiprocessing's), torch spawn/start_processes'
 // start_method, DataLoader's multiprocessing_context. A context object made with "fork"
-// and passed on (ProcessPoolExecutor(mp_context=...)) is reported where it is made.
+// and passed on (ProcessPoolExecutor(mp_context=...)) is reported where it is made. A method
+// chosen by a conditional expression ("spawn" if WIN else "fork") is reported at its "fork"
+// arm, with the condition under which it is still chosen; `**kwargs` built in the same
+// function (kw = dict(start_method="fork")) are looked into.
 //
 //===----------------------------------------------------------------------===//
 #include "python/Rule.h"
@@ -20,6 +23,23 @@ void checkHardcodedForkContext(RuleContext &Ctx) {
     Node Arg = unparenthesize(M.argument(C.Call, E->StartMethod));
     if (Arg.isNull())
       continue;
+    if (Arg.is("conditional_expression")) {
+      // "spawn" if WIN else "fork": fork is still chosen on the other platforms.
+      auto Parts = Arg.codeChildren();
+      if (Parts.size() != 3)
+        continue;
+      for (unsigned I : {0u, 2u}) {
+        auto V = M.stringValue(unparenthesize(Parts[I]), C.Scope);
+        if (!V || *V != "fork")
+          continue;
+        Ctx.report(Parts[I], std::string("start method \"fork\" is still chosen ") +
+                                 (I == 0 ? "when '" : "unless '") + Ctx.quote(Parts[1]) +
+                                 "': it does not exist on Windows, macOS defaults to spawn, and "
+                                 "forking a process that runs threads can deadlock; use "
+                                 "\"spawn\" or \"forkserver\" on every platform");
+      }
+      continue;
+    }
     auto Value = M.stringValue(Arg, C.Scope);
     if (!Value || *Value != "fork")
       continue;

@@ -5,8 +5,11 @@
 // an API that pickles it: Process(target=) (under spawn and forkserver), process pool and
 // executor methods, initializer=, torch.multiprocessing.spawn. Only receivers known to be
 // process pools or executors count: thread pools, pandas' apply and builtin map never do.
+// Also a function of another module of the project that hands its parameter on to such an
+// API (its summary's handoffs): the callable given to it is judged at the call.
 //
 //===----------------------------------------------------------------------===//
+#include "python/FlowModel.h"
 #include "python/Rule.h"
 
 namespace forksafe {
@@ -81,12 +84,42 @@ std::optional<Unpicklable> unpicklable(const SemanticModel &M, Node Expr, unsign
   return std::nullopt;
 }
 
+/// A callable handed to a function of another module that hands that parameter on to a
+/// process API (a wrapper such as `run_parallel(fn, items)`).
+void checkWrapperCall(RuleContext &Ctx, const CallSite &C) {
+  const FunctionSummary *FS = Ctx.calledSummary(C);
+  if (!FS)
+    return;
+  const SemanticModel &M = Ctx.model();
+  for (const Handoff &H : FS->Handoffs) {
+    Node Arg = M.argument(C.Call, Param{H.Position, H.Name.c_str()});
+    if (Arg.isNull())
+      continue;
+    auto U = unpicklable(M, Arg, C.Scope);
+    if (!U)
+      continue;
+    bool IsClass = U->What.rfind("local class", 0) == 0 || U->What.rfind("method", 0) == 0;
+    Diagnostic &D = Ctx.report(
+        Arg, U->What + " cannot be pickled, but '" + Ctx.quote(C.Callee) + "' hands it to " +
+                 H.Api + ", which pickles it to send it to another process" +
+                 (IsClass ? "; define the class at module level"
+                          : "; define the function at module level"));
+    if (U->Definition)
+      Ctx.note(D, U->Definition, "'" + Ctx.text(U->Definition).str() + "' defined here");
+    noteStory(Ctx, D, H.Notes);
+  }
+}
+
 } // namespace
 
 void checkUnpicklableProcessTarget(RuleContext &Ctx) {
   const SemanticModel &M = Ctx.model();
   for (const CallSite &C : M.calls()) {
     const ApiEntry *E = M.apiOf(C);
+    if (!E && Ctx.link()) {
+      checkWrapperCall(Ctx, C);
+      continue;
+    }
     if (!E || !(E->Flags & (PicklesCallable | PicklesInitializer)))
       continue;
     // A Process's target is pickled only when the child is not forked.

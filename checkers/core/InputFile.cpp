@@ -1,0 +1,113 @@
+#include "InputFile.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace forksafe {
+
+std::string describeFileType(unsigned Mode) {
+  switch (Mode & S_IFMT) {
+  case S_IFREG:
+    return "";
+  case S_IFDIR:
+    return "a folder";
+  case S_IFIFO:
+    return "a FIFO (named pipe)";
+  case S_IFCHR:
+    return "a character device";
+  case S_IFBLK:
+    return "a block device";
+  case S_IFSOCK:
+    return "a socket";
+  default:
+    return "not a regular file";
+  }
+}
+
+static std::string sizeText(uint64_t Bytes) {
+  if (Bytes >= (1u << 20))
+    return std::to_string(Bytes >> 20) + " MiB";
+  return std::to_string(Bytes) + " bytes";
+}
+
+std::optional<std::unique_ptr<llvm::MemoryBuffer>> readRegularFile(llvm::StringRef Path, uint64_t MaxBytes,
+                                                                   std::string &Why) {
+  std::string P = Path.str();
+  auto Refuse = [&](const struct stat &St) -> bool {
+    std::string Type = describeFileType(St.st_mode);
+    if (!Type.empty()) {
+      Why = "is " + Type + ", not a regular file; not read";
+      return true;
+    }
+    if ((uint64_t)St.st_size > MaxBytes) {
+      Why = "is " + sizeText(St.st_size) + ", over the limit of " + sizeText(MaxBytes) + "; not read";
+      return true;
+    }
+    return false;
+  };
+  struct stat St;
+  if (::stat(P.c_str(), &St) != 0) {
+    Why = std::string("cannot read: ") + std::strerror(errno);
+    return std::nullopt;
+  }
+  if (Refuse(St))
+    return std::nullopt;
+  int Fd;
+  do
+    Fd = ::open(P.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  while (Fd < 0 && errno == EINTR);
+  if (Fd < 0) {
+    Why = std::string("cannot read: ") + std::strerror(errno);
+    return std::nullopt;
+  }
+  struct FdCloser {
+    int Fd;
+    ~FdCloser() { ::close(Fd); }
+  } Closer{Fd};
+  if (::fstat(Fd, &St) != 0) {
+    Why = std::string("cannot read: ") + std::strerror(errno);
+    return std::nullopt;
+  }
+  if (Refuse(St))
+    return std::nullopt;
+  // A regular file: reads do not block. Read what is there now, up to one byte past the
+  // limit so a file that grew since fstat is still caught.
+  auto Buf = llvm::WritableMemoryBuffer::getNewUninitMemBuffer(St.st_size, P);
+  if (!Buf) {
+    Why = "cannot read: out of memory for " + sizeText(St.st_size);
+    return std::nullopt;
+  }
+  size_t Have = 0, Want = St.st_size;
+  while (Have < Want) {
+    ssize_t N = ::read(Fd, Buf->getBufferStart() + Have, Want - Have);
+    if (N < 0 && errno == EINTR)
+      continue;
+    if (N < 0) {
+      Why = std::string("cannot read: ") + std::strerror(errno);
+      return std::nullopt;
+    }
+    if (N == 0)
+      break; // shrank while being read: analyse what was there
+    Have += N;
+  }
+  if (Have == Want) {
+    char Extra;
+    ssize_t N;
+    do
+      N = ::read(Fd, &Extra, 1);
+    while (N < 0 && errno == EINTR);
+    if (N > 0) {
+      Why = "changed size while being read; not read";
+      return std::nullopt;
+    }
+  }
+  if (Have < Want)
+    return std::unique_ptr<llvm::MemoryBuffer>(
+        llvm::MemoryBuffer::getMemBufferCopy(llvm::StringRef(Buf->getBufferStart(), Have), P));
+  return std::unique_ptr<llvm::MemoryBuffer>(std::move(Buf));
+}
+
+} // namespace forksafe

@@ -1,0 +1,491 @@
+//===--- Project.cpp ------------------------------------------------------===//
+#include "python/Project.h"
+
+#include "core/Config.h"
+#include "core/SourceText.h"
+#include "python/FlowModel.h"
+#include "python/Prefilter.h"
+#include "python/SyntaxTree.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SHA1.h"
+
+#include <array>
+
+namespace forksafe {
+namespace python {
+
+namespace {
+constexpr unsigned MaxReExportDepth = 8; // `from .a import f` chains followed
+constexpr unsigned MaxImportDepth = 64;  // modules summarised inside one another
+
+std::string parentPath(llvm::StringRef P) { return llvm::sys::path::parent_path(P).str(); }
+
+bool fileExists(const llvm::Twine &P) { return llvm::sys::fs::exists(P); }
+
+/// "a.b.c" -> "a.b"; "a" -> "".
+llvm::StringRef parentModule(llvm::StringRef Name) {
+  size_t Dot = Name.rfind('.');
+  return Dot == llvm::StringRef::npos ? llvm::StringRef() : Name.take_front(Dot);
+}
+
+/// The name of the module in File relative to ImportRoot: root/a/b.py -> "a.b",
+/// root/a/__init__.py -> "a"; "" when File is not under ImportRoot.
+std::string moduleNameIn(llvm::StringRef File, llvm::StringRef ImportRoot, bool &IsPackage) {
+  IsPackage = llvm::sys::path::filename(File) == "__init__.py";
+  llvm::StringRef Rel = File;
+  if (!Rel.consume_front(ImportRoot) || !(Rel.empty() || Rel.front() == '/'))
+    return "";
+  Rel = Rel.ltrim('/');
+  if (!Rel.consume_back(".py"))
+    return "";
+  if (IsPackage) {
+    Rel = Rel.drop_back(llvm::StringRef("__init__").size());
+    Rel = Rel.rtrim('/');
+  }
+  std::string Name = Rel.str();
+  for (char &C : Name)
+    if (C == '/')
+      C = '.';
+  return Name;
+}
+
+std::string absolute(llvm::StringRef Path) {
+  llvm::SmallString<256> Abs(Path);
+  llvm::sys::fs::make_absolute(Abs);
+  llvm::sys::path::remove_dots(Abs, /*remove_dot_dot=*/true);
+  return Abs.str().str();
+}
+
+} // namespace
+
+ProjectLink::~ProjectLink() = default;
+
+std::string serialize(const FunctionSummary &S) {
+  std::string Out;
+  auto Put = [&](const char *Tag, const EffectRef &E) {
+    if (!E)
+      return;
+    Out += Tag;
+    Out += std::to_string(E->Kind) + (E->Returned ? "r" : "");
+    for (const Step &St : E->Notes)
+      Out += "|" + St.File + ":" + std::to_string(St.Line) + ":" + std::to_string(St.Column) +
+             ":" + St.Text;
+    Out += "\n";
+  };
+  for (const EffectRef &T : S.ExitThreads)
+    Put("T", T);
+  Put("C", S.Cuda);
+  Put("U", S.CudaUse);
+  Out += "M" + S.Method + "\n";
+  Put("S", S.SetsMethod);
+  Put("P", S.Starts);
+  for (const ForkRef &F : S.Forks) {
+    Out += "F" + F->At.File + ":" + std::to_string(F->At.Line) + ":" +
+           std::to_string(F->At.Column) + ":" + F->Method + (F->OsFork ? "o" : "") +
+           (F->ChildMayUseCuda ? "c" : "") + "\n";
+    for (const Step &St : F->Path)
+      Out += "|" + St.File + ":" + std::to_string(St.Line) + ":" + St.Text;
+    for (const EffectRef &T : F->Threads)
+      Put("FT", T);
+    Put("FC", F->Cuda);
+    Put("FU", F->ChildCudaUse);
+  }
+  for (const Handoff &H : S.Handoffs)
+    Out += "H" + std::to_string(H.Position) + H.Name + H.Api + "\n";
+  return Out;
+}
+
+/// Calls F(module, relative) for each module an import statement of Source names, found by
+/// a line scan (multi-line `from x import (...)` lists are not needed: the module comes first).
+template <typename Fn> static void scanImports(llvm::StringRef Source, Fn F) {
+  while (!Source.empty()) {
+    auto [Line, Rest] = Source.split('\n');
+    Source = Rest;
+    llvm::StringRef L = Line.trim();
+    if (L.consume_front("import ")) {
+      llvm::SmallVector<llvm::StringRef, 4> Items;
+      L.split(Items, ',');
+      for (llvm::StringRef Item : Items) {
+        llvm::StringRef M = Item.trim().split(' ').first.trim("()\\ \t");
+        if (!M.empty())
+          F(M, false);
+      }
+    } else if (L.consume_front("from ")) {
+      llvm::StringRef M = L.split(" import").first.trim();
+      if (!M.empty())
+        F(M, M.front() == '.');
+    }
+  }
+}
+
+bool importsProjectModule(llvm::StringRef Source, const ProjectLink &Link) {
+  bool Found = false;
+  scanImports(Source, [&](llvm::StringRef Module, bool Relative) {
+    if (!Found)
+      Found = Relative || Link.hasModule(Module.split('.').first);
+  });
+  return Found;
+}
+
+/// A digest of everything a caller may take from a module's summary.
+static std::string digestOf(const ModuleSummary &S) {
+  std::string All = serialize(S.Import);
+  std::vector<std::string> Keys;
+  for (const auto &F : S.Functions)
+    Keys.push_back(F.first().str());
+  std::sort(Keys.begin(), Keys.end());
+  for (const std::string &K : Keys)
+    All += K + "\n" + serialize(S.Functions.find(K)->second);
+  std::vector<std::string> Imports;
+  for (const auto &I : S.Imports)
+    Imports.push_back(I.first().str() + "=" + I.second);
+  std::sort(Imports.begin(), Imports.end());
+  for (const std::string &I : Imports)
+    All += I + "\n";
+  std::array<uint8_t, 20> Bytes = llvm::SHA1::hash(llvm::arrayRefFromStringRef(All));
+  return llvm::toHex(llvm::ArrayRef<uint8_t>(Bytes), /*LowerCase=*/true);
+}
+
+std::string resolveRelative(llvm::StringRef ModuleName, bool IsPackage, llvm::StringRef Dotted) {
+  size_t Dots = 0;
+  while (Dots < Dotted.size() && Dotted[Dots] == '.')
+    ++Dots;
+  llvm::StringRef Rest = Dotted.drop_front(Dots);
+  if (!Dots)
+    return Dotted.str();
+  llvm::StringRef Base = IsPackage ? ModuleName : parentModule(ModuleName);
+  for (size_t I = 1; I < Dots; ++I) {
+    if (Base.empty())
+      return "";
+    Base = parentModule(Base);
+  }
+  if (Base.empty())
+    return Rest.str();
+  return Rest.empty() ? Base.str() : (Base + "." + Rest).str();
+}
+
+/// For a name bound by `from <relative> import x [as y]`: the absolute name of x.
+static std::string relativeImportTarget(const SemanticModel &M, Node NameNode,
+                                        const ProjectLink &Link) {
+  Node Imported = NameNode;
+  Node P(ts_node_parent(NameNode.raw()));
+  if (P.is("aliased_import")) {
+    Imported = P.field("name");
+    P = Node(ts_node_parent(P.raw()));
+  }
+  if (!P.is("import_from_statement"))
+    return "";
+  Node Module = P.field("module_name");
+  if (!Module.is("relative_import"))
+    return "";
+  std::string Base = resolveRelative(Link.moduleName(), Link.isPackage(), M.text(Module));
+  if (Base.empty())
+    return "";
+  return Base + "." + M.text(Imported).str();
+}
+
+std::string importedName(const SemanticModel &M, const Binding &B, const ProjectLink &Link) {
+  if (B.Kind != BindingKind::Import)
+    return "";
+  if (!B.Qualified.empty())
+    return B.Qualified;
+  return relativeImportTarget(M, B.NameNode, Link);
+}
+
+std::string linkedName(const SemanticModel &M, Node Expr, unsigned S, const ProjectLink &Link) {
+  llvm::SmallVector<llvm::StringRef, 4> Attrs;
+  Node Cur = unparenthesize(Expr);
+  while (Cur.is("attribute")) {
+    Attrs.push_back(M.text(Cur.field("attribute")));
+    Cur = unparenthesize(Cur.field("object"));
+  }
+  if (!Cur.is("identifier"))
+    return "";
+  const Binding *B = M.lookup(M.text(Cur), S, Cur.startByte());
+  if (!B || B->Kind != BindingKind::Import || !B->Qualified.empty())
+    return M.qualifiedName(Expr, S);
+  std::string Q = relativeImportTarget(M, B->NameNode, Link);
+  if (Q.empty())
+    return "";
+  for (auto It = Attrs.rbegin(); It != Attrs.rend(); ++It)
+    Q += "." + It->str();
+  return Q;
+}
+
+std::vector<std::string> importedModules(const SemanticModel &M, Node N,
+                                         const ProjectLink &Link) {
+  std::vector<std::string> Out;
+  auto AddWithParents = [&](llvm::StringRef Full) {
+    llvm::SmallVector<llvm::StringRef, 4> Parts;
+    Full.split(Parts, '.');
+    std::string Prefix;
+    for (llvm::StringRef P : Parts) {
+      Prefix += (Prefix.empty() ? "" : ".") + P.str();
+      if (std::find(Out.begin(), Out.end(), Prefix) == Out.end())
+        Out.push_back(Prefix);
+    }
+  };
+  if (N.is("import_statement")) {
+    for (Node C : N.codeChildren()) {
+      Node Dotted = C.is("aliased_import") ? C.field("name") : C;
+      if (Dotted.is("dotted_name"))
+        AddWithParents(M.text(Dotted));
+    }
+    return Out;
+  }
+  if (!N.is("import_from_statement"))
+    return Out;
+  Node Module = N.field("module_name");
+  std::string Base = Module.is("relative_import")
+                         ? resolveRelative(Link.moduleName(), Link.isPackage(), M.text(Module))
+                         : M.text(Module).str();
+  if (Base.empty())
+    return Out;
+  AddWithParents(Base);
+  for (Node C : N.codeChildren()) {
+    if (C == Module)
+      continue;
+    Node Dotted = C.is("aliased_import") ? C.field("name") : C;
+    if (Dotted.is("dotted_name"))
+      Out.push_back(Base + "." + M.text(Dotted).str()); // kept only when it is a module
+  }
+  return Out;
+}
+
+//===----------------------------------------------------------------------===//
+// Layout
+//===----------------------------------------------------------------------===//
+
+Project::Layout Project::layoutOf(llvm::StringRef File) {
+  std::string Dir = parentPath(absolute(File));
+  std::string Top = Dir;
+  while (fileExists(Top + "/__init__.py") && parentPath(Top) != Top && !parentPath(Top).empty())
+    Top = parentPath(Top);
+  std::string Root;
+  for (std::string U = Dir; !U.empty(); U = parentPath(U)) {
+    for (const char *Marker : {"pyproject.toml", "setup.py", "setup.cfg", ".git"})
+      if (fileExists(U + "/" + Marker)) {
+        Root = U;
+        break;
+      }
+    if (!Root.empty() || parentPath(U) == U)
+      break;
+  }
+  // A marker inside the package (or none): the package's import root is the project.
+  if (Root.empty() || (Root.size() > Top.size() && Root.compare(0, Top.size(), Top) == 0))
+    Root = Top;
+  return {Root, Top};
+}
+
+struct Project::Module {
+  bool InProgress = false;
+  /// The summary, and the file's modification time and size it was made from: an editor
+  /// session keeps the project, and a changed file is summarised again.
+  std::shared_ptr<const ModuleSummary> Summary;
+  llvm::sys::TimePoint<> Modified;
+  uint64_t Size = 0;
+};
+
+Project::Project(std::string Root, std::shared_ptr<const Config> C)
+    : Root(std::move(Root)), Cfg(std::move(C)) {
+  Roots.push_back(this->Root);
+  Roots.push_back(this->Root + "/src");
+  if (Cfg && (!Cfg->ProcessStarters.empty() || !Cfg->ThreadStarters.empty() ||
+              !Cfg->CudaInitializers.empty())) {
+    OwnedApi = std::make_unique<ApiTable>(Cfg.get());
+    Api = OwnedApi.get();
+  } else {
+    Api = &ApiTable::builtin();
+  }
+  Words = std::make_unique<TriggerWords>(*Api);
+}
+
+Project::~Project() = default;
+
+bool Project::exists(const std::string &Path) const {
+  auto It = Exists.find(Path);
+  if (It != Exists.end())
+    return It->second;
+  bool E = fileExists(Path);
+  Exists[Path] = E;
+  return E;
+}
+
+std::pair<std::string, std::string> Project::findModule(llvm::StringRef Name,
+                                                        llvm::StringRef ImportRoot) const {
+  if (Name.empty())
+    return {};
+  std::string Rel = Name.str();
+  for (char &C : Rel)
+    if (C == '.')
+      C = '/';
+  llvm::SmallVector<llvm::StringRef, 3> Search;
+  if (!ImportRoot.empty())
+    Search.push_back(ImportRoot);
+  for (const std::string &R : Roots)
+    if (R != ImportRoot)
+      Search.push_back(R);
+  for (llvm::StringRef R : Search) {
+    std::string File = R.str() + "/" + Rel + ".py";
+    if (exists(File))
+      return {File, R.str()};
+    File = R.str() + "/" + Rel + "/__init__.py";
+    if (exists(File))
+      return {File, R.str()};
+  }
+  return {};
+}
+
+/// The link given to the analysis of one module.
+class FileLink : public ProjectLink {
+public:
+  FileLink(Project &P, std::string Name, bool Package, std::string ImportRoot)
+      : P(P), Name(std::move(Name)), Package(Package), ImportRoot(std::move(ImportRoot)) {}
+
+  const FunctionSummary *function(llvm::StringRef Qualified) override {
+    std::lock_guard<std::recursive_mutex> Lock(P.Mu);
+    return P.function(Qualified, ImportRoot, Deps, Keep, 0);
+  }
+  const ModuleSummary *module(llvm::StringRef Module) override {
+    std::lock_guard<std::recursive_mutex> Lock(P.Mu);
+    if (P.Api->lookupWithPrefixes(Module))
+      return nullptr;
+    auto [File, Root] = P.findModule(Module, ImportRoot);
+    if (File.empty())
+      return nullptr;
+    const ModuleSummary *S = P.summaryOf(File, Module, Root, Keep);
+    Deps[Module.str()] = S ? digestOf(*S) : std::string();
+    return S;
+  }
+  bool hasModule(llvm::StringRef Module) const override {
+    std::lock_guard<std::recursive_mutex> Lock(P.Mu);
+    return !P.Api->lookupWithPrefixes(Module) && !P.findModule(Module, ImportRoot).first.empty();
+  }
+  llvm::StringRef moduleName() const override { return Name; }
+  bool isPackage() const override { return Package; }
+  std::vector<std::pair<std::string, std::string>> dependencies() const override {
+    return {Deps.begin(), Deps.end()};
+  }
+  std::string moduleDigest(llvm::StringRef Module) override {
+    std::lock_guard<std::recursive_mutex> Lock(P.Mu);
+    auto [File, Root] = P.findModule(Module, ImportRoot);
+    if (File.empty())
+      return "";
+    const ModuleSummary *S = P.summaryOf(File, Module, Root, Keep);
+    return S ? digestOf(*S) : std::string();
+  }
+
+private:
+  Project &P;
+  std::string Name;
+  bool Package;
+  std::string ImportRoot;
+  std::map<std::string, std::string> Deps; ///< module -> digest of its summary
+  Project::Keeper Keep; ///< what it handed out stays valid while it lives
+};
+
+std::unique_ptr<ProjectLink> Project::linkFor(llvm::StringRef Path) {
+  Layout L = layoutOf(Path);
+  bool IsPackage = false;
+  std::string Name = moduleNameIn(absolute(Path), L.ImportRoot, IsPackage);
+  return std::make_unique<FileLink>(*this, Name, IsPackage, L.ImportRoot);
+}
+
+const ModuleSummary *Project::summaryOf(const std::string &File, llvm::StringRef Name,
+                                        llvm::StringRef ImportRoot, Keeper &Keep) {
+  std::unique_ptr<Module> &Slot = Modules[File];
+  if (!Slot)
+    Slot = std::make_unique<Module>();
+  Module &Mod = *Slot;
+  if (Mod.InProgress || Depth >= MaxImportDepth)
+    return nullptr; // an import cycle (the module is still being run), or too deep a chain
+  llvm::sys::fs::file_status Status;
+  bool Stat = !llvm::sys::fs::status(File, Status);
+  if (Mod.Summary && (!Stat || (Status.getLastModificationTime() == Mod.Modified &&
+                                Status.getSize() == Mod.Size))) {
+    Keep.push_back(Mod.Summary);
+    return Mod.Summary.get();
+  }
+  if (Stat) {
+    Mod.Modified = Status.getLastModificationTime();
+    Mod.Size = Status.getSize();
+  }
+  Mod.InProgress = true;
+  ++Depth;
+  auto Sum = std::make_shared<ModuleSummary>();
+  auto Buf = llvm::MemoryBuffer::getFile(File, /*IsText=*/false, /*RequiresNullTerminator=*/false);
+  std::string Why;
+  std::optional<DecodedSource> Text;
+  if (Buf && (*Buf)->getBufferSize() < (1u << 31))
+    Text = decodePythonSource((*Buf)->getBuffer(), Why);
+  bool IsPackage = false;
+  std::string Own = moduleNameIn(File, ImportRoot, IsPackage);
+  FileLink Link(*this, Own.empty() ? Name.str() : Own, IsPackage, ImportRoot.str());
+  // A module that names nothing a summary can hold, and imports nothing of the project,
+  // does nothing worth knowing: it is not parsed.
+  if (Text && !Words->present(Text->Text, RuleNeeds::SummaryEffect) &&
+      !importsProjectModule(Text->Text, Link))
+    Text.reset();
+  if (Text) {
+    SyntaxTree Tree = SyntaxTree::parse(Text->Text);
+    if (Tree.valid()) {
+      SemanticModel M(Tree, *Api);
+      *Sum = summarizeModule(M, File, Cfg.get(), Link);
+      ++Loaded;
+    }
+  }
+  --Depth;
+  Mod.InProgress = false;
+  Mod.Summary = Sum;
+  Keep.push_back(Sum);
+  return Sum.get();
+}
+
+const FunctionSummary *Project::function(llvm::StringRef Qualified, llvm::StringRef ImportRoot,
+                                         std::map<std::string, std::string> &Deps,
+                                         Keeper &Keep, unsigned Depth) {
+  if (Depth > MaxReExportDepth || Qualified.empty() || Api->lookupWithPrefixes(Qualified))
+    return nullptr;
+  llvm::SmallVector<llvm::StringRef, 6> Parts;
+  Qualified.split(Parts, '.');
+  for (size_t I = Parts.size() - 1; I >= 1; --I) {
+    std::string Mod = llvm::join(Parts.begin(), Parts.begin() + I, ".");
+    auto [File, Root] = findModule(Mod, ImportRoot);
+    if (File.empty())
+      continue;
+    const ModuleSummary *S = summaryOf(File, Mod, Root, Keep);
+    Deps[Mod] = S ? digestOf(*S) : std::string();
+    if (!S)
+      return nullptr;
+    std::string Rest = llvm::join(Parts.begin() + I, Parts.end(), ".");
+    auto It = S->Functions.find(Rest);
+    if (It != S->Functions.end())
+      return &It->second;
+    auto Re = S->Imports.find(Parts[I]);
+    if (Re != S->Imports.end()) {
+      std::string Target = Re->second;
+      for (size_t J = I + 1; J < Parts.size(); ++J)
+        Target += "." + Parts[J].str();
+      return function(Target, Root, Deps, Keep, Depth + 1);
+    }
+    return nullptr;
+  }
+  return nullptr;
+}
+
+std::shared_ptr<Project> ProjectSet::forFile(llvm::StringRef File,
+                                             std::shared_ptr<const Config> Cfg) {
+  Project::Layout L = Project::layoutOf(File);
+  std::lock_guard<std::mutex> Lock(Mu);
+  std::shared_ptr<Project> &P = ByRoot[L.Root];
+  if (!P)
+    P = std::make_shared<Project>(L.Root, Cfg);
+  return P;
+}
+
+} // namespace python
+} // namespace forksafe

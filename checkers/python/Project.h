@@ -1,0 +1,145 @@
+//===--- Project.h - The modules of a Python project and their summaries -----===//
+//
+// The project around a file: its root (the nearest folder with pyproject.toml, setup.py,
+// setup.cfg or .git, else the top of the file's package), the folders imports are resolved
+// from (the file's own import root, the project root and its src/), and the modules found
+// there. Modules are parsed and summarised on demand, once per run, when an analysis
+// reaches them through an import; third-party packages and the standard library stay
+// modelled by the API table.
+//
+//===----------------------------------------------------------------------===//
+#ifndef FORKSAFE_PYTHON_PROJECT_H
+#define FORKSAFE_PYTHON_PROJECT_H
+
+#include "python/ApiTable.h"
+#include "python/SemanticModel.h"
+#include "python/Summary.h"
+
+#include "llvm/ADT/StringMap.h"
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace forksafe {
+struct Config;
+namespace python {
+
+class TriggerWords;
+
+/// What the analysis of one module asks of the rest of the project. Records what it was
+/// given, for digest().
+class ProjectLink {
+public:
+  virtual ~ProjectLink();
+  /// The summary of the project function a qualified name names ("pkg.mod.f", "pkg.mod.C"
+  /// for C.__init__, "pkg.mod.C.m"), through re-exports; null when it is not the project's.
+  virtual const FunctionSummary *function(llvm::StringRef Qualified) = 0;
+  /// What importing the project module Name does; null when it is not the project's.
+  virtual const ModuleSummary *module(llvm::StringRef Name) = 0;
+  /// Whether the project has a module Name (no parse).
+  virtual bool hasModule(llvm::StringRef Name) const = 0;
+  /// The dotted name of the analysed module ("" for a script outside any package) and
+  /// whether it is a package's __init__.py: relative imports resolve against them.
+  virtual llvm::StringRef moduleName() const = 0;
+  virtual bool isPackage() const = 0;
+  /// Each module whose summary was handed out so far (directly, or to find a function), with
+  /// the digest of that summary ("" when the module had none).
+  virtual std::vector<std::pair<std::string, std::string>> dependencies() const = 0;
+  /// The digest of module Name's summary now ("" when it has none).
+  virtual std::string moduleDigest(llvm::StringRef Name) = 0;
+};
+
+/// Whether Source (by a textual scan of its import statements, no parse) imports a module of
+/// the project around Link: a relative import, or a top-level name the project has.
+bool importsProjectModule(llvm::StringRef Source, const ProjectLink &Link);
+
+/// The absolute name a relative import names: `..util` in module `pkg.sub.mod` is
+/// `pkg.util`. "" when it leaves the top package.
+std::string resolveRelative(llvm::StringRef ModuleName, bool IsPackage, llvm::StringRef Dotted);
+
+/// The qualified name of what Expr names in scope S, also for names bound by relative
+/// imports (resolved against Link's module): `helpers.start` with `from . import helpers`
+/// in `pkg.main` -> "pkg.helpers.start". "" when it is no imported name.
+std::string linkedName(const SemanticModel &M, Node Expr, unsigned S, const ProjectLink &Link);
+
+/// What an import binding stands for, relative imports resolved: "" when unknown.
+std::string importedName(const SemanticModel &M, const Binding &B, const ProjectLink &Link);
+
+/// The modules an import statement runs, outermost package first (`import a.b` runs a,
+/// then a.b; `from . import x` runs the package, then `pkg.x` when that is a module).
+std::vector<std::string> importedModules(const SemanticModel &M, Node ImportStatement,
+                                         const ProjectLink &Link);
+
+class Project {
+public:
+  /// The root of the project that File (a path) belongs to, and the folder its imports
+  /// resolve from first (the parent of its top package, or its own folder for a script).
+  struct Layout {
+    std::string Root;
+    std::string ImportRoot;
+  };
+  static Layout layoutOf(llvm::StringRef File);
+
+  Project(std::string Root, std::shared_ptr<const Config> Cfg);
+  ~Project();
+  const std::string &root() const { return Root; }
+  const ApiTable &api() const { return *Api; }
+
+  /// A link for analysing the file at Path (in this project). The link keeps the project
+  /// alive only as long as the project does.
+  std::unique_ptr<ProjectLink> linkFor(llvm::StringRef Path);
+
+  /// Modules parsed for their summaries so far (for tests and the benchmark).
+  unsigned modulesLoaded() const { return Loaded; }
+
+  using Keeper = std::vector<std::shared_ptr<const ModuleSummary>>;
+
+private:
+  friend class FileLink;
+  struct Module;
+  /// The file of module Name and the folder it was found in, searching ImportRoot first;
+  /// empty when the project has no such module.
+  std::pair<std::string, std::string> findModule(llvm::StringRef Name,
+                                                 llvm::StringRef ImportRoot) const;
+  bool exists(const std::string &Path) const;
+  /// The summary of the module in File (named Name as imported); computed once per run
+  /// (again when the file changed since).
+  const ModuleSummary *summaryOf(const std::string &File, llvm::StringRef Name,
+                                 llvm::StringRef ImportRoot, Keeper &Keep);
+  const FunctionSummary *function(llvm::StringRef Qualified, llvm::StringRef ImportRoot,
+                                  std::map<std::string, std::string> &Deps, Keeper &Keep,
+                                  unsigned Depth);
+
+  std::string Root;
+  std::vector<std::string> Roots; ///< the root, its src/
+  std::shared_ptr<const Config> Cfg;
+  std::unique_ptr<ApiTable> OwnedApi;
+  const ApiTable *Api;
+  std::unique_ptr<TriggerWords> Words; ///< a module without them has nothing to summarise
+  std::recursive_mutex Mu; ///< held while a summary is computed (it may need others)
+  std::map<std::string, std::unique_ptr<Module>> Modules; ///< by file
+  mutable std::map<std::string, bool> Exists;
+  unsigned Loaded = 0;
+  unsigned Depth = 0; ///< summaries being computed inside one another (under Mu)
+};
+
+/// The project of each root, made on first use (thread-safe).
+class ProjectSet {
+public:
+  std::shared_ptr<Project> forFile(llvm::StringRef File, std::shared_ptr<const Config> Cfg);
+
+private:
+  std::mutex Mu;
+  std::map<std::string, std::shared_ptr<Project>> ByRoot;
+};
+
+} // namespace python
+} // namespace forksafe
+
+#endif

@@ -1,0 +1,2 @@
+int f(void) { return fork( ; }
+#include <nonexistent.h>

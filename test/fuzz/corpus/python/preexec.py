@@ -1,0 +1,2 @@
+import os, subprocess
+subprocess.run(['true'], preexec_fn=os.setsid)  # noqa: forksafe-syntax-error

@@ -1,0 +1,4 @@
+import os, threading
+t = threading.Thread(target=print)
+t.start()
+os.fork()

@@ -1,0 +1,5 @@
+import torch
+
+
+def init_gpu():
+    torch.cuda.init()

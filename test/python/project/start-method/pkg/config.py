@@ -1,0 +1,3 @@
+from pkg.setup import configure
+
+configure()

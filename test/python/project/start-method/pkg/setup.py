@@ -1,0 +1,5 @@
+import multiprocessing
+
+
+def configure():
+    multiprocessing.set_start_method("spawn")

@@ -1,0 +1,140 @@
+//===--- PythonProjectTest.cpp - The project model and its summaries --------===//
+//
+// Roots and module names, relative imports, summaries computed once per run, and the digest
+// of linked summaries that per-file results are cached by.
+//
+//===----------------------------------------------------------------------===//
+#include "core/CheckGlobs.h"
+#include "python/Project.h"
+#include "python/PythonAnalyzer.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include "gtest/gtest.h"
+
+#include <string>
+
+using namespace forksafe;
+using namespace forksafe::python;
+
+namespace {
+
+/// A temporary folder with files, removed at the end.
+class Tree {
+public:
+  Tree() {
+    llvm::SmallString<128> P;
+    llvm::sys::fs::createUniqueDirectory("forksafe-project", P);
+    Root = P.str().str();
+  }
+  ~Tree() { llvm::sys::fs::remove_directories(Root); }
+  void write(const std::string &Rel, llvm::StringRef Text) {
+    std::string Path = Root + "/" + Rel;
+    llvm::sys::fs::create_directories(llvm::StringRef(Path).rsplit('/').first);
+    std::error_code EC;
+    llvm::raw_fd_ostream OS(Path, EC);
+    OS << Text;
+  }
+  std::string Root;
+};
+
+TEST(PythonProject, RelativeImports) {
+  EXPECT_EQ(resolveRelative("pkg.sub.mod", false, ".util"), "pkg.sub.util");
+  EXPECT_EQ(resolveRelative("pkg.sub.mod", false, "..util"), "pkg.util");
+  EXPECT_EQ(resolveRelative("pkg.sub", true, ".mod"), "pkg.sub.mod");
+  EXPECT_EQ(resolveRelative("pkg.sub", true, "."), "pkg.sub");
+  EXPECT_EQ(resolveRelative("pkg.mod", false, "..."), "");
+  EXPECT_EQ(resolveRelative("pkg.mod", false, "os.path"), "os.path");
+}
+
+TEST(PythonProject, LayoutFindsRootAndImportRoot) {
+  Tree T;
+  T.write("pyproject.toml", "");
+  T.write("src/pkg/__init__.py", "");
+  T.write("src/pkg/sub/__init__.py", "");
+  T.write("src/pkg/sub/mod.py", "");
+  T.write("scripts/run.py", "");
+  Project::Layout L = Project::layoutOf(T.Root + "/src/pkg/sub/mod.py");
+  EXPECT_EQ(L.Root, T.Root);
+  EXPECT_EQ(L.ImportRoot, T.Root + "/src");
+  L = Project::layoutOf(T.Root + "/scripts/run.py");
+  EXPECT_EQ(L.Root, T.Root);
+  EXPECT_EQ(L.ImportRoot, T.Root + "/scripts");
+  // A script finds the package under src/ through the project's roots.
+  Project P(T.Root, nullptr);
+  auto Link = P.linkFor(T.Root + "/scripts/run.py");
+  EXPECT_EQ(Link->moduleName(), "run");
+  EXPECT_TRUE(Link->hasModule("pkg.sub.mod"));
+  EXPECT_FALSE(Link->hasModule("pkg.missing"));
+  auto ModLink = P.linkFor(T.Root + "/src/pkg/sub/mod.py");
+  EXPECT_EQ(ModLink->moduleName(), "pkg.sub.mod");
+  EXPECT_FALSE(ModLink->isPackage());
+}
+
+TEST(PythonProject, SummariesAreComputedOnceAndFollowReExports) {
+  Tree T;
+  T.write("pyproject.toml", "");
+  T.write("pkg/__init__.py", "from .workers import start\n");
+  T.write("pkg/workers.py", "import multiprocessing as mp\n\n"
+                            "def start(fn):\n"
+                            "    with mp.Pool() as p:\n"
+                            "        return p.map(fn, [1])\n");
+  T.write("pkg/unused.py", "import threading\nthreading.Thread(target=print).start()\n");
+  Project P(T.Root, nullptr);
+  auto Link = P.linkFor(T.Root + "/main.py");
+  const FunctionSummary *S = Link->function("pkg.start");
+  ASSERT_NE(S, nullptr);
+  ASSERT_TRUE(S->Starts);
+  EXPECT_EQ(S->Starts->Notes.back().Line, 4u);
+  ASSERT_EQ(S->Handoffs.size(), 1u);
+  EXPECT_EQ(S->Handoffs[0].Name, "fn");
+  EXPECT_EQ(S->Handoffs[0].Position, 0);
+  unsigned Loaded = P.modulesLoaded();
+  EXPECT_EQ(Loaded, 2u); // pkg and pkg.workers; pkg.unused is never parsed
+  EXPECT_EQ(Link->function("pkg.workers.start"), S);
+  EXPECT_EQ(P.modulesLoaded(), Loaded);
+  EXPECT_EQ(Link->function("pkg.nothing"), nullptr);
+  EXPECT_EQ(Link->function("multiprocessing.Pool"), nullptr); // the API table's
+}
+
+TEST(PythonProject, DependenciesAndTheirDigests) {
+  Tree T;
+  T.write("pyproject.toml", "");
+  T.write("helpers.py", "import threading\n\ndef setup():\n    pass\n");
+  std::string Main = "import os\nfrom helpers import setup\nsetup()\nos.fork()\n";
+  CheckGlobs All("forksafe-*");
+  // Analyses main.py in a fresh run; returns what it consumed.
+  auto Analyse = [&](std::vector<Diagnostic> &Diags) {
+    Project P(T.Root, nullptr);
+    auto Link = P.linkFor(T.Root + "/main.py");
+    AnalyzeOptions Opts;
+    Opts.Enabled = &All;
+    Opts.Link = Link.get();
+    std::vector<InputError> Errors;
+    analyze(T.Root + "/main.py", Main, Opts, Diags, Errors);
+    return consumedSummaries(Opts);
+  };
+  auto Now = [&](llvm::StringRef Module) {
+    Project P(T.Root, nullptr);
+    auto Link = P.linkFor(T.Root + "/main.py");
+    AnalyzeOptions Opts;
+    Opts.Link = Link.get();
+    return currentSummaryDigest(Opts, Module);
+  };
+  std::vector<Diagnostic> Diags;
+  auto Deps = Analyse(Diags);
+  EXPECT_TRUE(Diags.empty());
+  ASSERT_EQ(Deps.size(), 1u);
+  EXPECT_EQ(Deps[0].first, "helpers");
+  EXPECT_EQ(Now("helpers"), Deps[0].second);
+  // Same text of main.py, but the helper now starts a thread: its digest changes, and so
+  // does the verdict.
+  T.write("helpers.py", "import threading\n\ndef setup():\n"
+                        "    threading.Thread(target=print).start()\n");
+  EXPECT_NE(Now("helpers"), Deps[0].second);
+  Analyse(Diags);
+  EXPECT_EQ(Diags.size(), 1u);
+}
+
+} // namespace
