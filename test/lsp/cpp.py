@@ -42,6 +42,14 @@ for a in s.response(rid, quiet=True)["result"]:
 # CHECK-NEXT: {{.*}}_exit{{.*}} True [{"newText": "_exit", "range": {"end": {"character": 8, "line": 5}, "start": {"character": 4, "line": 5}}}]
 # CHECK-NEXT: Suppress forksafe-exit-in-child on this line None [{"newText": " // NOLINT(forksafe-exit-in-child)", "range": {"end": {"character": 12, "line": 5}, "start": {"character": 12, "line": 5}}}]
 
+# Edited, not saved: the checks run over the unsaved buffer (an overlay on the file system).
+s.change(uri, 2, {"range": rng(5, 4, 5, 8), "text": "_exit"})
+print("unsaved", short(s.diagnostics(uri, 2, quiet=True)))
+# CHECK-NEXT: unsaved []
+s.change(uri, 3, {"range": rng(5, 4, 5, 9), "text": "exit"})
+print("unsaved", short(s.diagnostics(uri, 3, quiet=True)))
+# CHECK-NEXT: unsaved ['5:4-5:11 forksafe-exit-in-child']
+
 # Saved with the fix: the file is analysed again and the finding is gone.
 fixed = code.replace("exit(1)", "_exit(1)")
 with open(src, "w") as f:
