@@ -144,6 +144,33 @@ public:
   std::vector<InputError> &Errors;
 };
 
+/// `cpp-options = { "forksafe-fork-after-thread.AssumeMultithreaded" = true, ... }`: the C/C++
+/// checks' options as a .clang-tidy's CheckOptions names them ("check.Option", or a bare
+/// "Option" for every check that reads it); values are strings, booleans or integers.
+void readCppOptions(const std::string &Key, const toml::node &Value, Config &C, Reader &R) {
+  const toml::table *Map = Value.as_table();
+  if (!Map) {
+    R.error(Key, "expected a table of \"forksafe-check.Option\" = value", &Value);
+    return;
+  }
+  for (auto &&[NameNode, V] : *Map) {
+    std::string Name(NameNode.str());
+    llvm::StringRef N(Name);
+    if (N.contains('.') && N.substr(0, 9) != "forksafe-") {
+      R.error(Key, "'" + Name + "' is not an option of a forksafe check (\"forksafe-<check>.<Option>\")", &V);
+      continue;
+    }
+    if (auto S = V.value<std::string>())
+      C.CppCheckOptions[Name] = *S;
+    else if (V.is_boolean())
+      C.CppCheckOptions[Name] = *V.value<bool>() ? "true" : "false";
+    else if (V.is_integer())
+      C.CppCheckOptions[Name] = std::to_string(*V.value<int64_t>());
+    else
+      R.error(Key + "." + Name, "expected a string, a boolean or an integer", &V);
+  }
+}
+
 void readForksafeTable(const toml::table &T, Config &C, Reader &R) {
   for (auto &&[KeyNode, Value] : T) {
     std::string Key(KeyNode.str());
@@ -187,9 +214,17 @@ void readForksafeTable(const toml::table &T, Config &C, Reader &R) {
       C.ThreadStarters = R.dottedNames(Key, Value);
     } else if (Key == "extend-cuda-initializers") {
       C.CudaInitializers = R.dottedNames(Key, Value);
+    } else if (Key == "cpp-options") {
+      readCppOptions(Key, Value, C, R);
+    } else if (Key == "exclude") {
+      if (auto L = R.strings(Key, Value))
+        C.Exclude = *L;
+    } else if (Key == "extend-exclude") {
+      if (auto L = R.strings(Key, Value))
+        C.ExtendExclude = *L;
     } else {
-      R.error(Key, "unknown key (known: checks, target-version, per-file-ignores, "
-                   "extend-process-starters, extend-thread-starters, extend-cuda-initializers)",
+      R.error(Key, "unknown key (known: checks, target-version, per-file-ignores, exclude, extend-exclude, "
+                   "extend-process-starters, extend-thread-starters, extend-cuda-initializers, cpp-options)",
               &Value);
     }
   }

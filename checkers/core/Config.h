@@ -47,6 +47,10 @@ struct Config {
   std::vector<std::string> ProcessStarters;    ///< `extend-process-starters`: dotted names
   std::vector<std::string> ThreadStarters;     ///< `extend-thread-starters`
   std::vector<std::string> CudaInitializers;   ///< `extend-cuda-initializers`
+  /// `cpp-options`: clang-tidy CheckOptions of the C/C++ checks ("forksafe-x.Option" -> value).
+  std::map<std::string, std::string> CppCheckOptions;
+  std::vector<std::string> Exclude;       ///< `exclude`: gitignore-style patterns (replaces the default)
+  std::vector<std::string> ExtendExclude; ///< `extend-exclude`: added to `exclude`
 
   /// True when a per-file-ignores entry removes Check for File.
   bool ignores(llvm::StringRef File, llvm::StringRef Check) const;

@@ -25,6 +25,9 @@ struct RunResult {
   unsigned FixesApplied = 0;
   /// Sources that are not (or not as analysed) on disk, e.g. --stdin-filename input.
   std::map<std::string, std::string> InMemorySources;
+  /// Lines said once each on stderr, not reported: how the run went (e.g. C/C++ files analysed with
+  /// default flags); they do not change the exit code.
+  std::vector<std::string> Notices;
 };
 
 /// A check as the reports describe it (SARIF rule metadata).

@@ -1,24 +1,39 @@
 //===--- CppAnalyzer.cpp - The forksafe checks, run from the driver -------===//
 //
-// Runs the module's checks through clang-tidy's library on files with a JSON compilation
-// database, and converts clang-tidy's findings into forksafe::Diagnostic.
+// Runs the module's checks through clang-tidy's library, one translation unit per task, and
+// converts clang-tidy's findings into forksafe::Diagnostic. Compile commands come from
+// CompileCommands.cpp.
+//
+// Every file gets its own ClangTidyContext: the context maps clang's custom diagnostic ids to
+// check names, and ids are handed out again by each file's fresh DiagnosticsEngine, so a shared
+// context names the second file's findings after the first file's checks.
 //
 //===----------------------------------------------------------------------===//
 
 #include "cpp/CppAnalyzer.h"
+#include "cpp/CompileCommands.h"
 
 #include "clang-tidy/ClangTidy.h"
+#include "clang-tidy/ClangTidyModuleRegistry.h"
+#include "clang-tidy/ClangTidyModule.h"
+#include "clang/Lex/PreprocessorOptions.h"
 #include "clang-tidy/ClangTidyDiagnosticConsumer.h"
 #include "clang-tidy/ClangTidyOptions.h"
-#include "clang/Tooling/CompilationDatabase.h"
+#include "clang/Basic/Diagnostic.h"
+#include "clang/Basic/DiagnosticOptions.h"
+#include "clang/Frontend/CompilerInstance.h"
+#include "clang/Frontend/FrontendAction.h"
+#include "clang/Tooling/ArgumentsAdjusters.h"
+#include "clang/Tooling/Tooling.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Threading.h"
+#include "llvm/Support/ThreadPool.h"
 #include "llvm/Support/VirtualFileSystem.h"
 
 #include <algorithm>
-#include <iterator>
 #include <map>
 #include <memory>
 
@@ -31,6 +46,21 @@ namespace cpp {
 
 // checkNames() and checksWithFixes() are in CheckNames.cpp: the program needs them without clang.
 
+bool mayConcernAnyCheck(llvm::StringRef Text, const std::vector<std::string> &ExtraForkFunctions) {
+  // "fork" covers fork, vfork, _Fork and forkpty.
+  if (Text.contains("fork"))
+    return true;
+  for (const std::string &F : ExtraForkFunctions) {
+    llvm::StringRef Name = llvm::StringRef(F).trim();
+    size_t Colons = Name.rfind("::");
+    if (Colons != llvm::StringRef::npos)
+      Name = Name.substr(Colons + 2);
+    if (!Name.empty() && Text.contains(Name))
+      return true;
+  }
+  return false;
+}
+
 namespace {
 
 std::string absolute(llvm::StringRef Path) {
@@ -40,16 +70,29 @@ std::string absolute(llvm::StringRef Path) {
   return std::string(Abs);
 }
 
-/// Line and column (1-based, bytes) of offsets in files, read once.
+/// Line and column (1-based, bytes) of offsets in files, read once (unsaved buffers first).
 class LineTable {
 public:
+  explicit LineTable(const std::map<std::string, std::string> &Overlay) : Overlay(Overlay) {}
+
   bool position(const std::string &File, unsigned Offset, unsigned &Line, unsigned &Column) {
     auto It = Files.find(File);
     if (It == Files.end()) {
       std::vector<unsigned> Starts;
-      if (auto Buf = llvm::MemoryBuffer::getFile(File)) {
+      std::unique_ptr<llvm::MemoryBuffer> Owned;
+      llvm::StringRef Text;
+      bool Have = false;
+      auto O = Overlay.find(File);
+      if (O != Overlay.end()) {
+        Text = O->second;
+        Have = true;
+      } else if (auto Buf = llvm::MemoryBuffer::getFile(File)) {
+        Owned = std::move(*Buf);
+        Text = Owned->getBuffer();
+        Have = true;
+      }
+      if (Have) {
         Starts.push_back(0);
-        llvm::StringRef Text = (*Buf)->getBuffer();
         for (size_t I = 0; I < Text.size(); ++I)
           if (Text[I] == '\n')
             Starts.push_back(I + 1);
@@ -66,162 +109,323 @@ public:
   }
 
 private:
+  const std::map<std::string, std::string> &Overlay;
   llvm::StringMap<std::vector<unsigned>> Files;
 };
 
-/// The directory holding compile_commands.json for File, searching upward.
-std::string databaseDirFor(llvm::StringRef AbsFile) {
-  llvm::SmallString<256> Dir = llvm::sys::path::parent_path(AbsFile);
-  while (!Dir.empty()) {
-    llvm::SmallString<256> Candidate = Dir;
-    llvm::sys::path::append(Candidate, "compile_commands.json");
-    if (llvm::sys::fs::exists(Candidate))
-      return std::string(Dir);
-    llvm::StringRef Parent = llvm::sys::path::parent_path(Dir);
-    if (Parent == Dir)
-      break;
-    Dir = Parent;
+/// A database of one command, resolved before the tasks start: the project's databases are
+/// queried from one thread only.
+class OneCommandDatabase : public clang::tooling::CompilationDatabase {
+public:
+  explicit OneCommandDatabase(clang::tooling::CompileCommand Cmd) : Cmd(std::move(Cmd)) {}
+  /// The tool asks for the one file it runs on (spelled as its file system makes it absolute).
+  std::vector<clang::tooling::CompileCommand> getCompileCommands(llvm::StringRef) const override {
+    return {Cmd};
   }
-  return "";
+  std::vector<std::string> getAllFiles() const override { return {Cmd.Filename}; }
+
+private:
+  clang::tooling::CompileCommand Cmd;
+};
+
+/// clang-tidy's own action (runClangTidy's), so that the ClangTool is ours: ours prints no
+/// "Error while processing" on stderr.
+class TidyActionFactory : public clang::tooling::FrontendActionFactory {
+public:
+  TidyActionFactory(clang::tidy::ClangTidyContext &Context,
+                    llvm::IntrusiveRefCntPtr<llvm::vfs::OverlayFileSystem> FS)
+      : ConsumerFactory(Context, std::move(FS)) {}
+  std::unique_ptr<clang::FrontendAction> create() override {
+    return std::make_unique<Action>(&ConsumerFactory);
+  }
+  bool runInvocation(std::shared_ptr<clang::CompilerInvocation> Invocation, clang::FileManager *Files,
+                     std::shared_ptr<clang::PCHContainerOperations> PCHContainerOps,
+                     clang::DiagnosticConsumer *DiagConsumer) override {
+    // As clang-tidy: the checks see the code a static analyzer sees.
+    Invocation->getPreprocessorOpts().SetUpStaticAnalyzer = true;
+    return FrontendActionFactory::runInvocation(Invocation, Files, PCHContainerOps, DiagConsumer);
+  }
+
+private:
+  class Action : public clang::ASTFrontendAction {
+  public:
+    explicit Action(clang::tidy::ClangTidyASTConsumerFactory *Factory) : Factory(Factory) {}
+    std::unique_ptr<clang::ASTConsumer> CreateASTConsumer(clang::CompilerInstance &Compiler,
+                                                          llvm::StringRef File) override {
+      return Factory->createASTConsumer(Compiler, File);
+    }
+
+  private:
+    clang::tidy::ClangTidyASTConsumerFactory *Factory;
+  };
+  clang::tidy::ClangTidyASTConsumerFactory ConsumerFactory;
+};
+
+/// One input file through the whole pipeline.
+struct Task {
+  std::string Given; ///< as the user spelled it: reports use it
+  std::string Abs;
+  CppFileSettings Settings;
+  bool Skip = false;
+  bool HaveCommand = false;
+  bool DefaultFlags = false;
+  clang::tooling::CompileCommand Command;
+  // Results.
+  std::vector<Diagnostic> Diags;
+  std::vector<InputError> Errors;
+  std::vector<InputError> Warnings;
+};
+
+std::unique_ptr<clang::tidy::ClangTidyContext>
+makeContext(const CppFileSettings &Settings, llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> FS) {
+  using namespace clang;
+  // .clang-tidy files found upward from each file supply CheckOptions as they do for
+  // clang-tidy itself; forksafe's configuration takes precedence; which checks run is
+  // forksafe's selection.
+  tidy::ClangTidyOptions Defaults = tidy::ClangTidyOptions::getDefaults();
+  Defaults.Checks = "-*,forksafe-*";
+  tidy::ClangTidyOptions Override;
+  Override.Checks = "-*," + (Settings.Checks.empty() ? std::string("forksafe-*") : Settings.Checks);
+  Override.WarningsAsErrors = "";
+  for (const auto &[Key, Value] : Settings.CheckOptions)
+    Override.CheckOptions[Key] = tidy::ClangTidyOptions::ClangTidyValue(Value, /*Priority=*/1000);
+  return std::make_unique<tidy::ClangTidyContext>(std::make_unique<tidy::FileOptionsProvider>(
+      tidy::ClangTidyGlobalOptions(), Defaults, Override, std::move(FS)));
+}
+
+void runTask(Task &T, const std::map<std::string, std::string> &Overlay) {
+  using namespace clang;
+  // A file system of its own: ClangTool moves the working directory of the file system it is
+  // given, and the process-wide real one would move every thread's.
+  llvm::IntrusiveRefCntPtr<llvm::vfs::OverlayFileSystem> FS(
+      new llvm::vfs::OverlayFileSystem(llvm::vfs::createPhysicalFileSystem()));
+  if (!Overlay.empty()) {
+    llvm::IntrusiveRefCntPtr<llvm::vfs::InMemoryFileSystem> Mem(new llvm::vfs::InMemoryFileSystem);
+    for (const auto &[Path, Text] : Overlay)
+      Mem->addFile(Path, 0, llvm::MemoryBuffer::getMemBufferCopy(Text, Path));
+    FS->pushOverlay(Mem);
+  }
+  std::unique_ptr<tidy::ClangTidyContext> Context = makeContext(T.Settings, FS);
+  OneCommandDatabase DB(T.Command);
+  tooling::ClangTool Tool(DB, {T.Abs}, std::make_shared<PCHContainerOperations>(), FS);
+  Tool.setPrintErrorMessage(false);
+  Tool.appendArgumentsAdjuster(tooling::getStripPluginsAdjuster());
+  tidy::ClangTidyDiagnosticConsumer DiagConsumer(*Context, nullptr, /*RemoveIncompatibleErrors=*/true,
+                                                 /*GetFixesFromNotes=*/false);
+  DiagnosticsEngine DE(new DiagnosticIDs(), new DiagnosticOptions(), &DiagConsumer,
+                       /*ShouldOwnClient=*/false);
+  Context->setDiagnosticsEngine(&DE);
+  Tool.setDiagnosticConsumer(&DiagConsumer);
+  TidyActionFactory Factory(*Context, FS);
+  int Status = Tool.run(&Factory);
+  std::vector<tidy::ClangTidyError> Found = DiagConsumer.take();
+
+  LineTable Lines(Overlay);
+  // clang-tidy's paths may be relative to the compile command's directory.
+  std::string BuildDir = T.Command.Directory;
+  auto Resolve = [&](const std::string &Path) {
+    if (Path.empty() || llvm::sys::path::is_absolute(Path) || BuildDir.empty())
+      return Path;
+    llvm::SmallString<256> Full(BuildDir);
+    llvm::sys::path::append(Full, Path);
+    llvm::sys::path::remove_dots(Full, /*remove_dot_dot=*/true);
+    return std::string(Full);
+  };
+  auto Report = [&](const std::string &Path) {
+    std::string Full = Resolve(Path);
+    return absolute(Full) == T.Abs ? T.Given : Full;
+  };
+  std::string FirstError, FirstErrorNoFile;
+  for (const tidy::ClangTidyError &E : Found) {
+    if (!E.BuildDirectory.empty())
+      BuildDir = E.BuildDirectory;
+    const auto &Msg = E.Message;
+    if (E.DiagLevel == tidy::ClangTidyError::Error ||
+        llvm::StringRef(E.DiagnosticName).find("clang-diagnostic-") == 0) {
+      if (E.DiagLevel != tidy::ClangTidyError::Error)
+        continue; // a compiler warning: not forksafe's business
+      if (Msg.FilePath.empty()) {
+        if (FirstErrorNoFile.empty())
+          FirstErrorNoFile = Msg.Message;
+        continue;
+      }
+      if (FirstError.empty()) {
+        unsigned Line = 0, Col = 0;
+        Lines.position(Resolve(Msg.FilePath), Msg.FileOffset, Line, Col);
+        FirstError = Report(Msg.FilePath) + ":" + std::to_string(Line) + ": " + Msg.Message;
+      }
+      continue;
+    }
+    Diagnostic D;
+    D.Check = E.DiagnosticName;
+    D.Level = Severity::Warning;
+    D.Loc.File = Report(Msg.FilePath);
+    Lines.position(Resolve(Msg.FilePath), Msg.FileOffset, D.Loc.Line, D.Loc.Column);
+    D.Message = Msg.Message;
+    if (!Msg.Ranges.empty()) {
+      const auto &R = Msg.Ranges.front();
+      unsigned EndOffset = R.FileOffset + R.Length;
+      Lines.position(Resolve(R.FilePath), EndOffset, D.EndLine, D.EndColumn);
+    }
+    for (const auto &N : E.Notes) {
+      Note Out;
+      Out.Loc.File = Report(N.FilePath);
+      Lines.position(Resolve(N.FilePath), N.FileOffset, Out.Loc.Line, Out.Loc.Column);
+      Out.Message = N.Message;
+      D.Notes.push_back(std::move(Out));
+    }
+    for (const auto &FileFix : Msg.Fix) {
+      for (const tooling::Replacement &R : FileFix.getValue()) {
+        if (!D.FixIt) {
+          D.FixIt.emplace();
+          D.FixIt->Kind = Applicability::Safe;
+          D.FixIt->Description = "replace with '" + R.getReplacementText().str() + "'";
+        }
+        Edit Ed;
+        Ed.File = Report(R.getFilePath().str());
+        Ed.Offset = R.getOffset();
+        Ed.Length = R.getLength();
+        Ed.Replacement = R.getReplacementText().str();
+        Lines.position(Resolve(R.getFilePath().str()), R.getOffset(), Ed.Line, Ed.Column);
+        Lines.position(Resolve(R.getFilePath().str()), R.getOffset() + R.getLength(), Ed.EndLine,
+                       Ed.EndColumn);
+        D.FixIt->Edits.push_back(std::move(Ed));
+      }
+    }
+    T.Diags.push_back(std::move(D));
+  }
+  std::string Why;
+  if (!FirstError.empty())
+    Why = "does not compile: " + FirstError;
+  else if (!FirstErrorNoFile.empty())
+    Why = "does not compile: " + FirstErrorNoFile;
+  else if (Status != 0)
+    Why = "could not be analysed (the compiler stopped without a message)";
+  if (!Why.empty()) {
+    if (T.DefaultFlags)
+      T.Warnings.push_back({T.Given, Why + " (analysed with default flags)"});
+    else
+      T.Errors.push_back({T.Given, Why});
+  }
+}
+
+/// The values of AdditionalForkFunctions options in force for a file (its check options and
+/// its .clang-tidy's), split into names.
+std::vector<std::string> extraForkFunctions(const CppFileSettings &Settings, const std::string &Abs,
+                                            llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> FS) {
+  std::unique_ptr<clang::tidy::ClangTidyContext> Context = makeContext(Settings, FS);
+  clang::tidy::ClangTidyOptions Opts = Context->getOptionsForFile(Abs);
+  std::vector<std::string> Names;
+  for (const auto &Entry : Opts.CheckOptions) {
+    llvm::StringRef Key = Entry.getKey();
+    llvm::StringRef Suffix = "AdditionalForkFunctions";
+    if (Key.size() < Suffix.size() || Key.substr(Key.size() - Suffix.size()) != Suffix)
+      continue;
+    std::string List = Entry.getValue().Value;
+    std::replace(List.begin(), List.end(), ',', ';');
+    llvm::SmallVector<llvm::StringRef, 4> Parts;
+    llvm::StringRef(List).split(Parts, ';');
+    for (llvm::StringRef P : Parts)
+      if (!P.trim().empty())
+        Names.push_back(P.trim().str());
+  }
+  return Names;
+}
+
+bool anyCheckEnabled(const CppFileSettings &Settings, const std::string &Abs,
+                     llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> FS) {
+  std::unique_ptr<clang::tidy::ClangTidyContext> Context = makeContext(Settings, FS);
+  Context->setCurrentFile(Abs);
+  for (const std::string &Name : checkNames())
+    if (Context->isCheckEnabled(Name))
+      return true;
+  return false;
 }
 
 } // namespace
 
 void analyze(const std::vector<std::string> &Files, const CppOptions &Opts,
-             std::vector<Diagnostic> &Diags, std::vector<InputError> &Errors) {
-  using namespace clang;
-  // Each file keeps the spelling it was given in, for reports.
-  std::map<std::string, std::vector<std::pair<std::string, std::string>>> ByDatabase;
-  for (const std::string &File : Files) {
-    std::string Abs = absolute(File);
-    std::string Dir = Opts.BuildPath.empty() ? databaseDirFor(Abs) : Opts.BuildPath;
-    if (Dir.empty()) {
-      Errors.push_back({File, "no compile_commands.json found in its directory or above; "
-                              "pass -p DIR"});
+             std::vector<Diagnostic> &Diags, std::vector<InputError> &Errors, CppRunInfo *Info) {
+  CppRunInfo LocalInfo;
+  CppRunInfo &Out = Info ? *Info : LocalInfo;
+  std::map<std::string, std::string> Overlay;
+  for (const auto &[Path, Text] : Opts.Overlay)
+    Overlay[absolute(Path)] = Text;
+
+  // Sequential: selection, the text pre-filter and compile commands.
+  std::vector<Task> Tasks(Files.size());
+  CommandFinder Commands(Opts.BuildPath, Opts.UseFixedFlags, Opts.FixedFlags);
+  llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> RealFS = llvm::vfs::createPhysicalFileSystem();
+  for (size_t I = 0; I < Files.size(); ++I) {
+    Task &T = Tasks[I];
+    T.Given = Files[I];
+    T.Abs = absolute(Files[I]);
+    if (Opts.SettingsFor)
+      T.Settings = Opts.SettingsFor(Files[I]);
+    else
+      T.Settings = {Opts.Checks, Opts.CheckOptions};
+    if (!anyCheckEnabled(T.Settings, T.Abs, RealFS)) {
+      T.Skip = true;
       continue;
     }
-    ByDatabase[Dir].push_back({File, Abs});
+    std::string Text;
+    auto O = Overlay.find(T.Abs);
+    if (O != Overlay.end()) {
+      Text = O->second;
+    } else {
+      auto Buf = llvm::MemoryBuffer::getFile(T.Abs, /*IsText=*/false, /*RequiresNullTerminator=*/false);
+      if (!Buf) {
+        T.Errors.push_back({T.Given, "cannot read: " + Buf.getError().message()});
+        T.Skip = true;
+        continue;
+      }
+      Text = (*Buf)->getBuffer().str();
+    }
+    bool Needed = Opts.NeededBySummaries && Opts.NeededBySummaries(Files[I]);
+    if (!Needed && !mayConcernAnyCheck(Text, extraForkFunctions(T.Settings, T.Abs, RealFS))) {
+      T.Skip = true;
+      ++Out.Skipped;
+      continue;
+    }
+    std::string Why;
+    CommandSource Source = Commands.commandFor(T.Abs, T.Command, Why);
+    if (Source == CommandSource::None) {
+      T.Errors.push_back({T.Given, Why});
+      T.Skip = true;
+      continue;
+    }
+    T.DefaultFlags = Source == CommandSource::Default;
+    if (T.DefaultFlags)
+      Out.DefaultFlags.push_back(T.Given);
+    adjustCommand(T.Command, T.Abs, T.DefaultFlags, Opts.ExtraArgsBefore, Opts.ExtraArgs);
+    ++Out.Analyzed;
   }
 
-  LineTable Lines;
-  for (auto &[Dir, Inputs] : ByDatabase) {
-    std::string LoadError;
-    std::unique_ptr<tooling::CompilationDatabase> DB =
-        tooling::CompilationDatabase::loadFromDirectory(Dir, LoadError);
-    if (!DB) {
-      for (auto &In : Inputs)
-        Errors.push_back({In.first, "cannot load compile_commands.json from " + Dir + ": " +
-                                        LoadError});
-      continue;
-    }
-    std::vector<std::string> Runnable;
-    std::map<std::string, std::string> Spelling;
-    for (auto &[Given, Abs] : Inputs) {
-      // The JSON database guesses commands for files it does not list (Heuristic says how);
-      // a guess is not the project's command, so such a file is an input error.
-      std::vector<tooling::CompileCommand> Commands = DB->getCompileCommands(Abs);
-      bool Listed = std::any_of(Commands.begin(), Commands.end(),
-                                [](const tooling::CompileCommand &C) { return C.Heuristic.empty(); });
-      if (!Listed) {
-        Errors.push_back({Given, "no compile command for this file in " + Dir +
-                                     "/compile_commands.json"});
-        continue;
-      }
-      Runnable.push_back(Abs);
-      Spelling[Abs] = Given;
-    }
-    if (Runnable.empty())
-      continue;
+  // Parallel: one translation unit per task.
+  std::vector<size_t> Runnable;
+  for (size_t I = 0; I < Tasks.size(); ++I)
+    if (!Tasks[I].Skip)
+      Runnable.push_back(I);
+  unsigned Jobs = Opts.Jobs ? Opts.Jobs : llvm::hardware_concurrency().compute_thread_count();
+  Jobs = std::max(1u, std::min<unsigned>(Jobs, Runnable.size()));
+  if (Jobs == 1) {
+    for (size_t I : Runnable)
+      runTask(Tasks[I], Overlay);
+  } else {
+#if FORKSAFE_LLVM_MAJOR >= 19
+    llvm::DefaultThreadPool Pool(llvm::hardware_concurrency(Jobs));
+#else
+    llvm::ThreadPool Pool(llvm::hardware_concurrency(Jobs));
+#endif
+    for (size_t I : Runnable)
+      Pool.async([&Tasks, &Overlay, I] { runTask(Tasks[I], Overlay); });
+    Pool.wait();
+  }
 
-    // .clang-tidy files found upward from each file supply CheckOptions as they do for
-    // clang-tidy itself; which checks run is forksafe's selection.
-    tidy::ClangTidyOptions Defaults = tidy::ClangTidyOptions::getDefaults();
-    Defaults.Checks = "-*,forksafe-*";
-    tidy::ClangTidyOptions Override;
-    Override.Checks = "-*," + (Opts.Checks.empty() ? std::string("forksafe-*") : Opts.Checks);
-    Override.WarningsAsErrors = "";
-    // Without carets clang does not print "N warnings generated." on stderr.
-    Override.ExtraArgs = std::vector<std::string>{"-fno-caret-diagnostics"};
-    tidy::ClangTidyContext Context(std::make_unique<tidy::FileOptionsProvider>(
-        tidy::ClangTidyGlobalOptions(), Defaults, Override, llvm::vfs::getRealFileSystem()));
-    // One file per run: clang-tidy prints progress ("[1/2] Processing file") for several.
-    std::vector<tidy::ClangTidyError> Found;
-    for (const std::string &File : Runnable) {
-      llvm::IntrusiveRefCntPtr<llvm::vfs::OverlayFileSystem> FS(
-          new llvm::vfs::OverlayFileSystem(llvm::vfs::getRealFileSystem()));
-      std::vector<tidy::ClangTidyError> One =
-          tidy::runClangTidy(Context, *DB, {File}, FS, /*ApplyAnyFix=*/false);
-      std::move(One.begin(), One.end(), std::back_inserter(Found));
-    }
-
-    // clang-tidy's paths may be relative to the compile command's directory.
-    std::string BuildDir;
-    auto Resolve = [&](const std::string &Path) {
-      if (Path.empty() || llvm::sys::path::is_absolute(Path) || BuildDir.empty())
-        return Path;
-      llvm::SmallString<256> Full(BuildDir);
-      llvm::sys::path::append(Full, Path);
-      llvm::sys::path::remove_dots(Full, /*remove_dot_dot=*/true);
-      return std::string(Full);
-    };
-    auto Report = [&](const std::string &Path) {
-      std::string Abs = absolute(Resolve(Path));
-      auto It = Spelling.find(Abs);
-      return It != Spelling.end() ? It->second : Resolve(Path);
-    };
-    std::map<std::string, std::string> CompileErrors;
-    for (const tidy::ClangTidyError &E : Found) {
-      BuildDir = E.BuildDirectory;
-      const auto &Msg = E.Message;
-      if (E.DiagnosticName == "clang-diagnostic-error" || E.DiagLevel == tidy::ClangTidyError::Error) {
-        unsigned Line = 0, Col = 0;
-        Lines.position(Resolve(Msg.FilePath), Msg.FileOffset, Line, Col);
-        std::string &Slot = CompileErrors[Report(Msg.FilePath)];
-        if (Slot.empty())
-          Slot = "does not compile: " + Msg.FilePath + ":" + std::to_string(Line) + ":" +
-                 std::to_string(Col) + ": " + Msg.Message;
-        continue;
-      }
-      Diagnostic D;
-      D.Check = E.DiagnosticName;
-      D.Level = Severity::Warning;
-      D.Loc.File = Report(Msg.FilePath);
-      Lines.position(Resolve(Msg.FilePath), Msg.FileOffset, D.Loc.Line, D.Loc.Column);
-      D.Message = Msg.Message;
-      if (!Msg.Ranges.empty()) {
-        const auto &R = Msg.Ranges.front();
-        unsigned EndOffset = R.FileOffset + R.Length;
-        Lines.position(Resolve(R.FilePath), EndOffset, D.EndLine, D.EndColumn);
-      }
-      for (const auto &N : E.Notes) {
-        Note Out;
-        Out.Loc.File = Report(N.FilePath);
-        Lines.position(Resolve(N.FilePath), N.FileOffset, Out.Loc.Line, Out.Loc.Column);
-        Out.Message = N.Message;
-        D.Notes.push_back(std::move(Out));
-      }
-      for (const auto &FileFix : Msg.Fix) {
-        for (const tooling::Replacement &R : FileFix.getValue()) {
-          if (!D.FixIt) {
-            D.FixIt.emplace();
-            D.FixIt->Kind = Applicability::Safe;
-            D.FixIt->Description = "replace with '" + R.getReplacementText().str() + "'";
-          }
-          Edit Ed;
-          Ed.File = Report(R.getFilePath().str());
-          Ed.Offset = R.getOffset();
-          Ed.Length = R.getLength();
-          Ed.Replacement = R.getReplacementText().str();
-          Lines.position(Resolve(R.getFilePath().str()), R.getOffset(), Ed.Line, Ed.Column);
-          Lines.position(Resolve(R.getFilePath().str()), R.getOffset() + R.getLength(), Ed.EndLine,
-                         Ed.EndColumn);
-          D.FixIt->Edits.push_back(std::move(Ed));
-        }
-      }
-      Diags.push_back(std::move(D));
-    }
-    for (auto &[File, Message] : CompileErrors)
-      Errors.push_back({File, Message});
+  for (Task &T : Tasks) {
+    std::move(T.Diags.begin(), T.Diags.end(), std::back_inserter(Diags));
+    std::move(T.Errors.begin(), T.Errors.end(), std::back_inserter(Errors));
+    std::move(T.Warnings.begin(), T.Warnings.end(), std::back_inserter(Out.Warnings));
   }
 }
 

@@ -64,7 +64,7 @@ const EntryPoints *load(std::string &Why) {
 } // namespace
 
 void analyze(const std::vector<std::string> &Files, const CppOptions &Opts, std::vector<Diagnostic> &Diags,
-             std::vector<InputError> &Errors) {
+             std::vector<InputError> &Errors, CppRunInfo *Info) {
   if (Files.empty())
     return;
   std::string Why;
@@ -74,7 +74,7 @@ void analyze(const std::vector<std::string> &Files, const CppOptions &Opts, std:
       Errors.push_back({F, Why});
     return;
   }
-  E->Analyze(Files, Opts, Diags, Errors);
+  E->Analyze(Files, Opts, Diags, Errors, Info);
 }
 
 } // namespace cpp

@@ -1,6 +1,7 @@
 #include "FileWalker.h"
 
 #include "Gitignore.h"
+#include "core/Config.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
@@ -29,7 +30,8 @@ static bool hasExtension(llvm::StringRef Path, std::initializer_list<llvm::Strin
 Language languageOf(llvm::StringRef Path, bool ReadShebang) {
   if (hasExtension(Path, {".py"}))
     return Language::Python;
-  if (hasExtension(Path, {".c", ".cc", ".cpp", ".cxx", ".c++", ".C", ".cu", ".h", ".hh", ".hpp", ".hxx"}))
+  if (hasExtension(Path, {".c", ".cc", ".cpp", ".cxx", ".c++", ".C", ".cu", ".m", ".mm", ".h", ".hh", ".hpp",
+                          ".hxx", ".h++", ".H", ".cuh", ".inl", ".ipp", ".tpp", ".txx", ".tcc"}))
     return Language::Cpp;
   if (ReadShebang && path::extension(Path).empty()) {
     auto Buf = llvm::MemoryBuffer::getFileSlice(Path, 128, 0);
@@ -48,7 +50,7 @@ static bool isWalkedSource(llvm::StringRef Name, Language &Lang) {
     Lang = Language::Python;
     return true;
   }
-  if (hasExtension(Name, {".c", ".cc", ".cpp", ".cxx", ".c++", ".C"})) {
+  if (hasExtension(Name, {".c", ".cc", ".cpp", ".cxx", ".c++", ".C", ".cu", ".m", ".mm"})) {
     Lang = Language::Cpp;
     return true;
   }
@@ -65,7 +67,8 @@ struct FileId {
 
 class Walker {
 public:
-  Walker(WalkResult &Out, std::vector<InputError> &Errors) : Out(Out), Errors(Errors) {}
+  Walker(WalkResult &Out, std::vector<InputError> &Errors, const WalkOptions &Opts)
+      : Out(Out), Errors(Errors), Opts(Opts) {}
 
   void walkRoot(const std::string &Root) {
     std::vector<std::shared_ptr<GitignoreFile>> Ignores = ancestorGitignores(Root);
@@ -193,13 +196,14 @@ private:
           continue;
         llvm::SmallString<256> Venv(Path);
         path::append(Venv, "pyvenv.cfg");
-        if (fs::exists(Venv) || ignored(Ignores, AbsPath, true))
+        if (fs::exists(Venv) || ignored(Ignores, AbsPath, true) || (Opts.Excluded && Opts.Excluded(AbsPath, true)))
           continue;
         walkDir(Path, Ignores, Chain);
         continue;
       }
       Language L;
-      if (!isWalkedSource(Name, L) || ignored(Ignores, AbsPath, false))
+      if (!isWalkedSource(Name, L) || ignored(Ignores, AbsPath, false) ||
+          (Opts.Excluded && Opts.Excluded(AbsPath, false)))
         continue;
       (L == Language::Python ? Out.Python : Out.Cpp).push_back(Path);
     }
@@ -209,14 +213,16 @@ private:
 
   WalkResult &Out;
   std::vector<InputError> &Errors;
+  const WalkOptions &Opts;
   std::set<FileId> Visited;
 };
 
 } // namespace
 
-WalkResult walkPaths(const std::vector<std::string> &Roots, std::vector<InputError> &Errors) {
+WalkResult walkPaths(const std::vector<std::string> &Roots, std::vector<InputError> &Errors,
+                     const WalkOptions &Opts) {
   WalkResult Out;
-  Walker W(Out, Errors);
+  Walker W(Out, Errors, Opts);
   for (const std::string &Root : Roots) {
     fs::file_status St;
     if (std::error_code EC = fs::status(Root, St)) {
@@ -240,6 +246,60 @@ WalkResult walkPaths(const std::vector<std::string> &Roots, std::vector<InputErr
     }
   }
   return Out;
+}
+
+static std::string currentDir() {
+  llvm::SmallString<256> Cwd;
+  fs::current_path(Cwd);
+  return std::string(Cwd);
+}
+
+static std::unique_ptr<GitignoreFile> patternsAt(const std::string &Base, const std::vector<std::string> &Patterns) {
+  if (Patterns.empty())
+    return nullptr;
+  std::string Text;
+  for (const std::string &P : Patterns)
+    Text += P + "\n";
+  return std::make_unique<GitignoreFile>(Base, Text);
+}
+
+/// A path matched against patterns based elsewhere is matched by its name alone.
+static bool matches(const GitignoreFile &G, llvm::StringRef AbsPath, bool IsDir) {
+  llvm::StringRef Rel = AbsPath;
+  if (!(Rel.consume_front(G.baseDir()) && Rel.consume_front("/")))
+    Rel = path::filename(AbsPath);
+  return G.match(Rel, IsDir) == 1;
+}
+
+ExcludeFilter::ExcludeFilter(std::optional<std::vector<std::string>> Exclude,
+                             std::vector<std::string> ExtendExclude, std::string ConfigFile)
+    : CliReplaces(Exclude.has_value()), Configs(std::make_unique<ConfigFinder>(std::move(ConfigFile))) {
+  std::vector<std::string> All = Exclude ? *Exclude : std::vector<std::string>();
+  All.insert(All.end(), ExtendExclude.begin(), ExtendExclude.end());
+  Cli = patternsAt(currentDir(), All);
+}
+
+ExcludeFilter::~ExcludeFilter() = default;
+
+const GitignoreFile *ExcludeFilter::forConfig(const Config &C) {
+  std::lock_guard<std::mutex> Lock(Mutex);
+  auto It = ByConfig.find(&C);
+  if (It == ByConfig.end()) {
+    std::vector<std::string> All = CliReplaces ? std::vector<std::string>() : C.Exclude;
+    All.insert(All.end(), C.ExtendExclude.begin(), C.ExtendExclude.end());
+    It = ByConfig.emplace(&C, patternsAt(C.Root.empty() ? currentDir() : C.Root, All)).first;
+  }
+  return It->second.get();
+}
+
+bool ExcludeFilter::excluded(llvm::StringRef AbsPath, bool IsDir) {
+  if (Cli && matches(*Cli, AbsPath, IsDir))
+    return true;
+  // Configuration errors are reported by the analysis, which reads the same files.
+  std::vector<InputError> Ignored;
+  std::shared_ptr<const Config> C = Configs->forFile(AbsPath, Ignored);
+  const GitignoreFile *G = C ? forConfig(*C) : nullptr;
+  return G && matches(*G, AbsPath, IsDir);
 }
 
 } // namespace forksafe

@@ -5,6 +5,11 @@
 #include "core/Diagnostic.h"
 #include "llvm/ADT/StringRef.h"
 
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,11 +26,42 @@ struct WalkResult {
   std::vector<std::string> Cpp;
 };
 
+struct WalkOptions {
+  /// Paths (absolute) that --exclude, --extend-exclude or the configuration's exclude remove
+  /// from directory walks; files named on the command line are analysed regardless.
+  std::function<bool(llvm::StringRef AbsPath, bool IsDir)> Excluded;
+};
+
 /// Expands Roots: files are taken as given (any name; an unknown type is an error); directories
 /// are walked, respecting .gitignore files (the root's own and those of its parents inside the
 /// same git work tree), skipping hidden folders, virtualenvs (pyvenv.cfg), node_modules and
 /// __pycache__, following symbolic links without looping. Unreadable entries go to Errors.
-WalkResult walkPaths(const std::vector<std::string> &Roots, std::vector<InputError> &Errors);
+WalkResult walkPaths(const std::vector<std::string> &Roots, std::vector<InputError> &Errors,
+                     const WalkOptions &Opts = WalkOptions());
+
+class GitignoreFile;
+class ConfigFinder;
+struct Config;
+
+/// Ruff's exclusion settings, as gitignore-style patterns: `--exclude` (replacing the
+/// configuration's `exclude`), `--extend-exclude` and the configuration's `extend-exclude`
+/// (added). Command-line patterns are relative to the working directory, a configuration's to
+/// its file's directory; a pattern without a slash matches a name at any depth.
+class ExcludeFilter {
+public:
+  ExcludeFilter(std::optional<std::vector<std::string>> Exclude, std::vector<std::string> ExtendExclude,
+                std::string ConfigFile);
+  ~ExcludeFilter();
+  bool excluded(llvm::StringRef AbsPath, bool IsDir);
+
+private:
+  const GitignoreFile *forConfig(const Config &C);
+  bool CliReplaces;
+  std::unique_ptr<GitignoreFile> Cli;
+  std::unique_ptr<ConfigFinder> Configs;
+  std::mutex Mutex;
+  std::map<const Config *, std::unique_ptr<GitignoreFile>> ByConfig;
+};
 
 } // namespace forksafe
 

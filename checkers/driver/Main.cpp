@@ -46,8 +46,22 @@ static cl::opt<std::string> BuildPath("p", cl::value_desc("DIR"),
                                       cl::desc("Folder with compile_commands.json for C/C++ files "
                                                "(default: found upward from each file)"),
                                       cl::cat(Category));
-static cl::opt<unsigned> Jobs("j", cl::value_desc("N"), cl::init(0),
+// Prefix: -j8 as well as -j 8 and -j=8, as make and ninja take it.
+static cl::opt<unsigned> Jobs("j", cl::value_desc("N"), cl::init(0), cl::Prefix,
                               cl::desc("Files analysed in parallel (default: one per core)"), cl::cat(Category));
+static cl::list<std::string> Exclude("exclude", cl::value_desc("PATTERNS"), cl::CommaSeparated,
+                                     cl::desc("gitignore-style patterns of paths not to walk, replacing the "
+                                              "configuration's exclude"),
+                                     cl::cat(Category));
+static cl::list<std::string> ExtendExclude("extend-exclude", cl::value_desc("PATTERNS"), cl::CommaSeparated,
+                                           cl::desc("gitignore-style patterns of paths not to walk, in addition"),
+                                           cl::cat(Category));
+static cl::list<std::string> ExtraArgs("extra-arg", cl::value_desc("ARG"),
+                                       cl::desc("Compiler argument appended to every C/C++ command"),
+                                       cl::cat(Category));
+static cl::list<std::string> ExtraArgsBefore("extra-arg-before", cl::value_desc("ARG"),
+                                             cl::desc("Compiler argument put first in every C/C++ command"),
+                                             cl::cat(Category));
 static cl::opt<bool> ApplyFixes("fix", cl::desc("Apply the fixes marked safe, writing each file atomically"),
                          cl::cat(Category));
 static cl::opt<std::string> StdinFilename("stdin-filename", cl::value_desc("NAME"),
@@ -112,11 +126,21 @@ int main(int Argc, const char **Argv) {
   cl::SetVersionPrinter(printVersion);
   cl::HideUnrelatedOptions(Category);
   cl::SetVersionPrinter(printVersion);
+  // `forksafe FILE... -- FLAGS`: as clang-tidy, the compiler flags for every C/C++ file.
+  bool UseFixedFlags = false;
+  std::vector<std::string> FixedFlags;
+  for (int I = 1; I < Argc; ++I)
+    if (std::strcmp(Argv[I], "--") == 0) {
+      UseFixedFlags = true;
+      FixedFlags.assign(Argv + I + 1, Argv + Argc);
+      Argc = I;
+      break;
+    }
   std::string Err;
   llvm::raw_string_ostream ErrStream(Err);
   if (!cl::ParseCommandLineOptions(Argc, Argv,
                                    "forksafe: finds unsafe uses of fork() in Python, C and C++\n\n"
-                                   "  forksafe [options] [PATH...]   analyse files and folders (default: .)\n"
+                                   "  forksafe [options] [PATH...] [-- COMPILER FLAGS]   analyse files and folders (default: .)\n"
                                    "  forksafe lsp                   run the language server on stdio\n",
                                    &ErrStream)) {
     llvm::errs() << ErrStream.str();
@@ -139,6 +163,10 @@ int main(int Argc, const char **Argv) {
   RO.ConfigFile = ConfigFile;
   RO.BuildPath = BuildPath;
   RO.Jobs = Jobs;
+  RO.UseFixedFlags = UseFixedFlags;
+  RO.FixedFlags = FixedFlags;
+  RO.ExtraArgs.assign(ExtraArgs.begin(), ExtraArgs.end());
+  RO.ExtraArgsBefore.assign(ExtraArgsBefore.begin(), ExtraArgsBefore.end());
   RO.Fix = ApplyFixes;
   RO.Prefilter = !NoPrefilter;
   if (!NoCache && StdinFilename.empty())
@@ -171,7 +199,14 @@ int main(int Argc, const char **Argv) {
     std::vector<std::string> Roots(Paths.begin(), Paths.end());
     if (Roots.empty())
       Roots.push_back(".");
-    WalkResult Files = walkPaths(Roots, Result.Errors);
+    std::optional<std::vector<std::string>> CliExclude;
+    if (Exclude.getNumOccurrences())
+      CliExclude = std::vector<std::string>(Exclude.begin(), Exclude.end());
+    ExcludeFilter Filter(CliExclude, std::vector<std::string>(ExtendExclude.begin(), ExtendExclude.end()),
+                         ConfigFile);
+    WalkOptions WO;
+    WO.Excluded = [&Filter](llvm::StringRef AbsPath, bool IsDir) { return Filter.excluded(AbsPath, IsDir); };
+    WalkResult Files = walkPaths(Roots, Result.Errors, WO);
     // Test hook: remove a file between the walk and the analysis, to exercise a file that
     // disappears during a run deterministically.
     if (const char *Victim = std::getenv("FORKSAFE_TEST_REMOVE_AFTER_WALK"))
@@ -197,6 +232,8 @@ int main(int Argc, const char **Argv) {
     llvm::outs().flush();
   }
 
+  for (const std::string &N : Result.Notices)
+    llvm::errs() << N << "\n";
   for (const InputError &E : Result.Errors)
     llvm::errs() << E.File << ": error: " << E.Message << "\n";
   size_t N = Result.Diags.size();

@@ -200,6 +200,54 @@ static void applyFixesOnDisk(std::vector<Diagnostic> &Diags, RunResult &Result) 
   Diags = std::move(Remaining);
 }
 
+void Runner::runCpp(const std::vector<std::string> &Files, RunResult &Result) {
+  // One selection and one set of options for both languages: each file's configuration, then
+  // --checks; its per-file-ignores below.
+  std::vector<InputError> ConfigErrors;
+  std::mutex ConfigMutex;
+  cpp::CppOptions CO;
+  CO.BuildPath = Opts.BuildPath;
+  CO.UseFixedFlags = Opts.UseFixedFlags;
+  CO.FixedFlags = Opts.FixedFlags;
+  CO.ExtraArgs = Opts.ExtraArgs;
+  CO.ExtraArgsBefore = Opts.ExtraArgsBefore;
+  CO.Jobs = Opts.Jobs;
+  CO.SettingsFor = [&](const std::string &File) {
+    std::lock_guard<std::mutex> Lock(ConfigMutex);
+    std::shared_ptr<const Config> Cfg = Configs.forFile(File, ConfigErrors);
+    CheckGlobs Enabled = checksFor(*Cfg);
+    cpp::CppFileSettings S;
+    S.Checks = "-*";
+    for (const std::string &Name : cpp::checkNames())
+      if (Enabled.contains(Name))
+        S.Checks += "," + Name;
+    S.CheckOptions = Cfg->CppCheckOptions;
+    return S;
+  };
+  std::vector<Diagnostic> CppDiags;
+  cpp::CppRunInfo Info;
+  cpp::analyze(Files, CO, CppDiags, Result.Errors, &Info);
+  // Suppressed findings go before --fix: a hidden finding's fix is never applied.
+  std::vector<Diagnostic> Kept;
+  for (Diagnostic &D : CppDiags) {
+    auto Cfg = Configs.forFile(D.Loc.File, ConfigErrors);
+    if (!Cfg->ignores(D.Loc.File, D.Check))
+      Kept.push_back(std::move(D));
+  }
+  if (Opts.Fix)
+    applyFixesOnDisk(Kept, Result);
+  std::move(Kept.begin(), Kept.end(), std::back_inserter(Result.Diags));
+  Result.Errors.insert(Result.Errors.end(), ConfigErrors.begin(), ConfigErrors.end());
+  Result.FilesAnalyzed += Info.Analyzed;
+  if (!Info.DefaultFlags.empty())
+    Result.Notices.push_back(
+        "forksafe: note: no compile_commands.json or compile_flags.txt found for " + std::to_string(Info.DefaultFlags.size()) +
+        (Info.DefaultFlags.size() == 1 ? " C/C++ file" : " C/C++ files") + " (first: " + Info.DefaultFlags.front() +
+        "); analysed with default flags. Pass -p DIR, or FILES -- FLAGS, for the project's flags");
+  for (const InputError &W : Info.Warnings)
+    Result.Notices.push_back(W.File + ": warning: " + W.Message);
+}
+
 RunResult Runner::run(const WalkResult &Files) {
   RunResult Result;
   std::vector<BufferResult> PyResults(Files.Python.size());
@@ -222,33 +270,8 @@ RunResult Runner::run(const WalkResult &Files) {
   }
   Result.FilesAnalyzed += Files.Python.size();
 
-  // C/C++ files are analysed only when some C/C++ check is selected on the command line (their
-  // own configuration is .clang-tidy's); otherwise they are not inputs of this run.
-  CheckGlobs CppChecks("forksafe-*");
-  if (!Opts.Checks.empty())
-    CppChecks.append(Opts.Checks);
-  std::vector<std::string> CppNames = cpp::checkNames();
-  bool AnyCppCheck = std::any_of(CppNames.begin(), CppNames.end(),
-                                 [&](const std::string &N) { return CppChecks.contains(N); });
-  if (!Files.Cpp.empty() && AnyCppCheck) {
-    cpp::CppOptions CO;
-    CO.BuildPath = Opts.BuildPath;
-    CO.Checks = "forksafe-*";
-    if (!Opts.Checks.empty())
-      CO.Checks += "," + Opts.Checks;
-    std::vector<Diagnostic> CppDiags;
-    cpp::analyze(Files.Cpp, CO, CppDiags, Result.Errors);
-    if (Opts.Fix)
-      applyFixesOnDisk(CppDiags, Result);
-    std::vector<InputError> ConfigErrors;
-    for (Diagnostic &D : CppDiags) {
-      auto Cfg = Configs.forFile(D.Loc.File, ConfigErrors);
-      if (!Cfg->ignores(D.Loc.File, D.Check))
-        Result.Diags.push_back(std::move(D));
-    }
-    Result.Errors.insert(Result.Errors.end(), ConfigErrors.begin(), ConfigErrors.end());
-    Result.FilesAnalyzed += Files.Cpp.size();
-  }
+  if (!Files.Cpp.empty())
+    runCpp(Files.Cpp, Result);
 
   std::stable_sort(Result.Diags.begin(), Result.Diags.end());
   // A configuration error is met by every file under it: report it once.

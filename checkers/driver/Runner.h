@@ -19,6 +19,10 @@ struct RunOptions {
   std::string ConfigFile; ///< --config: one file for every input
   std::string BuildPath;  ///< -p
   unsigned Jobs = 0;      ///< 0: one per core
+  bool UseFixedFlags = false;               ///< `-- FLAGS` was given (possibly empty)
+  std::vector<std::string> FixedFlags;      ///< the FLAGS after `--`
+  std::vector<std::string> ExtraArgs;       ///< --extra-arg
+  std::vector<std::string> ExtraArgsBefore; ///< --extra-arg-before
   bool Fix = false;
   std::string CacheDir;   ///< --cache-dir, or the default; empty: no cache (--no-cache)
   bool Prefilter = true;  ///< false: --no-prefilter (hidden; for the test that the filter loses nothing)
@@ -50,6 +54,7 @@ public:
 
 private:
   void analyzePythonFile(const std::string &Path, BufferResult &Out);
+  void runCpp(const std::vector<std::string> &Files, RunResult &Result);
   RunOptions Opts;
   ConfigFinder Configs;
   std::unique_ptr<ResultsCache> Results; ///< null without a cache

@@ -1,10 +1,11 @@
 // forksafe checks C and C++ files through compile_commands.json: -p DIR, or found upward
-// from the file; files without a command or that do not compile are input errors (exit 2)
-// while the others are still reported; --fix applies the _exit fix-it.
+// from the file; a file the database does not list gets a command inferred from its nearest
+// entry; a file that does not compile is an input error (exit 2) naming its first compile
+// error, while the others are still reported; --fix applies the _exit fix-it.
 // RUN: rm -rf %t && mkdir -p %t/build %t/src/sub
 // RUN: cp %s %t/src/main.cpp
-// RUN: echo 'int broken() { return missing; }' > %t/src/broken.cpp
-// RUN: echo 'int orphan;' > %t/src/orphan.cpp
+// RUN: echo 'int fork(void); int broken() { fork(); return undeclared_identifier_here; }' > %t/src/broken.cpp
+// RUN: echo 'int fork(void); int orphan() { return fork(); }' > %t/src/orphan.cpp
 // RUN: echo '[{"directory": "%t/src", "file": "main.cpp", "command": "clang++ -std=c++17 -isystem %S/Inputs -c main.cpp"}, {"directory": "%t/src", "file": "broken.cpp", "command": "clang++ -c broken.cpp"}]' > %t/build/compile_commands.json
 // RUN: cd %t/src && %expect_exit 1 %forksafe -p %t/build main.cpp 2>%t/stderr | FileCheck %s
 // RUN: cd %t/src && %expect_exit 1 %forksafe --format=json -p %t/build main.cpp | FileCheck %s --check-prefix=JSON
@@ -49,6 +50,8 @@ int main() {
 // JSON: "content": "_exit"
 // JSON: "end_column": 9
 
-// ERRORS-DAG: broken.cpp: error: does not compile: {{.*}}broken.cpp:1:{{[0-9]+}}: {{.+}}
-// ERRORS-DAG: orphan.cpp: error: no compile command for this file in {{.*}}compile_commands.json
+// ERRORS-DAG: {{^}}broken.cpp: error: does not compile: broken.cpp:1: use of undeclared identifier 'undeclared_identifier_here'{{$}}
 // ERRORS-DAG: main.cpp:{{[0-9]+}}:15: warning: fork() while other threads may run
+// ERRORS-DAG: forksafe: 2 findings in 3 files; 1 error
+// ERRORS-NOT: orphan.cpp{{.*}}error
+// ERRORS-NOT: generated
