@@ -1,45 +1,186 @@
 #!/usr/bin/env python3
-"""The forksafe speed benchmark: analyses a corpus (default: this machine's Python standard
-library and site-packages) several times and reports the best wall time and files per second.
+"""The forksafe speed benchmark (docs/performance.md). One command, not part of the tests:
 
-usage: bench/run.py [--forksafe build/bin/forksafe] [--runs 5] [-j N] [PATH...]
+    bench/run.py [--install] [--runs 5] [--forksafe build/bin/forksafe] [-j N] [--corpus NAME=DIR]...
 
-Speed is measured here, never by a timed test. Compare two builds on the same machine and corpus;
-`valgrind --tool=callgrind build/bin/forksafe -j 1 PATH` gives instruction counts that do not
-depend on machine load.
+Over each corpus (default: this machine's Python standard library, without its site-packages,
+and its site-packages) it runs, alternating them in every round, on the same list of files:
+  forksafe            the program as users run it (--no-cache: no results cache)
+  forksafe-nofilter   every file parsed and every rule run (--no-prefilter --no-cache)
+  ast-grep            @ast-grep/cli with three equivalent rules (bench/ast-grep/)
+  floor-full          a bare tree-sitter parse of every file (same grammar and runtime)
+  floor-filtered      read every file, parse those holding a pre-filter word
+and prints the median wall time, CPU time (user+sys) and peak memory of each, and the ratios the
+goals of issue 12 name. Then: a cold against a warm results cache, and the start-up cost (an empty
+Python file). --install puts ast-grep under bench/node_modules (npm; never done in CI).
 """
 import argparse
 import json
 import os
+import shutil
+import statistics
 import subprocess
 import sys
 import sysconfig
+import tempfile
 import time
 
-here = os.path.dirname(os.path.abspath(__file__))
-parser = argparse.ArgumentParser()
-parser.add_argument("--forksafe", default=os.path.join(here, "..", "build", "bin", "forksafe"))
-parser.add_argument("--runs", type=int, default=5)
-parser.add_argument("-j", dest="jobs", type=int, default=0)
-parser.add_argument("paths", nargs="*")
-args = parser.parse_args()
-paths = args.paths or [sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["purelib"]]
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+# The words of the pre-filter with the built-in API table (checkers/python/Prefilter.cpp derives
+# them; this copy only feeds the floor).
+WORDS = ["fork", "forkpty", "multiprocessing", "concurrent", "torch", "distilabel", "lightning",
+         "pytorch_lightning", "subprocess", "preexec_fn", "set_start_method"]
 
-cmd = [args.forksafe, "--format=json", "--exit-zero"] + (["-j", str(args.jobs)] if args.jobs else []) + paths
-times = []
-report = None
-for _ in range(args.runs):
+
+def measured(cmd, stdin_text=None):
+    """(wall, cpu, peak KB, stdout, stderr) of one run of cmd, through wait4's rusage."""
     start = time.perf_counter()
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    times.append(time.perf_counter() - start)
-    if proc.returncode not in (0, 2):
-        sys.exit("forksafe exited %d:\n%s" % (proc.returncode, proc.stderr.decode(errors="replace")))
-    report = json.loads(proc.stdout)
-summary = proc.stderr.decode(errors="replace").strip().splitlines()[-1]
-best = min(times)
-files = int(summary.split(" in ")[1].split()[0]) if " in " in summary else 0
-print("corpus: %s" % " ".join(paths))
-print("summary: %s" % summary)
-print("findings: %d, errors: %d" % (len(report["diagnostics"]), len(report["errors"])))
-print("best of %d: %.3f s (median %.3f s), %.0f files/s" % (
-    args.runs, best, sorted(times)[len(times) // 2], files / best if best else 0))
+    stdin = subprocess.PIPE if stdin_text is not None else subprocess.DEVNULL
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        p = subprocess.Popen(cmd, stdin=stdin, stdout=out, stderr=err)
+        if stdin_text is not None:
+            p.stdin.write(stdin_text.encode())
+            p.stdin.close()
+        _, status, ru = os.wait4(p.pid, 0)
+        p.returncode = os.waitstatus_to_exitcode(status)
+        wall = time.perf_counter() - start
+        out.seek(0)
+        err.seek(0)
+        o, e = out.read(), err.read()
+    if p.returncode not in (0, 1, 2):
+        sys.exit("%s exited %d:\n%s" % (cmd[0], p.returncode, e.decode(errors="replace")[-2000:]))
+    return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss, o, e
+
+
+def python_files(root, exclude=()):
+    files = []
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__"
+                         and os.path.join(folder, d) not in exclude)
+        files += [os.path.join(folder, n) for n in sorted(names) if n.endswith(".py")]
+    return files
+
+
+def build_floor():
+    src = os.path.join(ROOT, "grammars", "node_modules", "tree-sitter-python", "src")
+    out_dir = os.path.join(HERE, ".build")
+    os.makedirs(out_dir, exist_ok=True)
+    exe = os.path.join(out_dir, "parse_floor")
+    sources = [os.path.join(HERE, "parse_floor.cpp")]
+    if not os.path.exists(exe) or os.path.getmtime(exe) < max(os.path.getmtime(s) for s in sources):
+        objs = []
+        for c in ("parser.c", "scanner.c"):
+            o = os.path.join(out_dir, c + ".o")
+            if not os.path.exists(o):
+                subprocess.check_call(["cc", "-O2", "-c", "-I", src, os.path.join(src, c), "-o", o])
+            objs.append(o)
+        subprocess.check_call(["c++", "-O2", "-std=c++17"] + sources + objs +
+                              ["-ltree-sitter", "-lpthread", "-o", exe])
+    return exe
+
+
+def ast_grep():
+    exe = os.path.join(HERE, "node_modules", ".bin", "ast-grep")
+    return exe if os.path.exists(exe) else shutil.which("ast-grep")
+
+
+def fmt_row(name, samples):
+    wall = statistics.median(s[0] for s in samples)
+    cpu = statistics.median(s[1] for s in samples)
+    mem = statistics.median(s[2] for s in samples) / 1024
+    return wall, cpu, mem, "  %-18s wall %7.2f s   cpu %7.2f s   peak %7.1f MB" % (name, wall, cpu, mem)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--forksafe", default=os.path.join(ROOT, "build", "bin", "forksafe"))
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("-j", dest="jobs", type=int, default=os.cpu_count())
+    ap.add_argument("--corpus", action="append", default=[], help="NAME=DIR (repeatable)")
+    ap.add_argument("--install", action="store_true", help="npm install ast-grep under bench/")
+    ap.add_argument("--skip", action="append", default=[], help="a tool to leave out")
+    args = ap.parse_args()
+
+    if args.install:
+        subprocess.check_call(["npm", "install", "--no-audit", "--no-fund", "--no-save",
+                               "--prefix", HERE, "@ast-grep/cli@0.51.1"])
+    floor = build_floor()
+    sg = ast_grep()
+    if not sg:
+        print("ast-grep not found: run bench/run.py --install (skipped)")
+    paths = sysconfig.get_paths()
+    corpora = [c.split("=", 1) for c in args.corpus] or [
+        ("stdlib", paths["stdlib"]), ("site-packages", paths["purelib"])]
+
+    fs = [args.forksafe, "--format=json", "--exit-zero", "-j", str(args.jobs)]
+    for name, root in corpora:
+        exclude = {paths["purelib"], os.path.join(root, "site-packages")} if name == "stdlib" else set()
+        files = python_files(root, exclude)
+        size = sum(os.path.getsize(f) for f in files) / 1e6
+        listing = "\n".join(files) + "\n"
+        tools = {
+            "forksafe": (fs + ["--no-cache"] + files, None),
+            "forksafe-nofilter": (fs + ["--no-cache", "--no-prefilter"] + files, None),
+            "floor-full": ([floor, "-j", str(args.jobs)], listing),
+            "floor-filtered": ([floor, "-j", str(args.jobs), "--words", ",".join(WORDS)], listing),
+        }
+        if sg:
+            tools["ast-grep"] = ([sg, "scan", "--json=compact", "-j", str(args.jobs), "-c",
+                                  os.path.join(HERE, "ast-grep", "sgconfig.yml")] + files, None)
+        for s in args.skip:
+            tools.pop(s, None)
+        samples = {t: [] for t in tools}
+        notes = {}
+        for _ in range(args.runs):
+            for t, (cmd, stdin) in tools.items():
+                w, c, m, out, err = measured(cmd, stdin)
+                samples[t].append((w, c, m))
+                if t.startswith("forksafe"):
+                    notes[t] = "%d findings" % len(json.loads(out)["diagnostics"])
+                elif t.startswith("floor"):
+                    notes[t] = out.decode().strip()
+                else:
+                    notes[t] = "%d matches" % len(json.loads(out or b"[]"))
+        print("\n%s: %s, %d files, %.0f MB (median of %d alternating runs, -j %d)" % (
+            name, root, len(files), size, args.runs, args.jobs))
+        med = {}
+        for t in tools:
+            w, c, m, line = fmt_row(t, samples[t])
+            med[t] = (w, c, m)
+            print(line + "   " + notes.get(t, ""))
+
+        def ratio(a, b, what, goal):
+            if a in med and b in med:
+                print("  %-44s wall %5.2f x  cpu %5.2f x   (goal %s)" % (
+                    what, med[a][0] / med[b][0], med[a][1] / med[b][1], goal))
+        ratio("forksafe", "ast-grep", "forksafe / ast-grep", "<= 0.30 stdlib, <= 0.15 site-packages")
+        ratio("forksafe", "floor-filtered", "forksafe / floor (read all, parse filtered)", "<= 1.2")
+        ratio("forksafe-nofilter", "floor-full", "forksafe --no-prefilter / full parse floor", "<= 1.1")
+        ratio("forksafe", "floor-full", "forksafe / full parse floor", "-")
+        ratio("ast-grep", "floor-full", "ast-grep / full parse floor", "-")
+
+        # Results cache: cold (an empty cache folder) against warm (the same folder again).
+        cold, warm = [], []
+        for _ in range(args.runs):
+            d = tempfile.mkdtemp(prefix="forksafe-bench-cache-")
+            cold.append(measured(fs + ["--cache-dir", d] + files)[:3])
+            warm.append(measured(fs + ["--cache-dir", d] + files)[:3])
+            shutil.rmtree(d)
+        wc, _, _, lc = fmt_row("cache cold", cold)
+        ww, _, _, lw = fmt_row("cache warm", warm)
+        print(lc)
+        print(lw)
+        print("  %-44s wall %5.2f x   (goal <= 0.2)" % ("warm / cold", ww / wc))
+
+    # Start-up: one empty Python file.
+    with tempfile.TemporaryDirectory() as d:
+        empty = os.path.join(d, "empty.py")
+        open(empty, "w").close()
+        start = [measured([args.forksafe, "--no-cache", empty])[:3] for _ in range(max(10, args.runs))]
+        w, c, m, line = fmt_row("start-up", start)
+        print("\nempty Python file:\n" + line + "   (goal <= 15 ms, <= 15 MB)")
+
+
+if __name__ == "__main__":
+    main()

@@ -16,6 +16,7 @@ packages=(
   llvm-14-dev libclang-14-dev libclang-common-14-dev clang-tidy-14 llvm-14-tools
   libtree-sitter-dev libtomlplusplus-dev libgtest-dev
   clang-19 libclang-rt-19-dev
+  neovim
 )
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 
@@ -24,6 +25,11 @@ DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends 
 
 # The grammar's generated C sources, exactly as pinned in grammars/package-lock.json.
 (cd grammars && npm ci --no-audit --no-fund)
+# The SARIF multitool, pinned in test/sarif/package-lock.json: test/cli/sarif-multitool.test
+# validates forksafe's SARIF with it (and fails when it is missing).
+(cd test/sarif && npm ci --no-audit --no-fund)
+# npm 11 skips install scripts: the package's own (chmod u+x of its binary) is done here.
+chmod u+x test/sarif/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool
 
 cmake -G Ninja -S . -B build -DFORKSAFE_LLVM_VERSION=19
 cmake --build build

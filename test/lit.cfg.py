@@ -15,7 +15,7 @@ from forksafe_lit_format import ForksafeShTest  # noqa: E402
 config.test_format = ForksafeShTest(getattr(config, "sanitized", False))
 config.suffixes = [".py", ".c", ".cpp", ".test"]
 # Fixture folders and configuration are inputs, not tests.
-config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py", "unit", "utils", "fuzz"]
+config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py", "unit", "utils", "sarif", "fuzz"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.forksafe_obj_root, "test")
 
@@ -61,3 +61,7 @@ if _other_tidy:
     config.substitutions.append(("%llvm_other_major", _other_major))
     config.available_features.add("clang-tidy-other")
 config.substitutions.append(("%llvm_major", config.llvm_version_major))
+
+# Neovim (scripts/setup.sh installs Debian's) drives the language server in the editor tests.
+if shutil.which("nvim"):
+    config.available_features.add("nvim")

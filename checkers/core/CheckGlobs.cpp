@@ -54,4 +54,54 @@ bool CheckGlobs::contains(llvm::StringRef Name) const {
   return matches(Name, Enabled) && Enabled;
 }
 
+const char DefaultChecks[] = "forksafe-*,-forksafe-unused-suppression";
+
+static std::vector<std::string> &knownChecksStorage() {
+  static std::vector<std::string> Ids;
+  return Ids;
+}
+
+void setKnownChecks(std::vector<std::string> Ids) { knownChecksStorage() = std::move(Ids); }
+const std::vector<std::string> &knownChecks() { return knownChecksStorage(); }
+
+std::string closestCheck(llvm::StringRef Name) {
+  std::string Best;
+  unsigned BestDistance = ~0u;
+  for (const std::string &Id : knownChecks()) {
+    if (llvm::StringRef(Id).equals_insensitive(Name))
+      return Id;
+    // Globs are compared without their stars: "forksafe-prexec*" is nearest to preexec-fn.
+    unsigned D = llvm::StringRef(Id).edit_distance(llvm::StringRef(Name).trim("*"), /*AllowReplacements=*/true);
+    if (D < BestDistance) {
+      BestDistance = D;
+      Best = Id;
+    }
+  }
+  return Best;
+}
+
+bool matchesKnownCheck(llvm::StringRef Pattern) {
+  for (const std::string &Id : knownChecks())
+    if (globMatch(Pattern, Id))
+      return true;
+  return false;
+}
+
+std::string checkListProblem(llvm::StringRef Spec) {
+  if (knownChecks().empty())
+    return "";
+  CheckGlobs Parsed(Spec);
+  for (const CheckGlobs::Item &I : Parsed.items()) {
+    if (matchesKnownCheck(I.Pattern))
+      continue;
+    std::string What = I.Pattern.find('*') == std::string::npos ? "unknown check '" + I.Pattern + "'"
+                                                                 : "'" + I.Pattern + "' matches no check";
+    std::string Near = closestCheck(I.Pattern);
+    if (!Near.empty())
+      What += " (did you mean '" + Near + "'?)";
+    return What;
+  }
+  return "";
+}
+
 } // namespace forksafe

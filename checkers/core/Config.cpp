@@ -1,6 +1,7 @@
 #include "Config.h"
 
 #include "Cache.h"
+#include "CheckGlobs.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
@@ -182,6 +183,10 @@ void readForksafeTable(const toml::table &T, Config &C, Reader &R) {
         for (const std::string &S : *L)
           Joined += (Joined.empty() ? "" : ",") + S;
         C.Checks = Joined;
+        // A misspelt check would silently select or ignore nothing.
+        std::string Why = checkListProblem(Joined);
+        if (!Why.empty())
+          R.error(Key, Why, &Value);
       }
     } else if (Key == "target-version") {
       auto S = Value.value<std::string>();
@@ -208,8 +213,18 @@ void readForksafeTable(const toml::table &T, Config &C, Reader &R) {
                   &Checks);
           continue;
         }
+        for (const std::string &Check : *L) {
+          std::string Why = checkListProblem(Check);
+          if (!Why.empty())
+            R.error(Key + "." + std::string(Glob.str()), Why, &Checks);
+        }
         C.PerFileIgnores.push_back({std::string(Glob.str()), *L});
       }
+    } else if (Key == "docs-url") {
+      if (auto S = Value.value<std::string>())
+        C.DocsUrl = *S;
+      else
+        R.error(Key, "expected a URL string", &Value);
     } else if (Key == "extend-process-starters") {
       C.ProcessStarters = R.dottedNames(Key, Value);
     } else if (Key == "extend-thread-starters") {
@@ -226,7 +241,7 @@ void readForksafeTable(const toml::table &T, Config &C, Reader &R) {
         C.ExtendExclude = *L;
     } else {
       R.error(Key, "unknown key (known: checks, target-version, per-file-ignores, exclude, extend-exclude, "
-                   "extend-process-starters, extend-thread-starters, extend-cuda-initializers, cpp-options)",
+                   "extend-process-starters, extend-thread-starters, extend-cuda-initializers, cpp-options, docs-url)",
               &Value);
     }
   }
@@ -365,6 +380,8 @@ std::shared_ptr<const Config> ConfigFinder::forDirectory(const std::string &Star
       if (llvm::sys::fs::exists(Candidate) && pyprojectConcernsUs(Candidate))
         Found = loadConfigFile(Candidate, Errors);
     }
+    if (Walked.size() > 256)
+      Walked.resize(1);
     Walked.push_back(Dir);
     if (Found)
       break;
@@ -375,6 +392,8 @@ std::shared_ptr<const Config> ConfigFinder::forDirectory(const std::string &Star
     }
     Dir = Parent.str();
   }
+  // Every folder on the way shares the answer; on an absurdly deep path only some are
+  // remembered, so neither the walk nor the cache holds the square of the path's length.
   std::lock_guard<std::mutex> Lock(Mutex);
   for (const std::string &D : Walked)
     ByDirectory.emplace(D, Found);

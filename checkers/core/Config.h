@@ -51,6 +51,7 @@ struct Config {
   std::map<std::string, std::string> CppCheckOptions;
   std::vector<std::string> Exclude;       ///< `exclude`: gitignore-style patterns (replaces the default)
   std::vector<std::string> ExtendExclude; ///< `extend-exclude`: added to `exclude`
+  std::optional<std::string> DocsUrl;          ///< `docs-url`: base of the check pages (reports' links)
 
   /// True when a per-file-ignores entry removes Check for File.
   bool ignores(llvm::StringRef File, llvm::StringRef Check) const;

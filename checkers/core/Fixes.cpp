@@ -7,6 +7,7 @@
 #include "llvm/Support/Signals.h"
 
 #include <algorithm>
+#include <map>
 #include <numeric>
 #include <cerrno>
 #include <csignal>
@@ -167,6 +168,205 @@ std::string writeFileAtomically(llvm::StringRef File, llvm::StringRef Expected, 
     return Discard("cannot replace it with the fixed file: " + EC.message());
   llvm::sys::DontRemoveFileOnSignal(Temp);
   return "";
+}
+
+/// The edits of the diagnostics in Chosen, applied to Text; Whole is set when every edit of
+/// every chosen diagnostic went in (an overlap leaves a fix half applied: not taken then).
+static std::string applyChosen(llvm::StringRef Text, const std::vector<Diagnostic> &Diags,
+                               const std::vector<size_t> &Chosen, std::vector<size_t> &Complete) {
+  std::vector<Edit> Edits;
+  std::vector<size_t> Owner;
+  for (size_t I : Chosen)
+    for (const Edit &E : Diags[I].FixIt->Edits) {
+      Edits.push_back(E);
+      Owner.push_back(I);
+    }
+  std::vector<bool> Taken;
+  applyEdits(Text, Edits, Taken);
+  // A diagnostic whose edits did not all fit is left out entirely, then the rest is applied again.
+  std::map<size_t, bool> AllIn;
+  for (size_t K = 0; K < Edits.size(); ++K) {
+    auto It = AllIn.emplace(Owner[K], true).first;
+    It->second = It->second && Taken[K];
+  }
+  Complete.clear();
+  std::vector<Edit> Kept;
+  for (size_t K = 0; K < Edits.size(); ++K)
+    if (AllIn[Owner[K]])
+      Kept.push_back(Edits[K]);
+  for (auto &KV : AllIn)
+    if (KV.second)
+      Complete.push_back(KV.first);
+  return applyEdits(Text, Kept, Taken);
+}
+
+std::string applyFixesOnce(llvm::StringRef Text, const std::vector<Diagnostic> &Diags, bool Unsafe,
+                           const std::function<bool(llvm::StringRef)> &Check, std::vector<size_t> &Applied,
+                           std::vector<size_t> &Refused) {
+  Applied.clear();
+  Refused.clear();
+  std::vector<size_t> Wanted;
+  for (size_t I = 0; I < Diags.size(); ++I)
+    if (fixWanted(Diags[I], Unsafe))
+      Wanted.push_back(I);
+  if (Wanted.empty())
+    return Text.str();
+  std::string Out = applyChosen(Text, Diags, Wanted, Applied);
+  if (!Check || Applied.empty() || Check(Out))
+    return Out;
+  // Some fix breaks the file: find which, keeping every fix that does not.
+  std::vector<size_t> Good, Complete;
+  for (size_t I : Wanted) {
+    std::vector<size_t> Trial = Good;
+    Trial.push_back(I);
+    std::string T = applyChosen(Text, Diags, Trial, Complete);
+    if (std::find(Complete.begin(), Complete.end(), I) == Complete.end())
+      continue; // overlaps an earlier fix: left for the next pass
+    if (Check(T))
+      Good.push_back(I);
+    else
+      Refused.push_back(I);
+  }
+  if (Good.empty()) {
+    Applied.clear();
+    return Text.str();
+  }
+  return applyChosen(Text, Diags, Good, Applied);
+}
+
+static std::vector<llvm::StringRef> splitLines(llvm::StringRef Text) {
+  std::vector<llvm::StringRef> Lines;
+  while (!Text.empty()) {
+    size_t NL = Text.find('\n');
+    if (NL == llvm::StringRef::npos) {
+      Lines.push_back(Text);
+      break;
+    }
+    Lines.push_back(Text.take_front(NL + 1));
+    Text = Text.drop_front(NL + 1);
+  }
+  return Lines;
+}
+
+std::string unifiedDiff(llvm::StringRef Path, llvm::StringRef Before, llvm::StringRef After) {
+  if (Before == After)
+    return "";
+  std::vector<llvm::StringRef> A = splitLines(Before), B = splitLines(After);
+  // The common head and tail are matched directly; the middle by a shortest edit script, or,
+  // if that is too costly, replaced as a whole (still a valid diff).
+  size_t Head = 0;
+  while (Head < A.size() && Head < B.size() && A[Head] == B[Head])
+    ++Head;
+  size_t Tail = 0;
+  while (Tail < A.size() - Head && Tail < B.size() - Head && A[A.size() - 1 - Tail] == B[B.size() - 1 - Tail])
+    ++Tail;
+  size_t N = A.size() - Head - Tail, M = B.size() - Head - Tail;
+  // Ops over the whole files: ' ' same, '-' only in A, '+' only in B.
+  std::vector<std::pair<char, llvm::StringRef>> Ops;
+  for (size_t I = 0; I < Head; ++I)
+    Ops.push_back({' ', A[I]});
+  // Myers' shortest edit script over the middle: O((N+M)·D), small for the few lines fixes
+  // change; past a bound (a fix that re-indents a whole file) the middle is replaced whole.
+  std::vector<std::vector<long>> Trace;
+  long Max = N + M, D = 0;
+  bool Found = N == 0 && M == 0;
+  std::vector<long> V(2 * Max + 3, 0);
+  auto At = [&](std::vector<long> &Vec, long K) -> long & { return Vec[K + Max + 1]; };
+  for (; !Found && D <= Max && (D + 1) * (2 * Max + 3) <= 4000000; ++D) {
+    Trace.push_back(V);
+    for (long K = -D; K <= D; K += 2) {
+      long X = (K == -D || (K != D && At(V, K - 1) < At(V, K + 1))) ? At(V, K + 1) : At(V, K - 1) + 1;
+      long Y = X - K;
+      while (X < (long)N && Y < (long)M && A[Head + X] == B[Head + Y])
+        ++X, ++Y;
+      At(V, K) = X;
+      if (X >= (long)N && Y >= (long)M) {
+        Found = true;
+        break;
+      }
+    }
+    if (Found)
+      break;
+  }
+  if (Found && (N || M)) {
+    // Walk back from (N, M) through the saved frontiers.
+    std::vector<std::pair<char, llvm::StringRef>> Middle;
+    long X = N, Y = M;
+    for (long Dd = D; Dd > 0; --Dd) {
+      std::vector<long> &Prev = Trace[Dd];
+      long K = X - Y;
+      long PrevK = (K == -Dd || (K != Dd && At(Prev, K - 1) < At(Prev, K + 1))) ? K + 1 : K - 1;
+      long PrevX = At(Prev, PrevK), PrevY = PrevX - PrevK;
+      while (X > PrevX && Y > PrevY)
+        Middle.push_back({' ', A[Head + --X]}), --Y;
+      if (X == PrevX)
+        Middle.push_back({'+', B[Head + --Y]});
+      else
+        Middle.push_back({'-', A[Head + --X]});
+    }
+    while (X > 0 && Y > 0)
+      Middle.push_back({' ', A[Head + --X]}), --Y;
+    Ops.insert(Ops.end(), Middle.rbegin(), Middle.rend());
+  } else {
+    for (size_t I = 0; I < N; ++I)
+      Ops.push_back({'-', A[Head + I]});
+    for (size_t J = 0; J < M; ++J)
+      Ops.push_back({'+', B[Head + J]});
+  }
+  for (size_t I = A.size() - Tail; I < A.size(); ++I)
+    Ops.push_back({' ', A[I]});
+
+  std::string Out = "--- " + Path.str() + "\n+++ " + Path.str() + "\n";
+  const size_t Context = 3;
+  size_t K = 0;
+  while (K < Ops.size()) {
+    // The next change, and the hunk around it: changes closer than 2*Context join it.
+    while (K < Ops.size() && Ops[K].first == ' ')
+      ++K;
+    if (K == Ops.size())
+      break;
+    size_t Start = K >= Context ? K - Context : 0;
+    size_t End = K;
+    while (true) {
+      while (End < Ops.size() && Ops[End].first != ' ')
+        ++End;
+      size_t Next = End;
+      while (Next < Ops.size() && Ops[Next].first == ' ')
+        ++Next;
+      if (Next < Ops.size() && Next - End <= 2 * Context) {
+        End = Next;
+        continue;
+      }
+      End = std::min(Ops.size(), End + Context);
+      break;
+    }
+    // Line numbers of the hunk's start in each file.
+    size_t ALine = 1, BLine = 1, ACount = 0, BCount = 0;
+    for (size_t I = 0; I < Start; ++I) {
+      ALine += Ops[I].first != '+';
+      BLine += Ops[I].first != '-';
+    }
+    for (size_t I = Start; I < End; ++I) {
+      ACount += Ops[I].first != '+';
+      BCount += Ops[I].first != '-';
+    }
+    // diff -u names the line before an empty range.
+    Out += "@@ -" + std::to_string(ACount ? ALine : ALine - 1);
+    if (ACount != 1)
+      Out += "," + std::to_string(ACount);
+    Out += " +" + std::to_string(BCount ? BLine : BLine - 1);
+    if (BCount != 1)
+      Out += "," + std::to_string(BCount);
+    Out += " @@\n";
+    for (size_t I = Start; I < End; ++I) {
+      Out += Ops[I].first;
+      Out += Ops[I].second.str();
+      if (Ops[I].second.empty() || Ops[I].second.back() != '\n')
+        Out += "\n\\ No newline at end of file\n";
+    }
+    K = End;
+  }
+  return Out;
 }
 
 } // namespace forksafe

@@ -5,6 +5,7 @@
 #include "Diagnostic.h"
 #include "llvm/ADT/StringRef.h"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,23 @@ std::string applyEdits(llvm::StringRef Original, const std::vector<Edit> &Edits,
 /// allowFixingReadOnlyFiles(true). A signal never leaves the temporary file behind.
 std::string writeFileAtomically(llvm::StringRef File, llvm::StringRef Expected, llvm::StringRef Contents);
 
+/// Whether a run applies D's fix: safe fixes with --fix, unsafe ones too with --unsafe-fixes.
+inline bool fixWanted(const Diagnostic &D, bool Unsafe) {
+  return D.FixIt && !D.FixIt->Edits.empty() && (D.FixIt->Kind == Applicability::Safe || Unsafe);
+}
+
+/// One pass of fixes over one file's Text: the wanted fixes of Diags (all their edits in Text)
+/// go in together, earlier diagnostics first on overlap. When Check is given and the result
+/// fails it (Python: a fix must not make the file stop parsing), fixes are taken one at a time
+/// in order and each that makes the text fail is refused. Applied and Refused get indexes into
+/// Diags. Returns the new text (== Text when nothing went in).
+std::string applyFixesOnce(llvm::StringRef Text, const std::vector<Diagnostic> &Diags, bool Unsafe,
+                           const std::function<bool(llvm::StringRef)> &Check, std::vector<size_t> &Applied,
+                           std::vector<size_t> &Refused);
+
+/// A unified diff (`diff -u`, 3 lines of context) from Before to After, both named Path as Ruff
+/// names them; "" when they are equal.
+std::string unifiedDiff(llvm::StringRef Path, llvm::StringRef Before, llvm::StringRef After);
 /// --fix-read-only: also fix files that no one may write (mode without any w bit).
 void allowFixingReadOnlyFiles(bool Allow);
 

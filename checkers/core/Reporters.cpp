@@ -28,6 +28,85 @@ std::optional<OutputFormat> parseOutputFormat(llvm::StringRef Name) {
   return std::nullopt;
 }
 
+unsigned utf16ColumnOf(llvm::StringRef Text, unsigned Col) {
+  if (Col == 0)
+    return 0;
+  unsigned Units = 0;
+  for (size_t I = 0; I + 1 < Col && I < Text.size(); ++I) {
+    unsigned char C = Text[I];
+    if ((C & 0xC0) == 0x80)
+      continue; // continuation byte
+    Units += (C >= 0xF0) ? 2 : 1;
+  }
+  if (Col - 1 > Text.size())
+    Units += Col - 1 - Text.size();
+  return Units + 1;
+}
+
+std::string checkDocsUrl(llvm::StringRef DocsUrl, llvm::StringRef Id) {
+  if (DocsUrl.empty())
+    return "";
+  size_t At = DocsUrl.find("{id}");
+  if (At != llvm::StringRef::npos)
+    return (DocsUrl.take_front(At) + Id + DocsUrl.drop_front(At + 4)).str();
+  return (DocsUrl + (DocsUrl.back() == '/' ? "" : "/") + Id + ".md").str();
+}
+
+std::string docsHome(llvm::StringRef DocsUrl) {
+  if (DocsUrl.empty())
+    return "";
+  size_t At = DocsUrl.find("{id}");
+  if (At == llvm::StringRef::npos)
+    return DocsUrl.back() == '/' ? DocsUrl.str() : (DocsUrl + "/").str();
+  return DocsUrl.take_front(DocsUrl.take_front(At).rfind('/') + 1).str();
+}
+
+std::string absoluteDocsLinks(llvm::StringRef Markdown, llvm::StringRef DocsUrl) {
+  std::string Out;
+  while (true) {
+    size_t Open = Markdown.find("](");
+    if (Open == llvm::StringRef::npos)
+      break;
+    size_t Close = Markdown.find(')', Open + 2);
+    size_t Bracket = Markdown.take_front(Open).rfind('[');
+    if (Close == llvm::StringRef::npos || Bracket == llvm::StringRef::npos)
+      break;
+    llvm::StringRef Target = Markdown.slice(Open + 2, Close);
+    bool Relative = !Target.contains("://") && Target.take_front(1) != "#" && Target.take_front(1) != "/" &&
+                    Target.take_front(7) != "mailto:" && !Target.contains(' ');
+    if (!Relative) {
+      Out += Markdown.take_front(Close + 1).str();
+    } else if (DocsUrl.empty()) {
+      // [text](page.md) -> text: a relative link would point nowhere where the report is read.
+      Out += Markdown.take_front(Bracket).str();
+      Out += Markdown.slice(Bracket + 1, Open).str();
+    } else {
+      llvm::StringRef Page = Target;
+      std::string Url = Page.consume_back(".md") && !Page.contains('/') ? checkDocsUrl(DocsUrl, Page)
+                                                                          : docsHome(DocsUrl) + Target.str();
+      Out += Markdown.take_front(Open + 2).str() + Url + ")";
+    }
+    Markdown = Markdown.drop_front(Close + 1);
+  }
+  return Out + Markdown.str();
+}
+
+std::string checkDisplayName(llvm::StringRef Id) {
+  llvm::StringRef Rest = Id;
+  Rest.consume_front("forksafe-");
+  std::string Out;
+  bool Upper = true;
+  for (char C : Rest) {
+    if (C == '-' || C == '_') {
+      Upper = true;
+      continue;
+    }
+    Out += Upper ? llvm::toUpper(C) : C;
+    Upper = false;
+  }
+  return Out;
+}
+
 static const char *severityName(Severity S) { return S == Severity::Error ? "error" : "warning"; }
 
 void writeTextDiagnostic(llvm::raw_ostream &OS, const Diagnostic &D) {
@@ -73,19 +152,7 @@ public:
 
   /// UTF-16 code units before byte column Col (1-based) on Line, plus one.
   unsigned utf16Column(const std::string &File, unsigned Line, unsigned Col) {
-    llvm::StringRef Text = line(File, Line);
-    if (Col == 0)
-      return 0;
-    unsigned Units = 0;
-    for (size_t I = 0; I + 1 < Col && I < Text.size(); ++I) {
-      unsigned char C = Text[I];
-      if ((C & 0xC0) == 0x80)
-        continue; // continuation byte
-      Units += (C >= 0xF0) ? 2 : 1;
-    }
-    if (Col - 1 > Text.size())
-      Units += Col - 1 - Text.size();
-    return Units + 1;
+    return utf16ColumnOf(line(File, Line), Col);
   }
 
 private:
@@ -172,20 +239,27 @@ std::string fingerprint(llvm::StringRef Check, llvm::StringRef Uri, llvm::String
 }
 
 void writeSARIF(llvm::raw_ostream &OS, const RunResult &R, llvm::ArrayRef<CheckDescription> Checks,
-                llvm::StringRef Version) {
+                const ReportOptions &Opts) {
+  llvm::StringRef Version = Opts.Version;
   LineCache Lines(R.InMemorySources);
   std::map<std::string, unsigned> RuleIndex;
   llvm::json::Array Rules;
   for (const CheckDescription &C : Checks) {
     RuleIndex[C.Id] = Rules.size();
-    Rules.push_back(llvm::json::Object{
+    std::string Help = absoluteDocsLinks(C.HelpMarkdown, Opts.DocsUrl);
+    std::string Summary = absoluteDocsLinks(C.Summary, "");
+    llvm::json::Object Rule{
         {"id", C.Id},
-        {"name", C.Id},
-        {"shortDescription", llvm::json::Object{{"text", C.Summary}}},
-        {"fullDescription", llvm::json::Object{{"text", C.Summary}}},
-        {"help", llvm::json::Object{{"text", C.HelpMarkdown}, {"markdown", C.HelpMarkdown}}},
+        {"name", checkDisplayName(C.Id)},
+        {"shortDescription", llvm::json::Object{{"text", Summary}}},
+        {"fullDescription", llvm::json::Object{{"text", Summary}}},
+        {"help", llvm::json::Object{{"text", Help}, {"markdown", Help}}},
         {"defaultConfiguration", llvm::json::Object{{"level", "warning"}}},
-        {"properties", llvm::json::Object{{"tags", llvm::json::Array{"correctness", "concurrency"}}}}});
+        {"properties", llvm::json::Object{{"tags", llvm::json::Array{"correctness", "concurrency"}}}}};
+    std::string HelpUri = checkDocsUrl(Opts.DocsUrl, C.Id);
+    if (!HelpUri.empty())
+      Rule["helpUri"] = HelpUri;
+    Rules.push_back(std::move(Rule));
   }
   auto Physical = [&](const Location &L, unsigned EndLine, unsigned EndCol) {
     bool Relative = false;
@@ -245,14 +319,19 @@ void writeSARIF(llvm::raw_ostream &OS, const RunResult &R, llvm::ArrayRef<CheckD
   }
   llvm::SmallString<256> Cwd;
   llvm::sys::fs::current_path(Cwd);
-  bool Dummy;
-  std::string Root = "file://" + artifactUri((Cwd + "/x").str(), Dummy);
-  Root = Root.substr(0, Root.size() - 1); // keep the trailing slash SARIF wants
+  // An absolute file URI with the trailing slash that makes it a folder relative URIs resolve in.
+  std::string Root = fileUri(Cwd);
+  if (Root.back() != '/')
+    Root += '/';
+  llvm::json::Object Driver{{"name", "forksafe"},
+                            {"version", Version},
+                            {"semanticVersion", Version},
+                            {"rules", std::move(Rules)}};
+  std::string Home = docsHome(Opts.DocsUrl);
+  if (!Home.empty())
+    Driver["informationUri"] = Home;
   llvm::json::Object Run{
-      {"tool", llvm::json::Object{{"driver", llvm::json::Object{{"name", "forksafe"},
-                                                               {"version", Version},
-                                                               {"semanticVersion", Version},
-                                                               {"rules", std::move(Rules)}}}}},
+      {"tool", llvm::json::Object{{"driver", std::move(Driver)}}},
       {"columnKind", "utf16CodeUnits"},
       {"originalUriBaseIds", llvm::json::Object{{"%SRCROOT%", llvm::json::Object{{"uri", Root}}}}},
       {"results", std::move(Results)},
@@ -286,21 +365,41 @@ std::string githubEscape(llvm::StringRef S, bool Property) {
   return Out;
 }
 
+/// A path as GitHub annotations want it: relative to the workspace (the working directory)
+/// when below it, without "./" or "..".
+std::string githubPath(llvm::StringRef File) {
+  bool Relative = false;
+  artifactUri(File, Relative);
+  if (!Relative)
+    return File.str();
+  llvm::SmallString<256> P(File);
+  llvm::sys::fs::make_absolute(P);
+  llvm::sys::path::remove_dots(P, true);
+  llvm::SmallString<256> Cwd;
+  llvm::sys::fs::current_path(Cwd);
+  llvm::StringRef Rel = P;
+  Rel.consume_front(Cwd);
+  Rel.consume_front("/");
+  return Rel.str();
+}
+
 void writeGithub(llvm::raw_ostream &OS, const RunResult &R) {
+  // Columns in UTF-16 code units, as in SARIF and as GitHub counts characters in its views.
+  LineCache Lines(R.InMemorySources);
   for (const Diagnostic &D : R.Diags) {
     std::string Message = D.Message;
     for (const Note &N : D.Notes)
-      Message += "\n" + N.Loc.File + ":" + std::to_string(N.Loc.Line) + ":" + std::to_string(N.Loc.Column) +
-                 ": note: " + N.Message;
-    OS << (D.Level == Severity::Error ? "::error " : "::warning ") << "file=" << githubEscape(D.Loc.File, true)
-       << ",line=" << D.Loc.Line << ",col=" << D.Loc.Column;
+      Message += "\n" + githubPath(N.Loc.File) + ":" + std::to_string(N.Loc.Line) + ":" +
+                 std::to_string(Lines.utf16Column(N.Loc.File, N.Loc.Line, N.Loc.Column)) + ": note: " + N.Message;
+    OS << (D.Level == Severity::Error ? "::error " : "::warning ") << "file=" << githubEscape(githubPath(D.Loc.File), true)
+       << ",line=" << D.Loc.Line << ",col=" << Lines.utf16Column(D.Loc.File, D.Loc.Line, D.Loc.Column);
     if (D.EndLine)
-      OS << ",endLine=" << D.EndLine << ",endColumn=" << D.EndColumn;
+      OS << ",endLine=" << D.EndLine << ",endColumn=" << Lines.utf16Column(D.Loc.File, D.EndLine, D.EndColumn);
     OS << ",title=" << githubEscape(D.Check, true) << "::" << githubEscape(Message, false) << '\n';
   }
   for (const InputError &E : R.Errors)
-    OS << "::error file=" << githubEscape(E.File, true) << ",title=forksafe::" << githubEscape(E.Message, false)
-       << '\n';
+    OS << "::error file=" << githubEscape(githubPath(E.File), true) << ",title=forksafe::"
+       << githubEscape(E.Message, false) << '\n';
 }
 
 } // namespace
@@ -361,7 +460,7 @@ static bool allUTF8(const RunResult &R) {
 }
 
 void writeReport(llvm::raw_ostream &OS, OutputFormat Format, const RunResult &Input,
-                 llvm::ArrayRef<CheckDescription> Checks, llvm::StringRef Version) {
+                 llvm::ArrayRef<CheckDescription> Checks, const ReportOptions &Opts) {
   std::optional<RunResult> Repaired;
   if (!allUTF8(Input))
     Repaired = repairedUTF8(Input, Format == OutputFormat::Json || Format == OutputFormat::Sarif
@@ -374,10 +473,10 @@ void writeReport(llvm::raw_ostream &OS, OutputFormat Format, const RunResult &In
       writeTextDiagnostic(OS, D);
     break;
   case OutputFormat::Json:
-    writeJSON(OS, Result, Version);
+    writeJSON(OS, Result, Opts.Version);
     break;
   case OutputFormat::Sarif:
-    writeSARIF(OS, Result, Checks, Version);
+    writeSARIF(OS, Result, Checks, Opts);
     break;
   case OutputFormat::Github:
     writeGithub(OS, Result);

@@ -45,12 +45,7 @@ static int ForksafeModuleAnchorDestination [[maybe_unused]] = ForksafeModuleAnch
 namespace forksafe {
 namespace cpp {
 
-std::vector<std::string> checkNames() {
-  return {"forksafe-cuda-before-fork", "forksafe-exit-in-child", "forksafe-fork-after-thread",
-          "forksafe-fork-with-lock-held", "forksafe-vfork-child"};
-}
-
-std::vector<std::string> checksWithFixes() { return {"forksafe-exit-in-child"}; }
+// checkNames() and checksWithFixes() are in CheckNames.cpp: the program needs them without clang.
 
 bool mayConcernAnyCheck(llvm::StringRef Text, const std::vector<std::string> &ExtraForkFunctions) {
   // "fork" covers fork, vfork, _Fork and forkpty.

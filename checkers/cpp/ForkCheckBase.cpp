@@ -13,10 +13,29 @@ using namespace clang::ast_matchers;
 
 namespace clang::tidy::forksafe {
 
+static bool isBoolText(llvm::StringRef Value, bool &Result) {
+  std::string V = Value.lower();
+  if (V == "true" || V == "1" || V == "yes" || V == "on")
+    return Result = true, true;
+  if (V == "false" || V == "0" || V == "no" || V == "off")
+    return Result = false, true;
+  return false;
+}
+
 ForkCheckBase::ForkCheckBase(StringRef Name, ClangTidyContext *Context)
     : ClangTidyCheck(Name, Context),
       AdditionalForkFunctions(std::string(Options.getLocalOrGlobal("AdditionalForkFunctions", ""))),
-      SummaryFile(std::string(Options.getLocalOrGlobal("SummaryFile", ""))) {}
+      SummaryFile(std::string(Options.getLocalOrGlobal("SummaryFile", ""))) {
+  // A value that is not a bool means the default; say so as clang-tidy does for its own checks'
+  // options (getBoolOption cannot: the diagnostic belongs to the check).
+  for (const char *Option : {"StrictExec", "AssumeMultithreaded"}) {
+    std::string Value(Options.get(Option, ""));
+    bool Ignored;
+    if (!Value.empty() && !isBoolText(Value, Ignored))
+      configurationDiag("invalid configuration value '%0' for option '%1'; expected a bool")
+          << Value << (Name + "." + Option).str();
+  }
+}
 
 void ForkCheckBase::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   Options.store(Opts, "AdditionalForkFunctions", AdditionalForkFunctions);
@@ -234,13 +253,9 @@ std::string ForkCheckBase::childPhrase(const UnsafeOperation &Op) { return Op.De
 bool getBoolOption(ClangTidyCheck::OptionsView &Options, llvm::StringRef Name, bool Default) {
   // The string overloads only: the host exports get<bool> under its compiler's mangling of
   // enable_if_t<is_integral_v<T>>, which another compiler spells differently.
-  std::string Value = llvm::StringRef(std::string(Options.get(Name, Default ? "true" : "false")))
-                          .lower();
-  if (Value == "true" || Value == "1" || Value == "yes" || Value == "on")
-    return true;
-  if (Value == "false" || Value == "0" || Value == "no" || Value == "off")
-    return false;
-  return Default;
+  std::string Value(Options.get(Name, Default ? "true" : "false"));
+  bool Result;
+  return isBoolText(Value, Result) ? Result : Default;
 }
 
 void storeBoolOption(ClangTidyCheck::OptionsView &Options, ClangTidyOptions::OptionMap &Opts,

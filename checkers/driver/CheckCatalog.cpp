@@ -4,7 +4,13 @@
 #include "cpp/CppAnalyzer.h"
 #include "python/PythonAnalyzer.h"
 
+#include "core/Config.h"
+#include "core/Uri.h"
+
+#include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/SmallVector.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
 
 #include <algorithm>
 #include <map>
@@ -53,6 +59,12 @@ const std::vector<CatalogEntry> &checkCatalog() {
     }
     for (const std::string &Name : cpp::checksWithFixes())
       ById[Name].HasFix = true;
+    // Checks of the driver itself, over the suppression comments of Python files.
+    CatalogEntry &Unused = ById["forksafe-unused-suppression"];
+    Unused.Id = "forksafe-unused-suppression";
+    Unused.Python = true;
+    Unused.HasFix = true;
+    Unused.OffByDefault = true;
     for (const DocPage &Page : docPages()) {
       auto It = ById.find(Page.Id);
       if (It == ById.end())
@@ -80,6 +92,34 @@ std::vector<CheckDescription> checkDescriptions() {
   for (const CatalogEntry &E : checkCatalog())
     Out.push_back({E.Id, E.Summary, E.Markdown});
   return Out;
+}
+
+std::string defaultDocsUrl() {
+  if (*FORKSAFE_DOCS_URL)
+    return FORKSAFE_DOCS_URL;
+  auto AsUrl = [](llvm::StringRef Dir) { return fileUri(Dir) + "/"; };
+  static int Anchor;
+  std::string Exe = llvm::sys::fs::getMainExecutable(nullptr, &Anchor);
+  if (!Exe.empty()) {
+    llvm::SmallString<256> Installed(llvm::sys::path::parent_path(llvm::sys::path::parent_path(Exe)));
+    llvm::sys::path::append(Installed, "share", "doc", "forksafe", "checks");
+    if (llvm::sys::fs::is_directory(Installed))
+      return AsUrl(Installed);
+  }
+  if (llvm::sys::fs::is_directory(FORKSAFE_SOURCE_DOCS))
+    return AsUrl(FORKSAFE_SOURCE_DOCS);
+  return "";
+}
+
+std::string docsUrlFor(const std::string &Option, const std::string &ConfigFile) {
+  if (!Option.empty())
+    return Option;
+  std::vector<InputError> Ignored; // the run reports configuration errors itself
+  ConfigFinder Finder(ConfigFile);
+  auto Cfg = Finder.forFile("./.forksafe-report", Ignored);
+  if (Cfg && Cfg->DocsUrl)
+    return *Cfg->DocsUrl;
+  return defaultDocsUrl();
 }
 
 } // namespace forksafe

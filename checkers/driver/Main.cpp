@@ -17,7 +17,11 @@
 #include "core/Reporters.h"
 #include "core/SourceText.h"
 
+#include "core/Config.h"
+
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -79,6 +83,22 @@ static cl::opt<std::string> StdinFilename("stdin-filename", cl::value_desc("NAME
 static cl::opt<bool> ListChecks("list-checks", cl::desc("List the enabled checks and exit"), cl::cat(Category));
 static cl::opt<std::string> Explain("explain", cl::value_desc("ID"), cl::desc("Print the documentation of a check"),
                                     cl::cat(Category));
+static cl::opt<bool> UnsafeFixes("unsafe-fixes",
+                                 cl::desc("Apply unsafe fixes too (with --fix or --diff), and count them as fixable"),
+                                 cl::cat(Category));
+static cl::opt<bool> ShowDiff("diff", cl::desc("Print the fixes as a unified diff instead of writing them; exit 1 "
+                                               "when there is a diff"),
+                              cl::cat(Category));
+static cl::opt<bool> ShowFixes("show-fixes", cl::desc("List the findings that --fix fixed, per file"),
+                               cl::cat(Category));
+static cl::opt<bool> Statistics("statistics", cl::desc("Print the number of findings of each check instead of the "
+                                                       "findings"),
+                                cl::cat(Category));
+static cl::opt<std::string> DocsUrl("docs-url", cl::value_desc("URL"),
+                                    cl::desc("Where the check pages are published, for the links in reports: a "
+                                             "base URL (<URL>/<check>.md) or a template with {id} (default: the "
+                                             "configuration's docs-url, else the installed docs)"),
+                                    cl::cat(Category));
 static cl::opt<std::string> CacheDir("cache-dir", cl::value_desc("DIR"),
                                      cl::desc("Keep results between runs in DIR (default: .forksafe_cache in "
                                               "the project root of the first path)"),
@@ -101,7 +121,7 @@ static int usageError(const llvm::Twine &Message) {
 }
 
 static int listChecks() {
-  CheckGlobs Enabled("forksafe-*");
+  CheckGlobs Enabled(DefaultChecks);
   if (!Checks.empty())
     Enabled.append(Checks);
   for (const CatalogEntry &E : checkCatalog()) {
@@ -116,20 +136,68 @@ static int listChecks() {
 
 static int explain(llvm::StringRef Id) {
   const CatalogEntry *E = findCheck(Id);
-  if (!E) {
-    std::string Known;
-    for (const CatalogEntry &C : checkCatalog())
-      Known += "\n  " + C.Id;
-    return usageError("unknown check '" + Id + "'; the checks are:" + Known);
-  }
+  if (!E)
+    return usageError("unknown check '" + Id + "' (did you mean '" + closestCheck(Id) +
+                      "'?); --list-checks --checks='*' lists them all");
   if (E->Markdown.empty())
     return usageError("check '" + Id + "' has no documentation page");
   llvm::outs() << E->Markdown;
   return 0;
 }
 
+/// Text for --statistics: findings per check, most first, "[*]" when some can be fixed.
+static void writeStatistics(llvm::raw_ostream &OS, const RunResult &R, bool Json) {
+  std::map<std::string, std::pair<unsigned, bool>> Count;
+  for (const Diagnostic &D : R.Diags) {
+    auto &C = Count[D.Check];
+    ++C.first;
+    C.second |= fixWanted(D, UnsafeFixes);
+  }
+  std::vector<std::pair<std::string, std::pair<unsigned, bool>>> Rows(Count.begin(), Count.end());
+  std::stable_sort(Rows.begin(), Rows.end(),
+                   [](const auto &A, const auto &B) { return A.second.first > B.second.first; });
+  if (Json) {
+    llvm::json::Array Out;
+    for (auto &Row : Rows)
+      Out.push_back(llvm::json::Object{{"check", Row.first},
+                                       {"name", checkDisplayName(Row.first)},
+                                       {"count", Row.second.first},
+                                       {"fixable", Row.second.second}});
+    OS << llvm::formatv("{0:2}", llvm::json::Value(std::move(Out))) << '\n';
+    return;
+  }
+  for (auto &Row : Rows)
+    OS << llvm::right_justify(std::to_string(Row.second.first), 5) << "  " << Row.first
+       << (Row.second.second ? " [*]" : "") << '\n';
+}
+
+/// --show-fixes: what --fix changed, per file and check, as Ruff lists it.
+static void writeFixedList(llvm::raw_ostream &OS, const RunResult &R) {
+  if (R.FixedFiles.empty())
+    return;
+  OS << "Fixed " << R.FixesApplied << (R.FixesApplied == 1 ? " finding:\n" : " findings:\n");
+  std::vector<const FixedFile *> Files;
+  for (const FixedFile &F : R.FixedFiles)
+    Files.push_back(&F);
+  std::sort(Files.begin(), Files.end(), [](const FixedFile *A, const FixedFile *B) { return A->File < B->File; });
+  for (const FixedFile *F : Files) {
+    OS << "- " << F->File << ":\n";
+    std::map<std::string, unsigned> PerCheck;
+    for (const Diagnostic &D : F->Fixed)
+      ++PerCheck[D.Check];
+    for (auto &KV : PerCheck)
+      OS << "    " << KV.second << " x " << KV.first << '\n';
+  }
+}
+
 int main(int Argc, const char **Argv) {
   installOutOfMemoryHandlers();
+  {
+    std::vector<std::string> Ids;
+    for (const CatalogEntry &E : checkCatalog())
+      Ids.push_back(E.Id);
+    setKnownChecks(std::move(Ids));
+  }
   if (Argc >= 2 && std::strcmp(Argv[1], "lsp") == 0)
     return runLanguageServer(Argc - 1, Argv + 1);
   if (Argc >= 2 && std::strcmp(Argv[1], "summarize") == 0)
@@ -158,6 +226,11 @@ int main(int Argc, const char **Argv) {
     llvm::errs() << ErrStream.str();
     return 2;
   }
+  if (!Checks.empty()) {
+    std::string Why = checkListProblem(Checks);
+    if (!Why.empty())
+      return usageError("--checks: " + Why);
+  }
   if (ListChecks)
     return listChecks();
   if (!Explain.empty())
@@ -169,6 +242,10 @@ int main(int Argc, const char **Argv) {
     return usageError("--config file '" + ConfigFile + "' does not exist");
   if (!StdinFilename.empty() && !Paths.empty())
     return usageError("--stdin-filename reads standard input: give no PATH");
+  if (Statistics && *Fmt != OutputFormat::Text && *Fmt != OutputFormat::Json)
+    return usageError("--statistics prints text or json, not --format=" + Format);
+  if (ShowDiff && Statistics)
+    return usageError("--diff and --statistics print different things: give one");
 
   RunOptions RO;
   RO.Checks = Checks;
@@ -179,7 +256,9 @@ int main(int Argc, const char **Argv) {
   RO.FixedFlags = FixedFlags;
   RO.ExtraArgs.assign(ExtraArgs.begin(), ExtraArgs.end());
   RO.ExtraArgsBefore.assign(ExtraArgsBefore.begin(), ExtraArgsBefore.end());
-  RO.Fix = ApplyFixes;
+  RO.Fix = ApplyFixes || ShowDiff;
+  RO.UnsafeFixes = UnsafeFixes;
+  RO.Diff = ShowDiff;
   allowFixingReadOnlyFiles(FixReadOnly);
   RO.Prefilter = !NoPrefilter;
   if (!NoCache && StdinFilename.empty())
@@ -209,13 +288,15 @@ int main(int Argc, const char **Argv) {
         return usageError("standard input is over the limit of " + std::to_string(MaxSourceBytes >> 20) +
                           " MiB for a source file; not analysed");
     }
-    BufferResult BR = Run.analyzePythonBuffer(StdinFilename, Bytes, ApplyFixes);
+    BufferResult BR = Run.analyzePythonBuffer(StdinFilename, Bytes, RO.Fix);
     Result.Diags = std::move(BR.Diags);
     Result.Errors = std::move(BR.Errors);
     Result.FixesApplied = BR.FixesApplied;
     Result.FilesAnalyzed = 1;
-    Result.InMemorySources[StdinFilename] = Bytes;
-    if (ApplyFixes) {
+    Result.InMemorySources[StdinFilename] = BR.FixesApplied ? BR.Fixed : Bytes;
+    if (BR.FixesApplied)
+      Result.FixedFiles.push_back({StdinFilename, Bytes, BR.Fixed, std::move(BR.FixedDiags)});
+    if (ApplyFixes && !ShowDiff) {
       // As Ruff does: with --fix, standard input comes back fixed on standard output.
       FixedStdin = BR.FixesApplied ? BR.Fixed : Bytes;
       StdinFixed = true;
@@ -250,7 +331,23 @@ int main(int Argc, const char **Argv) {
       return usageError("cannot write --output '" + Output + "': " + EC.message());
   }
   llvm::raw_ostream &OS = File ? *File : StdinFixed ? llvm::errs() : llvm::outs();
-  writeReport(OS, *Fmt, Result, checkDescriptions(), FORKSAFE_VERSION);
+  if (ShowDiff) {
+    std::vector<const FixedFile *> Files;
+    for (const FixedFile &F : Result.FixedFiles)
+      Files.push_back(&F);
+    std::sort(Files.begin(), Files.end(), [](const FixedFile *A, const FixedFile *B) { return A->File < B->File; });
+    for (const FixedFile *F : Files)
+      OS << unifiedDiff(F->File, F->Before, F->After);
+  } else if (Statistics) {
+    writeStatistics(OS, Result, *Fmt == OutputFormat::Json);
+  } else {
+    ReportOptions Report;
+    Report.Version = FORKSAFE_VERSION;
+    Report.DocsUrl = docsUrlFor(DocsUrl, ConfigFile);
+    writeReport(OS, *Fmt, Result, checkDescriptions(), Report);
+  }
+  if (ShowFixes && !ShowDiff && *Fmt == OutputFormat::Text)
+    writeFixedList(StdinFixed ? llvm::errs() : OS, Result);
   OS.flush();
   if (StdinFixed) {
     llvm::outs() << FixedStdin;
@@ -261,6 +358,20 @@ int main(int Argc, const char **Argv) {
     llvm::errs() << N << "\n";
   for (const InputError &E : Result.Errors)
     llvm::errs() << escapeInvalidUTF8(E.File) << ": error: " << escapeInvalidUTF8(E.Message) << "\n";
+  if (ShowDiff) {
+    // As Ruff's --diff: the diff is the output, the summary says what would be fixed.
+    size_t Fixes = 0;
+    for (const FixedFile &F : Result.FixedFiles)
+      Fixes += F.Fixed.size();
+    llvm::errs() << "forksafe: would fix " << Fixes << (Fixes == 1 ? " finding" : " findings") << " in "
+                 << Result.FixedFiles.size() << (Result.FixedFiles.size() == 1 ? " file" : " files");
+    if (!Result.Errors.empty())
+      llvm::errs() << "; " << Result.Errors.size() << (Result.Errors.size() == 1 ? " error" : " errors");
+    llvm::errs() << "\n";
+    if (!Result.Errors.empty())
+      return 2;
+    return Result.FixedFiles.empty() || ExitZero ? 0 : 1;
+  }
   size_t N = Result.Diags.size();
   llvm::errs() << "forksafe: " << N << (N == 1 ? " finding" : " findings");
   if (Result.FixesApplied)
@@ -268,8 +379,21 @@ int main(int Argc, const char **Argv) {
   llvm::errs() << " in " << Result.FilesAnalyzed << (Result.FilesAnalyzed == 1 ? " file" : " files");
   if (!Result.Errors.empty())
     llvm::errs() << "; " << Result.Errors.size() << (Result.Errors.size() == 1 ? " error" : " errors");
+  // What fixes there are for the findings left, as Ruff's "[*] N fixable", at the end of the
+  // summary line (which stays the last line: scripts read it).
+  size_t Safe = 0, Unsafe = 0;
+  for (const Diagnostic &D : Result.Diags)
+    if (D.FixIt && !D.FixIt->Edits.empty())
+      ++(D.FixIt->Kind == Applicability::Safe ? Safe : Unsafe);
+  size_t Fixable = Safe + (UnsafeFixes ? Unsafe : 0), Hidden = UnsafeFixes ? 0 : Unsafe;
+  if (!ApplyFixes && Fixable) {
+    llvm::errs() << "; " << Fixable << " fixable with --fix";
+    if (Hidden)
+      llvm::errs() << " (" << Hidden << " more with --unsafe-fixes)";
+  } else if (Hidden) {
+    llvm::errs() << "; " << Hidden << " fixable with --unsafe-fixes";
+  }
   llvm::errs() << "\n";
-
   if (!Result.Errors.empty())
     return 2;
   if (N && !ExitZero)

@@ -6,6 +6,7 @@
 #include "core/Suppressions.h"
 #include "cpp/CppAnalyzer.h"
 #include "python/PythonAnalyzer.h"
+#include "python/SyntaxTree.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -28,7 +29,7 @@ Runner::Runner(RunOptions O) : Opts(std::move(O)), Configs(Opts.ConfigFile) {
 }
 
 CheckGlobs Runner::checksFor(const Config &Cfg) const {
-  CheckGlobs G("forksafe-*");
+  CheckGlobs G(DefaultChecks);
   if (Cfg.Checks)
     G.append(*Cfg.Checks);
   if (!Opts.Checks.empty())
@@ -60,8 +61,8 @@ static void shiftForBom(std::vector<Diagnostic> &Diags, unsigned Bom) {
   }
 }
 
-BufferResult Runner::analyzePythonBuffer(const std::string &Name, llvm::StringRef Bytes, bool ComputeFix,
-                                         bool UseCache) {
+BufferResult Runner::analyzePythonOnce(const std::string &Name, llvm::StringRef Bytes, bool UseCache,
+                                       python::KeptTree *Kept) {
   BufferResult Out;
   std::string Why;
   auto Decoded = decodePythonSource(Bytes, Why);
@@ -77,15 +78,23 @@ BufferResult Runner::analyzePythonBuffer(const std::string &Name, llvm::StringRe
   python::AnalyzeOptions AO;
   AO.Enabled = &Enabled;
   AO.Cfg = Cfg.get();
+  // A kept tree counts the buffer's bytes: it cannot serve a text the decoder changed.
+  if (Kept && (Decoded->Transcoded || Decoded->BomBytes)) {
+    Kept->reset();
+    Kept = nullptr;
+  }
+  AO.Kept = Kept;
   AO.Prefilter = Opts.Prefilter;
   std::shared_ptr<python::Project> Project = Projects.forFile(Name, Cfg);
   std::unique_ptr<python::ProjectLink> Link = Project->linkFor(Name);
   AO.Link = Link.get();
-  if (!AnyRule || !python::mayConcernAnyRule(Decoded->Text, AO))
+  bool Skip = !AnyRule || !python::mayConcernAnyRule(Decoded->Text, AO);
+  // A skipped file's suppression comments are still checked (unknown names, unused ones).
+  if (Skip && llvm::StringRef(Decoded->Text).find("forksafe") == llvm::StringRef::npos)
     return Out;
   std::string Key;
   bool Cached = false;
-  if (Results && UseCache) {
+  if (Results && UseCache && !Skip) {
     Key = ResultsCache::pythonKey(Name, Decoded->Text, *Cfg,
                                   Opts.Checks + (Opts.Prefilter ? "" : "\n--no-prefilter"));
     // An entry records the summaries of other modules the file's analysis consumed, and is
@@ -95,7 +104,7 @@ BufferResult Runner::analyzePythonBuffer(const std::string &Name, llvm::StringRe
     };
     Cached = Results->get(Key, CurrentDigest, Out.Diags);
   }
-  if (!Cached) {
+  if (!Cached && !Skip) {
     size_t ErrorsBefore = Out.Errors.size();
     python::analyze(Name, Decoded->Text, AO, Out.Diags, Out.Errors);
     // Findings with input errors (a parser that gave up) are not kept: the error must be
@@ -132,7 +141,10 @@ BufferResult Runner::analyzePythonBuffer(const std::string &Name, llvm::StringRe
     } else {
       ++It;
     }
-  applyPythonSuppressions(Decoded->Text, Out.Diags);
+  SuppressionOptions SO;
+  SO.ReportUnused = Enabled.contains(UnusedSuppressionCheck);
+  SO.Runs = [&](llvm::StringRef Id) { return Enabled.contains(Id) && !Cfg->ignores(Name, Id); };
+  applyPythonSuppressions(Name, Decoded->Text, Out.Diags, Out.Errors, SO);
   Out.Diags.erase(std::remove_if(Out.Diags.begin(), Out.Diags.end(),
                                  [&](const Diagnostic &D) {
                                    return !Enabled.contains(D.Check) || Cfg->ignores(Name, D.Check);
@@ -144,6 +156,8 @@ BufferResult Runner::analyzePythonBuffer(const std::string &Name, llvm::StringRe
     std::string Ignored;
     auto Text = Buf ? decodePythonSource((*Buf)->getBuffer(), Ignored) : std::nullopt;
     std::vector<Diagnostic> One{std::move(D)};
+    // Its edits are in that other file, not in the text this run fixes.
+    One.front().FixIt.reset();
     if (Text)
       applyPythonSuppressions(Text->Text, One);
     std::vector<InputError> ConfigErrors;
@@ -169,32 +183,48 @@ BufferResult Runner::analyzePythonBuffer(const std::string &Name, llvm::StringRe
       D.FixIt.reset();
   shiftForBom(Out.Diags, Decoded->BomBytes);
 
-  if (ComputeFix) {
-    std::vector<Edit> Edits;
-    std::vector<size_t> Owner;
-    for (size_t I = 0; I < Out.Diags.size(); ++I)
-      if (Out.Diags[I].FixIt && Out.Diags[I].FixIt->Kind == Applicability::Safe)
-        for (const Edit &E : Out.Diags[I].FixIt->Edits) {
-          Edits.push_back(E);
-          Owner.push_back(I);
-        }
-    if (!Edits.empty()) {
-      std::vector<bool> Taken;
-      Out.Fixed = applyEdits(Bytes, Edits, Taken);
-      // A diagnostic is fixed when every one of its edits went in.
-      std::vector<int> State(Out.Diags.size(), 0); // 0 untouched, 1 all taken, -1 some refused
-      for (size_t K = 0; K < Edits.size(); ++K)
-        State[Owner[K]] = (State[Owner[K]] == -1 || !Taken[K]) ? -1 : 1;
-      std::vector<Diagnostic> Remaining;
-      for (size_t I = 0; I < Out.Diags.size(); ++I) {
-        if (State[I] == 1)
-          ++Out.FixesApplied;
-        else
-          Remaining.push_back(std::move(Out.Diags[I]));
-      }
-      Out.Diags = std::move(Remaining);
-    }
+  return Out;
+}
+
+/// Python's verdict on a text, as far as tree-sitter can tell: it parses without errors.
+static bool parsesCleanly(llvm::StringRef Text) {
+  python::SyntaxTree Tree = python::SyntaxTree::parse(Text);
+  return Tree.valid() && Tree.firstError().isNull() && !Text.contains('\0');
+}
+
+BufferResult Runner::analyzePythonBuffer(const std::string &Name, llvm::StringRef Bytes, bool ComputeFix,
+                                         bool UseCache, python::KeptTree *Kept) {
+  BufferResult Out = analyzePythonOnce(Name, Bytes, UseCache, Kept);
+  if (!ComputeFix || std::none_of(Out.Diags.begin(), Out.Diags.end(),
+                                  [&](const Diagnostic &D) { return fixWanted(D, Opts.UnsafeFixes); }))
+    return Out;
+  // A file that does not parse gets no fix: whether an edit keeps it valid cannot be told.
+  if (!parsesCleanly(Bytes))
+    return Out;
+  // As Ruff does: apply, analyse the result again, and repeat while fixes go in (a fix may
+  // make room for another that overlapped it), a bounded number of times.
+  std::string Text = Bytes.str();
+  for (unsigned Pass = 0; Pass < 10; ++Pass) {
+    std::vector<size_t> Applied, Refused;
+    std::string Next = applyFixesOnce(Text, Out.Diags, Opts.UnsafeFixes, parsesCleanly, Applied, Refused);
+    for (size_t I : Refused)
+      Out.Errors.push_back({Name, "line " + std::to_string(Out.Diags[I].Loc.Line) + ": the fix for [" +
+                                      Out.Diags[I].Check + "] would make the file fail to parse; not applied"});
+    if (Applied.empty() || Next == Text)
+      break;
+    for (size_t I : Applied)
+      Out.FixedDiags.push_back(Out.Diags[I]);
+    Text = std::move(Next);
+    BufferResult Again = analyzePythonOnce(Name, Text, /*UseCache=*/false);
+    Out.Diags = std::move(Again.Diags);
+    for (InputError &E : Again.Errors)
+      if (std::none_of(Out.Errors.begin(), Out.Errors.end(),
+                       [&](const InputError &O) { return O.File == E.File && O.Message == E.Message; }))
+        Out.Errors.push_back(std::move(E));
   }
+  Out.FixesApplied = Out.FixedDiags.size();
+  if (Out.FixesApplied)
+    Out.Fixed = std::move(Text);
   return Out;
 }
 
@@ -221,11 +251,15 @@ void Runner::analyzePythonFileUnguarded(const std::string &Path, BufferResult &O
   }
   llvm::StringRef Bytes = (*Buf)->getBuffer();
   Out = analyzePythonBuffer(Path, Bytes, Opts.Fix, /*UseCache=*/true);
-  if (Opts.Fix && Out.FixesApplied) {
+  if (Opts.Fix && Out.FixesApplied)
+    Out.Original = Bytes.str();
+  if (Opts.Fix && Out.FixesApplied && !Opts.Diff) {
     std::string Why = writeFileAtomically(Path, Bytes, Out.Fixed);
     if (!Why.empty()) {
       Out.Errors.push_back({Path, Why});
       Out.FixesApplied = 0;
+      Out.FixedDiags.clear();
+      Out.Original.clear();
       // Nothing was written: report the findings the fix would have removed.
       BufferResult Again = analyzePythonBuffer(Path, Bytes, /*ComputeFix=*/false);
       Out.Diags = std::move(Again.Diags);
@@ -236,10 +270,10 @@ void Runner::analyzePythonFileUnguarded(const std::string &Path, BufferResult &O
 /// --fix for findings whose edits may touch any file (C/C++: a header, say): the safe edits are
 /// grouped by file, applied to each file as it is now, and written atomically; the findings all
 /// of whose edits went in are dropped from Diags and counted as fixed.
-static void applyFixesOnDisk(std::vector<Diagnostic> &Diags, RunResult &Result) {
+static void applyFixesOnDisk(std::vector<Diagnostic> &Diags, RunResult &Result, const RunOptions &Opts) {
   std::map<std::string, std::vector<std::pair<size_t, Edit>>> ByFile;
   for (size_t I = 0; I < Diags.size(); ++I)
-    if (Diags[I].FixIt && Diags[I].FixIt->Kind == Applicability::Safe)
+    if (fixWanted(Diags[I], Opts.UnsafeFixes))
       for (const Edit &E : Diags[I].FixIt->Edits)
         ByFile[E.File].push_back({I, E});
   std::vector<int> State(Diags.size(), 0); // 0 untouched, 1 every edit in, -1 some edit refused
@@ -254,7 +288,10 @@ static void applyFixesOnDisk(std::vector<Diagnostic> &Diags, RunResult &Result) 
       Why = "cannot read it to fix it: " + Buf.getError().message();
     } else {
       std::string Fixed = applyEdits((*Buf)->getBuffer(), Edits, Taken);
-      Why = writeFileAtomically(File, (*Buf)->getBuffer(), Fixed);
+      if (!Opts.Diff)
+        Why = writeFileAtomically(File, (*Buf)->getBuffer(), Fixed);
+      if (Why.empty() && Fixed != (*Buf)->getBuffer())
+        Result.FixedFiles.push_back({File, (*Buf)->getBuffer().str(), Fixed, {}});
     }
     if (!Why.empty()) {
       Result.Errors.push_back({File, Why});
@@ -267,9 +304,13 @@ static void applyFixesOnDisk(std::vector<Diagnostic> &Diags, RunResult &Result) 
   }
   std::vector<Diagnostic> Remaining;
   for (size_t I = 0; I < Diags.size(); ++I) {
-    if (State[I] == 1)
+    if (State[I] == 1) {
       ++Result.FixesApplied;
-    else
+      // Counted against the file of the finding (its edits may be in a header).
+      for (FixedFile &F : Result.FixedFiles)
+        if (F.File == Diags[I].FixIt->Edits.front().File)
+          F.Fixed.push_back(Diags[I]);
+    } else
       Remaining.push_back(std::move(Diags[I]));
   }
   Diags = std::move(Remaining);
@@ -313,7 +354,7 @@ void Runner::runCpp(const std::vector<std::string> &Files, RunResult &Result) {
       Kept.push_back(std::move(D));
   }
   if (Opts.Fix)
-    applyFixesOnDisk(Kept, Result);
+    applyFixesOnDisk(Kept, Result, Opts);
   std::move(Kept.begin(), Kept.end(), std::back_inserter(Result.Diags));
   Result.Errors.insert(Result.Errors.end(), ConfigErrors.begin(), ConfigErrors.end());
   Result.FilesAnalyzed += Info.Analyzed;
@@ -346,6 +387,10 @@ RunResult Runner::run(const WalkResult &Files) {
     std::move(R.Errors.begin(), R.Errors.end(), std::back_inserter(Result.Errors));
     Result.FixesApplied += R.FixesApplied;
   }
+  for (size_t I = 0; I < PyResults.size(); ++I)
+    if (PyResults[I].FixesApplied)
+      Result.FixedFiles.push_back({Files.Python[I], std::move(PyResults[I].Original),
+                                   std::move(PyResults[I].Fixed), std::move(PyResults[I].FixedDiags)});
   Result.FilesAnalyzed += Files.Python.size();
 
   // clang would open a FIFO or device and block or read forever: only regular files go on.

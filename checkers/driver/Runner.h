@@ -14,6 +14,9 @@
 #include <string>
 
 namespace forksafe {
+namespace python {
+class KeptTree;
+}
 
 struct RunOptions {
   std::string Checks;     ///< --checks, applied after the configuration's
@@ -24,7 +27,9 @@ struct RunOptions {
   std::vector<std::string> FixedFlags;      ///< the FLAGS after `--`
   std::vector<std::string> ExtraArgs;       ///< --extra-arg
   std::vector<std::string> ExtraArgsBefore; ///< --extra-arg-before
-  bool Fix = false;
+  bool Fix = false;         ///< compute fixes (--fix, --diff) and, unless Diff, write them
+  bool UnsafeFixes = false; ///< --unsafe-fixes: unsafe fixes are applied too
+  bool Diff = false;        ///< --diff: fixes are computed and reported, nothing is written
   std::string CacheDir;   ///< --cache-dir, or the default; empty: no cache (--no-cache)
   bool Prefilter = true;  ///< false: --no-prefilter (hidden; for the test that the filter loses nothing)
 };
@@ -34,7 +39,9 @@ struct BufferResult {
   std::vector<Diagnostic> Diags;
   std::vector<InputError> Errors;
   std::string Fixed; ///< with --fix: the text after applying safe fixes ("" when none applied)
+  std::string Original; ///< the file's bytes when fixes were applied to it (for --diff)
   unsigned FixesApplied = 0;
+  std::vector<Diagnostic> FixedDiags; ///< the findings the fixes removed, as first reported
 };
 
 class Runner {
@@ -50,13 +57,17 @@ public:
   /// disk except configuration (and, with UseCache, the results cache: findings of a file
   /// analysed before with the same bytes and configuration, and the same summaries of the
   /// modules it consumed).
+  /// Kept (the language server): the buffer's previous parse, edited, for an incremental re-parse.
   BufferResult analyzePythonBuffer(const std::string &Name, llvm::StringRef Bytes, bool ComputeFix,
-                                   bool UseCache = false);
+                                   bool UseCache = false, python::KeptTree *Kept = nullptr);
 
   /// The checks in force for File: all by default, then the configuration's, then --checks.
   CheckGlobs checksFor(const Config &Cfg) const;
 
 private:
+  /// One analysis of Bytes, no fixes.
+  BufferResult analyzePythonOnce(const std::string &Name, llvm::StringRef Bytes, bool UseCache,
+                                 python::KeptTree *Kept = nullptr);
   void analyzePythonFile(const std::string &Path, BufferResult &Out);
   void analyzePythonFileUnguarded(const std::string &Path, BufferResult &Out);
   void runCpp(const std::vector<std::string> &Files, RunResult &Result);

@@ -31,7 +31,7 @@ struct RuleEntry {
 // The registration table: one line per rule in rules/.
 const RuleEntry Registry[] = {
     {{"forksafe-hardcoded-fork-context", true}, checkHardcodedForkContext, RuleNeeds::StartMethodApi},
-    {{"forksafe-unguarded-process-start", false}, checkUnguardedProcessStart, RuleNeeds::ProcessStart},
+    {{"forksafe-unguarded-process-start", true}, checkUnguardedProcessStart, RuleNeeds::ProcessStart},
     {{"forksafe-unpicklable-process-target", false}, checkUnpicklableProcessTarget, RuleNeeds::PickledCallable},
     {{"forksafe-start-method-at-import", false}, checkStartMethodAtImport, RuleNeeds::SetStartMethod},
     {{"forksafe-preexec-fn", false}, checkPreexecFn, RuleNeeds::PreexecFn},
@@ -210,7 +210,7 @@ void analyze(llvm::StringRef Path, llvm::StringRef Source, const AnalyzeOptions 
   if (Opts.Link && importsProjectModule(Source, *Opts.Link))
     Met |= WholeProgramNeeds;
 
-  SyntaxTree Tree = SyntaxTree::parse(Source);
+  SyntaxTree Tree = SyntaxTree::parse(Source, Opts.Kept);
   if (!Tree.valid()) {
     Errors.push_back({Path.str(), "the Python parser gave up on this file; it was not analysed"});
     return;

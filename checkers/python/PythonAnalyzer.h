@@ -7,6 +7,7 @@
 #include "core/Diagnostic.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
+#include "python/SyntaxTree.h"
 
 #include <vector>
 
@@ -26,6 +27,7 @@ class ProjectLink;
 struct AnalyzeOptions {
   const CheckGlobs *Enabled = nullptr; ///< rules to run (required)
   const Config *Cfg = nullptr;         ///< project configuration (may be null: defaults)
+  KeptTree *Kept = nullptr;            ///< language server: the buffer's previous, edited parse
   /// The project around the file (Project::linkFor); null analyses the file alone. Findings
   /// may then be located in other files of the project (a fork in the module that forks).
   ProjectLink *Link = nullptr;

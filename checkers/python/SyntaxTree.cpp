@@ -73,7 +73,7 @@ llvm::SmallVector<Node, 8> Node::codeChildren() const {
   return collect(N, [](Node C) { return C.isNamed() && !C.is("comment"); });
 }
 
-static TSTree *parseWithThreadParser(llvm::StringRef Text) {
+static TSTree *parseWithThreadParser(llvm::StringRef Text, const TSTree *Old = nullptr) {
   struct ParserDeleter {
     void operator()(TSParser *P) const { ts_parser_delete(P); }
   };
@@ -85,7 +85,7 @@ static TSTree *parseWithThreadParser(llvm::StringRef Text) {
     ts_parser_set_language(Parser.get(), tree_sitter_python());
   }
   try {
-    return ts_parser_parse_string(Parser.get(), nullptr, Text.data(),
+    return ts_parser_parse_string(Parser.get(), Old, Text.data(),
                                   static_cast<uint32_t>(Text.size()));
   } catch (...) {
     // Out of memory inside tree-sitter (driver/OutOfMemory.cpp): the parser's state is
@@ -141,10 +141,12 @@ std::string joinBracketedLines(llvm::StringRef Source) {
   return Out;
 }
 
-SyntaxTree SyntaxTree::parse(llvm::StringRef Source) {
+SyntaxTree SyntaxTree::parse(llvm::StringRef Source, KeptTree *Kept) {
   SyntaxTree T;
   T.Source = Source;
-  T.Tree.reset(parseWithThreadParser(Source));
+  T.Tree.reset(parseWithThreadParser(Source, Kept ? Kept->Tree.get() : nullptr));
+  if (Kept)
+    Kept->Tree.reset(T.Tree ? ts_tree_copy(T.Tree.get()) : nullptr);
   if (!T.valid() || !T.root().hasError())
     return T;
   std::string Joined = joinBracketedLines(Source);

@@ -67,6 +67,25 @@ struct Position {
   unsigned Line = 0, Column = 0;
 };
 
+/// A buffer's last parse, kept by the language server between edits: edit() is told about each
+/// change (byte offsets and points of the text it was parsed from), and the next
+/// SyntaxTree::parse(Source, &Kept) re-parses only what the edits touched.
+class KeptTree {
+public:
+  void edit(const TSInputEdit &E) {
+    if (Tree)
+      ts_tree_edit(Tree.get(), &E);
+  }
+  void reset() { Tree.reset(); }
+
+private:
+  friend class SyntaxTree;
+  struct Deleter {
+    void operator()(TSTree *T) const { ts_tree_delete(T); }
+  };
+  std::unique_ptr<TSTree, Deleter> Tree;
+};
+
 class SyntaxTree {
 public:
   /// Parses Source (UTF-8). Source must outlive the tree.
@@ -78,7 +97,10 @@ public:
   /// implicit line joining does anyway; comments there become spaces too). If that parse
   /// is clean, it is the tree: byte offsets are unchanged, and positions() come from the
   /// original text.
-  static SyntaxTree parse(llvm::StringRef Source);
+  ///
+  /// With Kept, the first parse starts from Kept's edited tree (incremental), and Kept then
+  /// holds that parse for the next edit.
+  static SyntaxTree parse(llvm::StringRef Source, KeptTree *Kept = nullptr);
 
   /// False only if tree-sitter returned no tree at all (it does not, short of running out
   /// of memory); nothing else may be called then.

@@ -10,7 +10,7 @@ import sys
 
 forksafe, docs = sys.argv[1], sys.argv[2]
 listed = {}
-for line in subprocess.check_output([forksafe, "--list-checks"], text=True).splitlines():
+for line in subprocess.check_output([forksafe, "--list-checks", "--checks=*"], text=True).splitlines():
     check_id, langs = line.split()[:2]
     listed[check_id] = langs
 pages = {f[:-3] for f in os.listdir(docs) if f.endswith(".md")}
