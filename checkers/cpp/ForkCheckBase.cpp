@@ -123,6 +123,20 @@ SourceLocation ForkCheckBase::locate(const SourcePoint &P) {
   if (!Facts || P.File.empty())
     return SourceLocation();
   SourceManager &SM = Facts->model().context().getSourceManager();
+  if (Files.empty()) {
+    // The unit's own files first, by their absolute paths: opening one of them again under
+    // another name would, on LLVM 14, rename it for every later diagnostic (there a file's
+    // name is the one it was last opened by), and the main file's findings would print
+    // with two spellings of its path.
+    for (auto F = SM.fileinfo_begin(), E = SM.fileinfo_end(); F != E; ++F) {
+      FileID FID = SM.translateFile(F->first);
+      if (FID.isInvalid())
+        continue;
+      std::string Abs = pointOf(SM.getLocForStartOfFile(FID), SM).File;
+      if (!Abs.empty())
+        Files.try_emplace(Abs, FID);
+    }
+  }
   auto It = Files.find(P.File);
   if (It == Files.end()) {
     FileID FID;
