@@ -54,6 +54,23 @@ void ForkCheckBase::addForkMatcher(MatchFinder *Finder) {
 ForkFacts &ForkCheckBase::facts(ASTContext &Ctx) {
   if (!Facts || &Facts->model().context() != &Ctx)
     Facts = ForkFacts::of(Ctx);
+  TranslationUnitModel &M = Facts->model();
+  if (!M.ExternalNeverReturns && link()) {
+    // The walks of every check of this unit end a child's path at a call of a function of
+    // another unit that never returns (fatal() in util.c), as they do at exit().
+    std::shared_ptr<const ProgramLink> L = Link;
+    std::string From = mainFile();
+    auto Memo = std::make_shared<llvm::DenseMap<const FunctionDecl *, bool>>();
+    M.ExternalNeverReturns = [L, From, Memo](const FunctionDecl *FD) {
+      auto It = Memo->find(FD);
+      if (It != Memo->end())
+        return It->second;
+      std::string Usr = usrOf(FD);
+      bool Ends = !Usr.empty() && L->defines(Usr) && L->neverReturns(Usr, From);
+      Memo->try_emplace(FD, Ends);
+      return Ends;
+    };
+  }
   return *Facts;
 }
 

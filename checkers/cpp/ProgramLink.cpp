@@ -570,4 +570,23 @@ std::optional<ChildEffect> ProgramLink::exitReached(llvm::StringRef Usr,
   return Visit(F, 0).Found;
 }
 
+bool ProgramLink::neverReturns(llvm::StringRef Usr, llvm::StringRef FromFile) const {
+  llvm::DenseSet<const FunctionSummary *> Entered;
+  std::function<bool(const FunctionSummary *, unsigned)> Ends = [&](const FunctionSummary *F,
+                                                                    unsigned Depth) {
+    if (F->NeverReturns)
+      return true;
+    if (F->HasReturn || Depth >= 16 || !Entered.insert(F).second)
+      return false;
+    for (const SummaryEvent &E : F->Events)
+      if (E.K == SummaryEvent::Call && E.Unconditional && !E.Loop)
+        if (const FunctionSummary *T = resolveFrom(E.Target, FromFile))
+          if (Ends(T, Depth + 1))
+            return true;
+    return false;
+  };
+  const FunctionSummary *F = resolveFrom(Usr, FromFile);
+  return F && Ends(F, 0);
+}
+
 } // namespace clang::tidy::forksafe

@@ -91,6 +91,10 @@ public:
   /// calls and exits that always run in the functions it calls.
   std::optional<ChildEffect> exitReached(llvm::StringRef Usr, llvm::StringRef FromFile) const;
 
+  /// True if no call of Usr returns: its own unit says so, or, with no return statement, it
+  /// calls on every path a function that never returns (in any unit linked with FromFile).
+  bool neverReturns(llvm::StringRef Usr, llvm::StringRef FromFile) const;
+
   size_t units() const { return Summaries.Units.size(); }
   size_t programs() const;
 

@@ -13,7 +13,7 @@ namespace clang::tidy::forksafe {
 namespace json = llvm::json;
 
 // Bumped whenever the layout or the meaning of a field changes.
-static constexpr int FormatVersion = 1;
+static constexpr int FormatVersion = 2;
 
 static const char *const KindNames[] = {"call",           "indirect-call", "library-call",
                                         "unsafe",         "exit",          "immediate-exit",
@@ -61,6 +61,10 @@ static json::Object unitObject(const UnitSummary &U) {
       O["main"] = true;
     if (F.ReturnsForkResult)
       O["returns_fork"] = true;
+    if (F.NeverReturns)
+      O["noreturn"] = true;
+    if (F.HasReturn)
+      O["has_return"] = true;
     if (!F.ReturnsResultOf.empty()) {
       json::Array R;
       for (const std::string &S : F.ReturnsResultOf)
@@ -149,6 +153,8 @@ llvm::Expected<UnitSummary> readUnit(const json::Object &O) {
       return malformed("a function without 'usr' or 'at' in " + U.File);
     F.IsMain = boolOr(*FO, "main");
     F.ReturnsForkResult = boolOr(*FO, "returns_fork");
+    F.NeverReturns = boolOr(*FO, "noreturn");
+    F.HasReturn = boolOr(*FO, "has_return");
     if (const json::Array *R = FO->getArray("returns_result_of"))
       for (const json::Value &S : *R)
         if (auto Str = S.getAsString())

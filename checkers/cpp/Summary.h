@@ -73,6 +73,12 @@ struct FunctionSummary {
   bool ReturnsForkResult = false;
   /// USRs of functions whose result this function returns (a wrapper of a wrapper).
   std::vector<std::string> ReturnsResultOf;
+  /// No call of it returns, as its own unit sees it: every path ends the process (exit,
+  /// _exit, abort; a failed exec does not end it) or loops forever.
+  bool NeverReturns = false;
+  /// Its body holds a return statement: then a call that never returns, made on every path
+  /// that gets that far, does not make the function itself never return.
+  bool HasReturn = false;
   std::vector<SummaryEvent> Events;
 };
 

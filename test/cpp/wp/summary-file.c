@@ -39,4 +39,4 @@
 // RUN: cd %t/src && %clang_tidy -load %forksafe_plugin -checks='-*,forksafe-fork-after-thread' \
 // RUN:   -config='{CheckOptions: [{key: SummaryFile, value: %t/old.json}]}' -p %t/build main.c 2>&1 \
 // RUN:   | FileCheck %s --check-prefix=OLD --implicit-check-not='{{warning|note}}:'
-// OLD: warning: {{.*}}forksafe summary of another format version (expected 1): write it again with this forksafe's 'summarize'; checking each translation unit on its own
+// OLD: warning: {{.*}}forksafe summary of another format version (expected 2): write it again with this forksafe's 'summarize'; checking each translation unit on its own
