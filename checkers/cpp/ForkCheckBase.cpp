@@ -40,10 +40,23 @@ void ForkCheckBase::addForkMatcher(MatchFinder *Finder) {
     Names.push_back(("::" + F).str());
   for (StringRef F : splitList(AdditionalForkFunctions))
     Names.push_back(F.str());
-  // Fork wrappers of the program (redisFork) are forks wherever they are called.
-  if (const ProgramLink *L = link())
-    for (const std::string &W : L->forkWrapperNames())
-      Names.push_back(W);
+  // Fork wrappers of the program (redisFork) are forks wherever they are called. Their names
+  // come from the summary file's first line: the whole program is read and linked only in
+  // the units where something matches (most units of a program never fork).
+  if (!SummaryFile.empty()) {
+    std::string Error;
+    std::optional<std::vector<std::string>> Wrappers =
+        ProgramLink::wrapperNames(SummaryFile, Error);
+    if (!Error.empty()) {
+      LinkTried = true;
+      configurationDiag("%0; checking each translation unit on its own") << Error;
+    } else if (Wrappers) {
+      Names.insert(Names.end(), Wrappers->begin(), Wrappers->end());
+    } else if (const ProgramLink *L = link()) {
+      for (const std::string &W : L->forkWrapperNames())
+        Names.push_back(W);
+    }
+  }
   std::vector<StringRef> Refs(Names.begin(), Names.end());
   Finder->addMatcher(callExpr(callee(functionDecl(hasAnyName(Refs))),
                               unless(isExpansionInSystemHeader()))
@@ -54,8 +67,15 @@ void ForkCheckBase::addForkMatcher(MatchFinder *Finder) {
 ForkFacts &ForkCheckBase::facts(ASTContext &Ctx) {
   if (!Facts || &Facts->model().context() != &Ctx)
     Facts = ForkFacts::of(Ctx);
+  installNeverReturns();
+  return *Facts;
+}
+
+void ForkCheckBase::installNeverReturns() {
+  if (!Facts || !Link)
+    return;
   TranslationUnitModel &M = Facts->model();
-  if (!M.ExternalNeverReturns && link()) {
+  if (!M.ExternalNeverReturns) {
     // The walks of every check of this unit end a child's path at a call of a function of
     // another unit that never returns (fatal() in util.c), as they do at exit().
     std::shared_ptr<const ProgramLink> L = Link;
@@ -71,7 +91,6 @@ ForkFacts &ForkCheckBase::facts(ASTContext &Ctx) {
       return Ends;
     };
   }
-  return *Facts;
 }
 
 llvm::SmallVector<ForkSite, 2> ForkCheckBase::sites(TranslationUnitModel &M,
@@ -81,6 +100,7 @@ llvm::SmallVector<ForkSite, 2> ForkCheckBase::sites(TranslationUnitModel &M,
   const ProgramLink *L = link();
   if (!L)
     return All;
+  installNeverReturns();
   const SourceManager &SM = M.context().getSourceManager();
   std::string File = pointOf(SM.getLocForStartOfFile(SM.getMainFileID()), SM).File;
   llvm::SmallVector<ForkSite, 2> Out;
@@ -105,6 +125,7 @@ SafetyPolicy ForkCheckBase::policy(const SafetyOptions &Safety) {
   SafetyPolicy P = Safety.policy();
   if (!link())
     return P;
+  installNeverReturns();
   SafetyPolicy Plain = Safety.policy();
   P.ExternalOwner = this;
   P.External = [this, Plain](const FunctionDecl *FD) -> std::optional<std::string> {

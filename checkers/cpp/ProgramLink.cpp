@@ -105,6 +105,22 @@ const FunctionSummary *ProgramLink::resolve(llvm::StringRef Usr, size_t PreferUn
   return &Summaries.Units[U].Functions[F];
 }
 
+std::optional<std::vector<std::string>> ProgramLink::wrapperNames(const std::string &Path,
+                                                                  std::string &Error) {
+  auto Buf = llvm::MemoryBuffer::getFile(Path);
+  if (!Buf) {
+    Error = "cannot read the summary file '" + Path + "': " + Buf.getError().message();
+    return std::nullopt;
+  }
+  llvm::Expected<std::optional<std::vector<std::string>>> Names =
+      forkWrapperIndex((*Buf)->getBuffer());
+  if (!Names) {
+    Error = "'" + Path + "': " + llvm::toString(Names.takeError());
+    return std::nullopt;
+  }
+  return *Names;
+}
+
 std::vector<std::string> ProgramLink::forkWrapperNames() const {
   std::set<std::string> Names;
   for (const UnitSummary &U : Summaries.Units)

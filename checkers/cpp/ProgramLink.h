@@ -63,6 +63,11 @@ public:
 
   /// Reads and links a summary file, once per path and modification time in a process.
   static std::shared_ptr<const ProgramLink> load(const std::string &Path, std::string &Error);
+  /// The fork wrappers' names from the first line of a summary file (toJson's index), without
+  /// reading the rest; nullopt (Error empty) when the file has no such line, Error set when
+  /// it cannot be read or is of another format.
+  static std::optional<std::vector<std::string>> wrapperNames(const std::string &Path,
+                                                              std::string &Error);
 
   /// The story of Hazard live at the fork (or fork-wrapper call) at Site on some path from a
   /// main; nullopt if no program reaches Site with it.

@@ -90,15 +90,25 @@ std::string toJson(const UnitSummary &U) {
   return OS.str();
 }
 
-std::string toJson(const ProgramSummary &P) {
+std::string toJson(const ProgramSummary &P, const std::vector<std::string> *ForkWrappers) {
   json::Array Units;
   for (const UnitSummary &U : P.Units)
     Units.push_back(unitObject(U));
   std::string Out;
   llvm::raw_string_ostream OS(Out);
-  OS << json::Value(json::Object{{"format", FormatVersion}, {"units", std::move(Units)}});
+  if (!ForkWrappers) {
+    OS << json::Value(json::Object{{"format", FormatVersion}, {"units", std::move(Units)}});
+    return OS.str();
+  }
+  json::Array Names;
+  for (const std::string &N : *ForkWrappers)
+    Names.push_back(N);
+  // The index line (no newline inside: the writer escapes them in strings), then the units.
+  OS << "{\"format\":" << FormatVersion << ",\"fork_wrappers\":" << json::Value(std::move(Names))
+     << ",\n\"units\":" << json::Value(std::move(Units)) << "}";
   return OS.str();
 }
+
 
 namespace {
 llvm::Error malformed(const llvm::Twine &What) {
@@ -235,6 +245,34 @@ llvm::Expected<ProgramSummary> programFromJson(llvm::StringRef Text) {
     P.Units.push_back(std::move(*U));
   }
   return P;
+}
+
+llvm::Expected<std::optional<std::vector<std::string>>> forkWrapperIndex(llvm::StringRef Text) {
+  llvm::StringRef Line = Text.take_until([](char C) { return C == '\n'; });
+  llvm::StringRef Head = "{\"format\":";
+  if (Line.size() == Text.size() || Line.substr(0, Head.size()) != Head || Line.back() != ',')
+    return std::optional<std::vector<std::string>>();
+  auto V = json::parse((Line.drop_back() + "}").str());
+  if (!V) {
+    llvm::consumeError(V.takeError());
+    return std::optional<std::vector<std::string>>();
+  }
+  const json::Object *O = V->getAsObject();
+  if (!O)
+    return std::optional<std::vector<std::string>>();
+  auto Format = O->getInteger("format");
+  if (!Format || *Format != FormatVersion)
+    return malformed("forksafe summary of another format version (expected " +
+                     std::to_string(FormatVersion) +
+                     "): write it again with this forksafe's 'summarize'");
+  const json::Array *Names = O->getArray("fork_wrappers");
+  if (!Names)
+    return std::optional<std::vector<std::string>>();
+  std::vector<std::string> Out;
+  for (const json::Value &N : *Names)
+    if (auto S = N.getAsString())
+      Out.push_back(S->str());
+  return std::optional<std::vector<std::string>>(std::move(Out));
 }
 
 } // namespace clang::tidy::forksafe

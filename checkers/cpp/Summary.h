@@ -13,6 +13,7 @@
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -106,7 +107,14 @@ struct ProgramSummary {
 /// malformed input or a summary written by another format version.
 std::string toJson(const UnitSummary &U);
 llvm::Expected<UnitSummary> unitFromJson(llvm::StringRef Text);
-std::string toJson(const ProgramSummary &P);
+/// With ForkWrappers (the program's fork wrappers, ProgramLink::forkWrapperNames), the first
+/// line is an index, `{"format":N,"fork_wrappers":[...],`, that forkWrapperIndex reads without
+/// parsing the rest.
+std::string toJson(const ProgramSummary &P,
+                   const std::vector<std::string> *ForkWrappers = nullptr);
+/// The fork wrappers' names from the index line; nullopt if Text has none; an error for
+/// another format version.
+llvm::Expected<std::optional<std::vector<std::string>>> forkWrapperIndex(llvm::StringRef Text);
 llvm::Expected<ProgramSummary> programFromJson(llvm::StringRef Text);
 
 } // namespace clang::tidy::forksafe

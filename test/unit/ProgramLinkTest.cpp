@@ -191,6 +191,22 @@ TEST(Summary, JsonRoundTripAndVersion) {
   EXPECT_EQ(F.Events[0].K, SummaryEvent::Fork);
   EXPECT_EQ(F.Events[0].Loop, 2u);
   EXPECT_EQ(Back->Units[0].Pointers[0].Type, "void (void)");
+  // The index line: the wrappers' names without parsing the units.
+  std::vector<std::string> Names = {"spawn", "redisFork"};
+  std::string Indexed = toJson(P, &Names);
+  auto Index = forkWrapperIndex(Indexed);
+  ASSERT_TRUE(bool(Index));
+  ASSERT_TRUE(Index->has_value());
+  EXPECT_EQ(**Index, Names);
+  auto Whole = programFromJson(Indexed);
+  ASSERT_TRUE(bool(Whole));
+  EXPECT_EQ(Whole->Units.size(), 1u);
+  auto NoIndex = forkWrapperIndex(toJson(P));
+  ASSERT_TRUE(bool(NoIndex));
+  EXPECT_FALSE(NoIndex->has_value());
+  auto OtherFormat = forkWrapperIndex("{\"format\":1,\"fork_wrappers\":[],\n\"units\":[]}");
+  EXPECT_FALSE(bool(OtherFormat));
+  llvm::consumeError(OtherFormat.takeError());
   auto Old = programFromJson(R"({"format": 0, "units": []})");
   EXPECT_FALSE(bool(Old));
   llvm::consumeError(Old.takeError());
