@@ -18,6 +18,8 @@ One run does everything:
                 before the rounds (that step's cost is printed on its own)
       forksafe  build/bin/forksafe -j 1 --no-cache: whole-program mode, its first pass
                 (summaries of every unit of the database) included
+      forksafe-2nd  the same with a cache filled by one run before the rounds: a second run
+                over an unchanged tree (the summaries come from the cache)
     The units are cut into batches; each batch runs once per tool per round, the tools' order
     rotating from batch to batch, so that load from other processes falls on all of them alike.
     forksafe takes all the units in one process (a whole-program run summarises the whole
@@ -167,6 +169,11 @@ def main():
           (cpu, err.decode(errors="replace").strip().splitlines()[-1]))
     wp_config = "{CheckOptions: [{key: SummaryFile, value: '%s'}]}" % summaries
 
+    cache_dir = os.path.join(src, ".forksafe-bench-cache")
+    shutil.rmtree(cache_dir, ignore_errors=True)
+    cached_flags = ["-j", "1", "--cache-dir", cache_dir]
+    measured([args.forksafe, "--exit-zero", "-p", src] + cached_flags + tus, src)
+
     tools = {
         "baseline": lambda b: [args.clang_tidy, "-p", src, "-checks=-*," + args.trivial,
                                "-quiet"] + b,
@@ -175,6 +182,7 @@ def main():
         "plugin-wp": lambda b: [args.clang_tidy, "-load", args.plugin, "-p", src,
                                 "-checks=-*,forksafe-*", "-config=" + wp_config, "-quiet"] + b,
         "forksafe": lambda b: [args.forksafe, "--exit-zero", "-p", src] + fs_flags + tus,
+        "forksafe-2nd": lambda b: [args.forksafe, "--exit-zero", "-p", src] + cached_flags + tus,
     }
     names = list(tools)
     batches = [tus[i:i + args.batch] for i in range(0, len(tus), args.batch)]
@@ -187,10 +195,10 @@ def main():
         for i, b in enumerate(batches):
             k = (i + r) % len(names)
             for n in names[k:] + names[:k]:
-                if n == "forksafe" and i != r % len(batches):
+                if n.startswith("forksafe") and i != r % len(batches):
                     continue  # once per round, over every unit
                 cpu, _, err, rc = measured(tools[n](b), src)
-                if n != "forksafe" and rc != 0:
+                if not n.startswith("forksafe") and rc != 0:
                     sys.exit("%s failed on %s:\n%s" % (n, b, err.decode(errors="replace")[-2000:]))
                 this[n] += cpu
         for n in names:
@@ -199,7 +207,7 @@ def main():
         print("round %d: %s" % (r + 1, ", ".join("%s %.2f s" % (n, this[n]) for n in names)),
               flush=True)
     print("\ntotal CPU: %s" % ", ".join("%s %.2f s" % (n, total[n]) for n in names))
-    for n in ("plugin", "plugin-wp", "forksafe"):
+    for n in ("plugin", "plugin-wp", "forksafe", "forksafe-2nd"):
         rounds = sorted(p / b for p, b in zip(per_round[n], per_round["baseline"]))
         print("%s / baseline: %.3f x (rounds: %s)" % (
             n, total[n] / total["baseline"], ", ".join("%.3f" % x for x in rounds)))
