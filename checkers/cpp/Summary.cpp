@@ -326,9 +326,10 @@ llvm::Expected<std::optional<std::vector<std::string>>> forkWrapperIndex(llvm::S
     return std::optional<std::vector<std::string>>();
   auto Format = O->getInteger("format");
   if (!Format || *Format != FormatVersion)
-    return malformed("forksafe summary of another format version (expected " +
-                     std::to_string(FormatVersion) +
-                     "): write it again with this forksafe's 'summarize'");
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "forksafe summary of another format version (expected " +
+                                       std::to_string(FormatVersion) +
+                                       "): write it again with this forksafe's 'summarize'");
   const json::Array *Names = O->getArray("fork_wrappers");
   if (!Names)
     return std::optional<std::vector<std::string>>();

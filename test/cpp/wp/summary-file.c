@@ -40,3 +40,8 @@
 // RUN:   -config='{CheckOptions: [{key: SummaryFile, value: %t/old.json}]}' -p %t/build main.c 2>&1 \
 // RUN:   | FileCheck %s --check-prefix=OLD --implicit-check-not='{{warning|note}}:'
 // OLD: warning: {{.*}}forksafe summary of another format version (expected 2): write it again with this forksafe's 'summarize'; checking each translation unit on its own
+// The same for a file with the index line (the wrappers' names read without the rest).
+// RUN: printf '{"format":1,"fork_wrappers":["spawn_worker"],\n"units":[\n]}\n' > %t/old-indexed.json
+// RUN: cd %t/src && %clang_tidy -load %forksafe_plugin -checks='-*,forksafe-fork-after-thread' \
+// RUN:   -config='{CheckOptions: [{key: SummaryFile, value: %t/old-indexed.json}]}' -p %t/build main.c 2>&1 \
+// RUN:   | FileCheck %s --check-prefix=OLD --implicit-check-not='{{warning|note}}:'
