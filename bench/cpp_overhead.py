@@ -12,10 +12,18 @@ One run does everything:
  3. runs `forksafe` over redis's own translation units (src/) and prints the findings;
  4. measures the CPU time (user + system, from wait4) of, on the same translation units:
       baseline  clang-tidy with one trivial check (--trivial)
-      plugin    clang-tidy -load libforksafe-tidy.so with the forksafe-* checks
-      forksafe  build/bin/forksafe -j 1 (the checks linked into the program)
+      plugin    clang-tidy -load libforksafe-tidy.so with the forksafe-* checks, each unit on
+                its own (no SummaryFile)
+      plugin-wp the same with SummaryFile: the summaries written once by `forksafe summarize`
+                before the rounds (that step's cost is printed on its own)
+      forksafe  build/bin/forksafe -j 1 --no-cache: whole-program mode, its first pass
+                (summaries of every unit of the database) included
+      forksafe-2nd  the same with a cache filled by one run before the rounds: a second run
+                over an unchanged tree (the summaries come from the cache)
     The units are cut into batches; each batch runs once per tool per round, the tools' order
     rotating from batch to batch, so that load from other processes falls on all of them alike.
+    forksafe takes all the units in one process (a whole-program run summarises the whole
+    database once per process: batches would repeat it).
     It prints each tool's total and its ratio to the baseline (the goal is <= 1.05);
  5. with --profile, also sums clang-tidy's --enable-check-profile per check over the units.
 
@@ -151,12 +159,30 @@ def main():
     summary = proc.stderr.decode(errors="replace").strip().splitlines()
     print(summary[-1] if summary else "")
 
+    # The summaries for the plugin's whole-program mode, written once (as a build would).
+    summaries = os.path.join(src, ".forksafe-bench-summaries.json")
+    cpu, out, err, rc = measured([args.forksafe, "summarize", "-p", src, "-o", summaries,
+                                  "--no-cache"], src)
+    if rc != 0:
+        sys.exit("forksafe summarize failed:\n" + err.decode(errors="replace")[-2000:])
+    print("\nforksafe summarize (whole database, no cache): %.2f s CPU; %s" %
+          (cpu, err.decode(errors="replace").strip().splitlines()[-1]))
+    wp_config = "{CheckOptions: [{key: SummaryFile, value: '%s'}]}" % summaries
+
+    cache_dir = os.path.join(src, ".forksafe-bench-cache")
+    shutil.rmtree(cache_dir, ignore_errors=True)
+    cached_flags = ["-j", "1", "--cache-dir", cache_dir]
+    measured([args.forksafe, "--exit-zero", "-p", src] + cached_flags + tus, src)
+
     tools = {
         "baseline": lambda b: [args.clang_tidy, "-p", src, "-checks=-*," + args.trivial,
                                "-quiet"] + b,
         "plugin": lambda b: [args.clang_tidy, "-load", args.plugin, "-p", src,
                              "-checks=-*,forksafe-*", "-quiet"] + b,
-        "forksafe": lambda b: [args.forksafe, "--exit-zero", "-p", src] + fs_flags + b,
+        "plugin-wp": lambda b: [args.clang_tidy, "-load", args.plugin, "-p", src,
+                                "-checks=-*,forksafe-*", "-config=" + wp_config, "-quiet"] + b,
+        "forksafe": lambda b: [args.forksafe, "--exit-zero", "-p", src] + fs_flags + tus,
+        "forksafe-2nd": lambda b: [args.forksafe, "--exit-zero", "-p", src] + cached_flags + tus,
     }
     names = list(tools)
     batches = [tus[i:i + args.batch] for i in range(0, len(tus), args.batch)]
@@ -169,8 +195,10 @@ def main():
         for i, b in enumerate(batches):
             k = (i + r) % len(names)
             for n in names[k:] + names[:k]:
+                if n.startswith("forksafe") and i != r % len(batches):
+                    continue  # once per round, over every unit
                 cpu, _, err, rc = measured(tools[n](b), src)
-                if n != "forksafe" and rc != 0:
+                if not n.startswith("forksafe") and rc != 0:
                     sys.exit("%s failed on %s:\n%s" % (n, b, err.decode(errors="replace")[-2000:]))
                 this[n] += cpu
         for n in names:
@@ -179,7 +207,7 @@ def main():
         print("round %d: %s" % (r + 1, ", ".join("%s %.2f s" % (n, this[n]) for n in names)),
               flush=True)
     print("\ntotal CPU: %s" % ", ".join("%s %.2f s" % (n, total[n]) for n in names))
-    for n in ("plugin", "forksafe"):
+    for n in ("plugin", "plugin-wp", "forksafe", "forksafe-2nd"):
         rounds = sorted(p / b for p, b in zip(per_round[n], per_round["baseline"]))
         print("%s / baseline: %.3f x (rounds: %s)" % (
             n, total[n] / total["baseline"], ", ".join("%.3f" % x for x in rounds)))
@@ -187,7 +215,7 @@ def main():
     if args.profile:
         checks = {}
         for b in batches:
-            err = subprocess.run(tools["plugin"](b) + ["--enable-check-profile"], cwd=src,
+            err = subprocess.run(tools["plugin-wp"](b) + ["--enable-check-profile"], cwd=src,
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE).stderr
             for line in err.decode(errors="replace").splitlines():
                 # "   0.0539 ( 75.0%)   0.0181 ( 70.2%)   0.0720 ( 73.7%)   0.0722 ( 73.7%)  name"
@@ -195,7 +223,7 @@ def main():
                              r"[\d.]+\s+\(\s*[\d.]+%\)\s+(forksafe-\S+)\s*$", line)
                 if m:
                     checks[m.group(2)] = checks.get(m.group(2), 0.0) + float(m.group(1))
-        print("\n== the checks' own time (--enable-check-profile, user+system) ==")
+        print("\n== the checks' own time in plugin-wp (--enable-check-profile, user+system) ==")
         for name, secs in sorted(checks.items(), key=lambda kv: -kv[1]):
             print("%-32s %.3f s" % (name, secs))
         print("%-32s %.3f s (%.1f %% of the baseline's CPU per round)" % (

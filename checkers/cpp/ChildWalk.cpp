@@ -94,7 +94,10 @@ bool alwaysTerminates(TranslationUnitModel &M, const Stmt *S, bool ExecEnds) {
         llvm::StringRef Name = libraryFunctionName(FD);
         if ((ExecEnds && isExecFunction(Name)) || isImmediateExitFunction(Name))
           return true;
-        return isFollowable(FD, M.context()) && neverReturns(M, FD, ExecEnds);
+        if (isFollowable(FD, M.context()))
+          return neverReturns(M, FD, ExecEnds);
+        // A function of another unit (fatal() in util.c), per the summaries.
+        return M.ExternalNeverReturns && M.ExternalNeverReturns(FD);
       }
       llvm::ArrayRef<const FunctionDecl *> Targets = M.indirectTargets(CE);
       return !Targets.empty() && llvm::all_of(Targets, [&](const FunctionDecl *T) {

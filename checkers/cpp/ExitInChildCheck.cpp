@@ -49,9 +49,10 @@ void ExitInChildCheck::check(const MatchFinder::MatchResult &Result) {
                  DiagnosticIDs::Note)
                 << describeFunction(Call->getDirectCallee());
             noteEffect(*Elsewhere, "exit() called here");
-            // The call always reaches exit (the summaries say so): this child ends there and
-            // does not go on into its caller, where another fork's child may be.
-            return true;
+            // The walk goes on: when the summaries say the call never returns, the walk ends
+            // this path there (alwaysTerminates), and only this one; a call that exits on
+            // some paths only (a conditional fatal) lets the child go on.
+            return false;
           }
           if (IsMainReturn) {
             diag(S->getBeginLoc(),

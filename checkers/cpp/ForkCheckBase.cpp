@@ -59,10 +59,23 @@ void ForkCheckBase::addForkMatcher(MatchFinder *Finder) {
     Names.push_back(("::" + F).str());
   for (StringRef F : splitList(AdditionalForkFunctions))
     Names.push_back(F.str());
-  // Fork wrappers of the program (redisFork) are forks wherever they are called.
-  if (const ProgramLink *L = link())
-    for (const std::string &W : L->forkWrapperNames())
-      Names.push_back(W);
+  // Fork wrappers of the program (redisFork) are forks wherever they are called. Their names
+  // come from the summary file's first line: the whole program is read and linked only in
+  // the units where something matches (most units of a program never fork).
+  if (!SummaryFile.empty()) {
+    std::string Error;
+    std::optional<std::vector<std::string>> Wrappers =
+        ProgramLink::wrapperNames(SummaryFile, Error);
+    if (!Error.empty()) {
+      LinkTried = true;
+      configurationDiag("%0; checking each translation unit on its own") << Error;
+    } else if (Wrappers) {
+      Names.insert(Names.end(), Wrappers->begin(), Wrappers->end());
+    } else if (const ProgramLink *L = link()) {
+      for (const std::string &W : L->forkWrapperNames())
+        Names.push_back(W);
+    }
+  }
   std::vector<StringRef> Refs(Names.begin(), Names.end());
   Finder->addMatcher(callExpr(callee(functionDecl(hasAnyName(Refs))),
                               unless(isExpansionInSystemHeader()))
@@ -73,7 +86,30 @@ void ForkCheckBase::addForkMatcher(MatchFinder *Finder) {
 ForkFacts &ForkCheckBase::facts(ASTContext &Ctx) {
   if (!Facts || &Facts->model().context() != &Ctx)
     Facts = ForkFacts::of(Ctx);
+  installNeverReturns();
   return *Facts;
+}
+
+void ForkCheckBase::installNeverReturns() {
+  if (!Facts || !Link)
+    return;
+  TranslationUnitModel &M = Facts->model();
+  if (!M.ExternalNeverReturns) {
+    // The walks of every check of this unit end a child's path at a call of a function of
+    // another unit that never returns (fatal() in util.c), as they do at exit().
+    std::shared_ptr<const ProgramLink> L = Link;
+    std::string From = mainFile();
+    auto Memo = std::make_shared<llvm::DenseMap<const FunctionDecl *, bool>>();
+    M.ExternalNeverReturns = [L, From, Memo](const FunctionDecl *FD) {
+      auto It = Memo->find(FD);
+      if (It != Memo->end())
+        return It->second;
+      std::string Usr = usrOf(FD);
+      bool Ends = !Usr.empty() && L->defines(Usr) && L->neverReturns(Usr, From);
+      Memo->try_emplace(FD, Ends);
+      return Ends;
+    };
+  }
 }
 
 llvm::SmallVector<ForkSite, 2> ForkCheckBase::sites(TranslationUnitModel &M,
@@ -83,6 +119,7 @@ llvm::SmallVector<ForkSite, 2> ForkCheckBase::sites(TranslationUnitModel &M,
   const ProgramLink *L = link();
   if (!L)
     return All;
+  installNeverReturns();
   const SourceManager &SM = M.context().getSourceManager();
   std::string File = pointOf(SM.getLocForStartOfFile(SM.getMainFileID()), SM).File;
   llvm::SmallVector<ForkSite, 2> Out;
@@ -107,6 +144,7 @@ SafetyPolicy ForkCheckBase::policy(const SafetyOptions &Safety) {
   SafetyPolicy P = Safety.policy();
   if (!link())
     return P;
+  installNeverReturns();
   SafetyPolicy Plain = Safety.policy();
   P.ExternalOwner = this;
   P.External = [this, Plain](const FunctionDecl *FD) -> std::optional<std::string> {
@@ -142,6 +180,20 @@ SourceLocation ForkCheckBase::locate(const SourcePoint &P) {
   if (!Facts || P.File.empty())
     return SourceLocation();
   SourceManager &SM = Facts->model().context().getSourceManager();
+  if (Files.empty()) {
+    // The unit's own files first, by their absolute paths: opening one of them again under
+    // another name would, on LLVM 14, rename it for every later diagnostic (there a file's
+    // name is the one it was last opened by), and the main file's findings would print
+    // with two spellings of its path.
+    for (auto F = SM.fileinfo_begin(), E = SM.fileinfo_end(); F != E; ++F) {
+      FileID FID = SM.translateFile(F->first);
+      if (FID.isInvalid())
+        continue;
+      std::string Abs = pointOf(SM.getLocForStartOfFile(FID), SM).File;
+      if (!Abs.empty())
+        Files.try_emplace(Abs, FID);
+    }
+  }
   auto It = Files.find(P.File);
   if (It == Files.end()) {
     FileID FID;

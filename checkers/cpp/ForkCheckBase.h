@@ -79,6 +79,8 @@ protected:
 
   std::shared_ptr<ForkFacts> Facts;
 private:
+  /// Gives the model the summaries' answer on calls of other units that never return.
+  void installNeverReturns();
   std::shared_ptr<const ProgramLink> Link;
   bool LinkTried = false;
   /// Functions of other units judged for the child (null: safe), for the notes.

@@ -105,6 +105,22 @@ const FunctionSummary *ProgramLink::resolve(llvm::StringRef Usr, size_t PreferUn
   return &Summaries.Units[U].Functions[F];
 }
 
+std::optional<std::vector<std::string>> ProgramLink::wrapperNames(const std::string &Path,
+                                                                  std::string &Error) {
+  auto Buf = llvm::MemoryBuffer::getFile(Path);
+  if (!Buf) {
+    Error = "cannot read the summary file '" + Path + "': " + Buf.getError().message();
+    return std::nullopt;
+  }
+  llvm::Expected<std::optional<std::vector<std::string>>> Names =
+      forkWrapperIndex((*Buf)->getBuffer());
+  if (!Names) {
+    Error = "'" + Path + "': " + llvm::toString(Names.takeError());
+    return std::nullopt;
+  }
+  return *Names;
+}
+
 std::vector<std::string> ProgramLink::forkWrapperNames() const {
   std::set<std::string> Names;
   for (const UnitSummary &U : Summaries.Units)
@@ -568,6 +584,25 @@ std::optional<ChildEffect> ProgramLink::exitReached(llvm::StringRef Usr,
     return std::nullopt;
   Entered.insert(F);
   return Visit(F, 0).Found;
+}
+
+bool ProgramLink::neverReturns(llvm::StringRef Usr, llvm::StringRef FromFile) const {
+  llvm::DenseSet<const FunctionSummary *> Entered;
+  std::function<bool(const FunctionSummary *, unsigned)> Ends = [&](const FunctionSummary *F,
+                                                                    unsigned Depth) {
+    if (F->NeverReturns)
+      return true;
+    if (F->HasReturn || Depth >= 16 || !Entered.insert(F).second)
+      return false;
+    for (const SummaryEvent &E : F->Events)
+      if (E.K == SummaryEvent::Call && E.Unconditional && !E.Loop)
+        if (const FunctionSummary *T = resolveFrom(E.Target, FromFile))
+          if (Ends(T, Depth + 1))
+            return true;
+    return false;
+  };
+  const FunctionSummary *F = resolveFrom(Usr, FromFile);
+  return F && Ends(F, 0);
 }
 
 } // namespace clang::tidy::forksafe

@@ -63,6 +63,11 @@ public:
 
   /// Reads and links a summary file, once per path and modification time in a process.
   static std::shared_ptr<const ProgramLink> load(const std::string &Path, std::string &Error);
+  /// The fork wrappers' names from the first line of a summary file (toJson's index), without
+  /// reading the rest; nullopt (Error empty) when the file has no such line, Error set when
+  /// it cannot be read or is of another format.
+  static std::optional<std::vector<std::string>> wrapperNames(const std::string &Path,
+                                                              std::string &Error);
 
   /// The story of Hazard live at the fork (or fork-wrapper call) at Site on some path from a
   /// main; nullopt if no program reaches Site with it.
@@ -90,6 +95,10 @@ public:
   /// The first exit() Usr reaches, before an _exit: anywhere in Usr itself, and through the
   /// calls and exits that always run in the functions it calls.
   std::optional<ChildEffect> exitReached(llvm::StringRef Usr, llvm::StringRef FromFile) const;
+
+  /// True if no call of Usr returns: its own unit says so, or, with no return statement, it
+  /// calls on every path a function that never returns (in any unit linked with FromFile).
+  bool neverReturns(llvm::StringRef Usr, llvm::StringRef FromFile) const;
 
   size_t units() const { return Summaries.Units.size(); }
   size_t programs() const;

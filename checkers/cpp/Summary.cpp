@@ -2,6 +2,7 @@
 
 #include "Summary.h"
 
+#include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/JSON.h"
 
@@ -13,12 +14,10 @@ namespace clang::tidy::forksafe {
 namespace json = llvm::json;
 
 // Bumped whenever the layout or the meaning of a field changes.
-static constexpr int FormatVersion = 1;
+static constexpr int FormatVersion = 2;
 
-static const char *const KindNames[] = {"call",           "indirect-call", "library-call",
-                                        "unsafe",         "exit",          "immediate-exit",
-                                        "exec",           "fork",          "thread-start",
-                                        "gpu-init",       "lock"};
+// Events are written with their Kind's number (SummaryEvent::Kind, in its order): a change of
+// that enum is a change of the format.
 
 std::string SourcePoint::str() const {
   return File + ":" + std::to_string(Line) + ":" + std::to_string(Column);
@@ -35,32 +34,52 @@ bool UnitSummary::mayFork(llvm::ArrayRef<std::string> WrapperUsrs) const {
   return false;
 }
 
-static json::Value pointJson(const SourcePoint &P) {
-  return json::Array{P.File, P.Line, P.Column};
-}
+namespace {
+/// The unit's files (its main file, headers holding its functions), each written once: points
+/// are [file index, line, column].
+class FileTable {
+public:
+  json::Value point(const SourcePoint &P) {
+    auto It = Index.try_emplace(P.File, unsigned(Files.size()));
+    if (It.second)
+      Files.push_back(P.File);
+    return json::Array{It.first->second, P.Line, P.Column};
+  }
+  json::Array take() {
+    json::Array A;
+    for (std::string &F : Files)
+      A.push_back(std::move(F));
+    return A;
+  }
+
+private:
+  llvm::StringMap<unsigned> Index;
+  std::vector<std::string> Files;
+};
+} // namespace
 
 static json::Object unitObject(const UnitSummary &U) {
+  FileTable Table;
   json::Array Functions;
   for (const FunctionSummary &F : U.Functions) {
     json::Array Events;
+    // An event is an array (objects cost a map each to read): [kind, file, line, column,
+    // name, target, loop, unconditional].
     for (const SummaryEvent &E : F.Events) {
-      json::Object O{{"k", KindNames[E.K]}, {"at", pointJson(E.Loc)}};
-      if (!E.Name.empty())
-        O["n"] = E.Name;
-      if (!E.Target.empty())
-        O["t"] = E.Target;
-      if (E.Loop)
-        O["loop"] = E.Loop;
-      if (E.Unconditional)
-        O["always"] = true;
-      Events.push_back(std::move(O));
+      json::Array At = std::move(*Table.point(E.Loc).getAsArray());
+      Events.push_back(json::Array{int(E.K), std::move(At[0]), std::move(At[1]), std::move(At[2]),
+                                   E.Name, E.Target, E.Loop, E.Unconditional ? 1 : 0});
     }
-    json::Object O{{"usr", F.Usr}, {"name", F.Name}, {"at", pointJson(F.Loc)},
+    json::Object O{{"usr", F.Usr}, {"name", F.Name}, {"at", Table.point(F.Loc)},
                    {"events", std::move(Events)}};
     if (F.IsMain)
       O["main"] = true;
     if (F.ReturnsForkResult)
       O["returns_fork"] = true;
+    if (F.NeverReturns)
+      O["noreturn"] = true;
+    if (F.HasReturn)
+      O["has_return"] = true;
     if (!F.ReturnsResultOf.empty()) {
       json::Array R;
       for (const std::string &S : F.ReturnsResultOf)
@@ -73,6 +92,7 @@ static json::Object unitObject(const UnitSummary &U) {
   for (const AddressTaken &A : U.Pointers)
     Pointers.push_back(json::Array{A.Usr, A.Type});
   return json::Object{{"file", U.File},
+                      {"files", Table.take()},
                       {"functions", std::move(Functions)},
                       {"pointers", std::move(Pointers)}};
 }
@@ -86,15 +106,30 @@ std::string toJson(const UnitSummary &U) {
   return OS.str();
 }
 
-std::string toJson(const ProgramSummary &P) {
+std::string toJson(const ProgramSummary &P, const std::vector<std::string> *ForkWrappers) {
   json::Array Units;
   for (const UnitSummary &U : P.Units)
     Units.push_back(unitObject(U));
   std::string Out;
   llvm::raw_string_ostream OS(Out);
-  OS << json::Value(json::Object{{"format", FormatVersion}, {"units", std::move(Units)}});
+  if (!ForkWrappers) {
+    OS << json::Value(json::Object{{"format", FormatVersion}, {"units", std::move(Units)}});
+    return OS.str();
+  }
+  json::Array Names;
+  for (const std::string &N : *ForkWrappers)
+    Names.push_back(N);
+  // The index line, then one unit per line (the writer escapes newlines in strings): still one
+  // JSON document, read a line at a time (programFromJson), which spares llvm::json's parser
+  // from copying every unit's tree each time its array of units grows.
+  OS << "{\"format\":" << FormatVersion << ",\"fork_wrappers\":" << json::Value(std::move(Names))
+     << ",\n\"units\":[";
+  for (size_t I = 0; I < Units.size(); ++I)
+    OS << (I ? ",\n" : "\n") << Units[I];
+  OS << "\n]}\n";
   return OS.str();
 }
+
 
 namespace {
 llvm::Error malformed(const llvm::Twine &What) {
@@ -102,29 +137,30 @@ llvm::Error malformed(const llvm::Twine &What) {
                                  "malformed forksafe summary: " + What);
 }
 
-bool readPoint(const json::Value *V, SourcePoint &P) {
-  const json::Array *A = V ? V->getAsArray() : nullptr;
-  if (!A || A->size() != 3)
+/// [file index, line, column] from Values[At...] against the unit's Files.
+bool readPoint(const json::Array &Values, size_t At, const std::vector<std::string> &Files,
+               SourcePoint &P) {
+  if (Values.size() < At + 3)
     return false;
-  auto File = (*A)[0].getAsString();
-  auto Line = (*A)[1].getAsInteger();
-  auto Col = (*A)[2].getAsInteger();
-  if (!File || !Line || !Col)
+  auto File = Values[At].getAsInteger();
+  auto Line = Values[At + 1].getAsInteger();
+  auto Col = Values[At + 2].getAsInteger();
+  if (!File || !Line || !Col || *File < 0 || size_t(*File) >= Files.size())
     return false;
-  P.File = File->str();
+  P.File = Files[size_t(*File)];
   P.Line = unsigned(*Line);
   P.Column = unsigned(*Col);
   return true;
+}
+bool readPoint(const json::Value *V, const std::vector<std::string> &Files, SourcePoint &P) {
+  const json::Array *A = V ? V->getAsArray() : nullptr;
+  return A && A->size() == 3 && readPoint(*A, 0, Files, P);
 }
 
 // LLVM 14's Optional has no value_or.
 bool boolOr(const json::Object &O, llvm::StringRef Key) {
   auto B = O.getBoolean(Key);
   return B && *B;
-}
-int64_t intOr(const json::Object &O, llvm::StringRef Key) {
-  auto I = O.getInteger(Key);
-  return I ? *I : 0;
 }
 
 std::string stringOr(const json::Object &O, llvm::StringRef Key) {
@@ -136,8 +172,16 @@ llvm::Expected<UnitSummary> readUnit(const json::Object &O) {
   UnitSummary U;
   U.File = stringOr(O, "file");
   const json::Array *Functions = O.getArray("functions");
-  if (U.File.empty() || !Functions)
-    return malformed("a unit without 'file' or 'functions'");
+  const json::Array *FileList = O.getArray("files");
+  if (U.File.empty() || !Functions || !FileList)
+    return malformed("a unit without 'file', 'files' or 'functions'");
+  std::vector<std::string> Files;
+  for (const json::Value &FV : *FileList) {
+    auto Name = FV.getAsString();
+    if (!Name)
+      return malformed("a file name is not a string in " + U.File);
+    Files.push_back(Name->str());
+  }
   for (const json::Value &FV : *Functions) {
     const json::Object *FO = FV.getAsObject();
     if (!FO)
@@ -145,29 +189,36 @@ llvm::Expected<UnitSummary> readUnit(const json::Object &O) {
     FunctionSummary F;
     F.Usr = stringOr(*FO, "usr");
     F.Name = stringOr(*FO, "name");
-    if (F.Usr.empty() || !readPoint(FO->get("at"), F.Loc))
+    if (F.Usr.empty() || !readPoint(FO->get("at"), Files, F.Loc))
       return malformed("a function without 'usr' or 'at' in " + U.File);
     F.IsMain = boolOr(*FO, "main");
     F.ReturnsForkResult = boolOr(*FO, "returns_fork");
+    F.NeverReturns = boolOr(*FO, "noreturn");
+    F.HasReturn = boolOr(*FO, "has_return");
     if (const json::Array *R = FO->getArray("returns_result_of"))
       for (const json::Value &S : *R)
         if (auto Str = S.getAsString())
           F.ReturnsResultOf.push_back(Str->str());
     if (const json::Array *Events = FO->getArray("events")) {
       for (const json::Value &EV : *Events) {
-        const json::Object *EO = EV.getAsObject();
-        if (!EO)
-          return malformed("an event is not an object");
+        const json::Array *EA = EV.getAsArray();
+        if (!EA || EA->size() != 8)
+          return malformed("an event is not an array of 8 in " + F.Name);
+        const json::Array &A = *EA;
         SummaryEvent E;
-        std::string Kind = stringOr(*EO, "k");
-        auto It = std::find(std::begin(KindNames), std::end(KindNames), Kind);
-        if (It == std::end(KindNames) || !readPoint(EO->get("at"), E.Loc))
-          return malformed("an event of unknown kind '" + Kind + "' in " + F.Name);
-        E.K = SummaryEvent::Kind(It - std::begin(KindNames));
-        E.Name = stringOr(*EO, "n");
-        E.Target = stringOr(*EO, "t");
-        E.Loop = unsigned(intOr(*EO, "loop"));
-        E.Unconditional = boolOr(*EO, "always");
+        auto Kind = A[0].getAsInteger();
+        auto Name = A[4].getAsString();
+        auto Target = A[5].getAsString();
+        auto Loop = A[6].getAsInteger();
+        auto Always = A[7].getAsInteger();
+        if (!Kind || *Kind < 0 || *Kind > SummaryEvent::Lock || !Name || !Target || !Loop ||
+            !Always || !readPoint(A, 1, Files, E.Loc))
+          return malformed("a malformed event in " + F.Name);
+        E.K = SummaryEvent::Kind(*Kind);
+        E.Name = Name->str();
+        E.Target = Target->str();
+        E.Loop = unsigned(*Loop);
+        E.Unconditional = *Always != 0;
         F.Events.push_back(std::move(E));
       }
     }
@@ -209,6 +260,35 @@ llvm::Expected<UnitSummary> unitFromJson(llvm::StringRef Text) {
 }
 
 llvm::Expected<ProgramSummary> programFromJson(llvm::StringRef Text) {
+  // With the index line (toJson with the fork wrappers): one unit per line.
+  auto Index = forkWrapperIndex(Text);
+  if (!Index)
+    return Index.takeError();
+  if (Index->has_value()) {
+    ProgramSummary P;
+    llvm::StringRef Rest = Text.drop_until([](char C) { return C == '\n'; });
+    while (!Rest.empty()) {
+      Rest = Rest.drop_front(); // the newline
+      llvm::StringRef Line = Rest.take_until([](char C) { return C == '\n'; });
+      Rest = Rest.drop_front(Line.size());
+      Line = Line.rtrim();
+      if (Line.empty() || Line.front() != '{')
+        continue; // "units":[ and ]}
+      if (Line.back() == ',')
+        Line = Line.drop_back();
+      llvm::Expected<json::Value> V = json::parse(Line);
+      if (!V)
+        return V.takeError();
+      const json::Object *UO = V->getAsObject();
+      if (!UO)
+        return malformed("a unit is not an object");
+      auto U = readUnit(*UO);
+      if (!U)
+        return U.takeError();
+      P.Units.push_back(std::move(*U));
+    }
+    return P;
+  }
   llvm::Expected<json::Value> V = json::parse(Text);
   if (!V)
     return V.takeError();
@@ -229,6 +309,35 @@ llvm::Expected<ProgramSummary> programFromJson(llvm::StringRef Text) {
     P.Units.push_back(std::move(*U));
   }
   return P;
+}
+
+llvm::Expected<std::optional<std::vector<std::string>>> forkWrapperIndex(llvm::StringRef Text) {
+  llvm::StringRef Line = Text.take_until([](char C) { return C == '\n'; });
+  llvm::StringRef Head = "{\"format\":";
+  if (Line.size() == Text.size() || Line.substr(0, Head.size()) != Head || Line.back() != ',')
+    return std::optional<std::vector<std::string>>();
+  auto V = json::parse((Line.drop_back() + "}").str());
+  if (!V) {
+    llvm::consumeError(V.takeError());
+    return std::optional<std::vector<std::string>>();
+  }
+  const json::Object *O = V->getAsObject();
+  if (!O)
+    return std::optional<std::vector<std::string>>();
+  auto Format = O->getInteger("format");
+  if (!Format || *Format != FormatVersion)
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "forksafe summary of another format version (expected " +
+                                       std::to_string(FormatVersion) +
+                                       "): write it again with this forksafe's 'summarize'");
+  const json::Array *Names = O->getArray("fork_wrappers");
+  if (!Names)
+    return std::optional<std::vector<std::string>>();
+  std::vector<std::string> Out;
+  for (const json::Value &N : *Names)
+    if (auto S = N.getAsString())
+      Out.push_back(S->str());
+  return std::optional<std::vector<std::string>>(std::move(Out));
 }
 
 } // namespace clang::tidy::forksafe

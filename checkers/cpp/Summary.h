@@ -13,6 +13,7 @@
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -73,6 +74,12 @@ struct FunctionSummary {
   bool ReturnsForkResult = false;
   /// USRs of functions whose result this function returns (a wrapper of a wrapper).
   std::vector<std::string> ReturnsResultOf;
+  /// No call of it returns, as its own unit sees it: every path ends the process (exit,
+  /// _exit, abort; a failed exec does not end it) or loops forever.
+  bool NeverReturns = false;
+  /// Its body holds a return statement: then a call that never returns, made on every path
+  /// that gets that far, does not make the function itself never return.
+  bool HasReturn = false;
   std::vector<SummaryEvent> Events;
 };
 
@@ -100,7 +107,14 @@ struct ProgramSummary {
 /// malformed input or a summary written by another format version.
 std::string toJson(const UnitSummary &U);
 llvm::Expected<UnitSummary> unitFromJson(llvm::StringRef Text);
-std::string toJson(const ProgramSummary &P);
+/// With ForkWrappers (the program's fork wrappers, ProgramLink::forkWrapperNames), the first
+/// line is an index, `{"format":N,"fork_wrappers":[...],`, that forkWrapperIndex reads without
+/// parsing the rest.
+std::string toJson(const ProgramSummary &P,
+                   const std::vector<std::string> *ForkWrappers = nullptr);
+/// The fork wrappers' names from the index line; nullopt if Text has none; an error for
+/// another format version.
+llvm::Expected<std::optional<std::vector<std::string>>> forkWrapperIndex(llvm::StringRef Text);
 llvm::Expected<ProgramSummary> programFromJson(llvm::StringRef Text);
 
 } // namespace clang::tidy::forksafe

@@ -304,6 +304,9 @@ private:
     F.Name = describeFunction(FD);
     F.Loc = pointOf(FD->getLocation(), SM);
     F.IsMain = FD->isMain();
+    // What a child calling it from another unit needs: whether the call can return at all.
+    F.NeverReturns = neverReturns(Model, FD, /*ExecEnds=*/false);
+    forEachOwnStmt(FD->getBody(), [&](const Stmt *S) { F.HasReturn |= isa<ReturnStmt>(S); });
     BodySummarizer Body(Ctx, F, Threads);
     if (const auto *Ctor = dyn_cast<CXXConstructorDecl>(FD))
       for (const CXXCtorInitializer *Init : Ctor->inits())

@@ -8,6 +8,7 @@
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/SmallVector.h"
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -63,6 +64,9 @@ public:
 
   /// neverReturns() answers (ChildWalk.cpp), per function, for exec ending a path or not.
   llvm::DenseMap<const FunctionDecl *, bool> NeverReturnsMemo[2];
+  /// Whole-program mode: true for a function defined in another translation unit that never
+  /// returns, per the summaries (set by the first check that reads them). Empty: none known.
+  std::function<bool(const FunctionDecl *)> ExternalNeverReturns;
 
 private:
   struct FlowInfo;

@@ -37,6 +37,9 @@ static bool declaredIn(const VarDecl *VD, const ChildRegion &Child, const Source
 
 void VforkChildCheck::check(const MatchFinder::MatchResult &Result) {
   const auto *Vfork = Result.Nodes.getNodeAs<CallExpr>("vfork");
+  // With SummaryFile, a call of another unit that never returns ends the child's path, as in
+  // the other checks' walks, whichever checks run beside this one.
+  link();
   TranslationUnitModel &M = model(*Result.Context);
   const SourceManager &SM = *Result.SourceManager;
   const FunctionDecl *F = M.enclosingFunction(Vfork);

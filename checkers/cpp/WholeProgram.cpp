@@ -178,7 +178,8 @@ bool summarizeDatabase(const std::string &BuildDir, const SummarizeOptions &Opts
     if (May)
       Result.MayFork.insert(U.File);
   }
-  Result.Json = clang::tidy::forksafe::toJson(Program);
+  std::vector<std::string> Names = Link.forkWrapperNames();
+  Result.Json = clang::tidy::forksafe::toJson(Program, &Names);
   return true;
 }
 

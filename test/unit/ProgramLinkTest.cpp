@@ -139,6 +139,33 @@ TEST(ProgramLink, ExitThroughHelpersAndItsLimits) {
   EXPECT_FALSE(L.exitReached("c:@F@quiet", "/p/a.c"));
 }
 
+TEST(ProgramLink, NeverReturnsThroughCallsOnEveryPath) {
+  FunctionSummary Die = function("die", {event(SummaryEvent::Exit, "exit", 20)});
+  Die.NeverReturns = true; // its own unit saw every path end
+  SummaryEvent MaybeDie = event(SummaryEvent::Call, "die", 30, "c:@F@die");
+  MaybeDie.Unconditional = false;
+  FunctionSummary Early = function("early", {event(SummaryEvent::Call, "die", 50, "c:@F@die")});
+  Early.HasReturn = true; // `if (ok) return; die();`
+  ProgramLink L(program({
+      Die,
+      function("fatal", {event(SummaryEvent::LibraryCall, "fprintf", 9),
+                         event(SummaryEvent::Call, "die", 10, "c:@F@die")}),
+      function("usage", {event(SummaryEvent::Call, "fatal", 12, "c:@F@fatal")}),
+      function("check", {MaybeDie}),
+      function("retry", {event(SummaryEvent::Call, "die", 40, "c:@F@die", /*Loop=*/1)}),
+      Early,
+      function("self", {event(SummaryEvent::Call, "self", 60, "c:@F@self")}),
+  }));
+  EXPECT_TRUE(L.neverReturns("c:@F@die", "/p/a.c"));
+  EXPECT_TRUE(L.neverReturns("c:@F@fatal", "/p/a.c"));
+  EXPECT_TRUE(L.neverReturns("c:@F@usage", "/p/a.c"));
+  EXPECT_FALSE(L.neverReturns("c:@F@check", "/p/a.c"));
+  EXPECT_FALSE(L.neverReturns("c:@F@retry", "/p/a.c"));
+  EXPECT_FALSE(L.neverReturns("c:@F@early", "/p/a.c"));
+  EXPECT_FALSE(L.neverReturns("c:@F@self", "/p/a.c"));
+  EXPECT_FALSE(L.neverReturns("c:@F@unknown", "/p/a.c"));
+}
+
 TEST(ProgramLink, FirstUnsafeFollowsThePolicy) {
   ProgramLink L(program({function("log", {event(SummaryEvent::LibraryCall, "printf", 10)})}));
   auto Unsafe = L.firstUnsafe("c:@F@log", "/p/a.c", [](llvm::StringRef) { return false; }, true);
@@ -152,19 +179,38 @@ TEST(Summary, JsonRoundTripAndVersion) {
   ProgramSummary P = program({function("main", {event(SummaryEvent::Fork, "fork", 3, "", 2)},
                                        true)});
   P.Units[0].Pointers = {{"c:@F@h", "void (void)"}};
+  P.Units[0].Functions[0].NeverReturns = true;
   auto Back = programFromJson(toJson(P));
   ASSERT_TRUE(bool(Back));
   ASSERT_EQ(Back->Units.size(), 1u);
   const FunctionSummary &F = Back->Units[0].Functions[0];
   EXPECT_TRUE(F.IsMain);
+  EXPECT_TRUE(F.NeverReturns);
+  EXPECT_FALSE(F.HasReturn);
   ASSERT_EQ(F.Events.size(), 1u);
   EXPECT_EQ(F.Events[0].K, SummaryEvent::Fork);
   EXPECT_EQ(F.Events[0].Loop, 2u);
   EXPECT_EQ(Back->Units[0].Pointers[0].Type, "void (void)");
+  // The index line: the wrappers' names without parsing the units.
+  std::vector<std::string> Names = {"spawn", "redisFork"};
+  std::string Indexed = toJson(P, &Names);
+  auto Index = forkWrapperIndex(Indexed);
+  ASSERT_TRUE(bool(Index));
+  ASSERT_TRUE(Index->has_value());
+  EXPECT_EQ(**Index, Names);
+  auto Whole = programFromJson(Indexed);
+  ASSERT_TRUE(bool(Whole));
+  EXPECT_EQ(Whole->Units.size(), 1u);
+  auto NoIndex = forkWrapperIndex(toJson(P));
+  ASSERT_TRUE(bool(NoIndex));
+  EXPECT_FALSE(NoIndex->has_value());
+  auto OtherFormat = forkWrapperIndex("{\"format\":1,\"fork_wrappers\":[],\n\"units\":[]}");
+  EXPECT_FALSE(bool(OtherFormat));
+  llvm::consumeError(OtherFormat.takeError());
   auto Old = programFromJson(R"({"format": 0, "units": []})");
   EXPECT_FALSE(bool(Old));
   llvm::consumeError(Old.takeError());
-  auto Bad = programFromJson(R"({"format": 1, "units": [{"file": "x"}]})");
+  auto Bad = programFromJson(R"({"format": 2, "units": [{"file": "x"}]})");
   EXPECT_FALSE(bool(Bad));
   llvm::consumeError(Bad.takeError());
 }
