@@ -7,12 +7,16 @@ Over each corpus (default: this machine's Python standard library, without its s
 and its site-packages) it runs, alternating them in every round, on the same list of files:
   forksafe            the program as users run it (--no-cache: no results cache)
   forksafe-nofilter   every file parsed and every rule run (--no-prefilter --no-cache)
+  forksafe-perfile    each Python file alone, without the project's summaries (--no-project)
   ast-grep            @ast-grep/cli with three equivalent rules (bench/ast-grep/)
   floor-full          a bare tree-sitter parse of every file (same grammar and runtime)
   floor-filtered      read every file, parse those holding a pre-filter word
 and prints the median wall time, CPU time (user+sys) and peak memory of each, and the ratios the
-goals of issue 12 name. Then: a cold against a warm results cache, and the start-up cost (an empty
-Python file). --install puts ast-grep under bench/node_modules (npm; never done in CI).
+goals of issue 12 name. Then: a cold against a warm results cache, the start-up cost (an empty
+Python file), the language server's edit latency (bench/lsp_latency.py) and, with --cpp, the C/C++
+checks against clang-tidy with one trivial check on Debian's redis (bench/cpp_overhead.py, which
+fetches and builds it the first time). --install puts ast-grep under bench/node_modules (npm;
+never done in CI).
 """
 import argparse
 import json
@@ -100,6 +104,9 @@ def main():
     ap.add_argument("--corpus", action="append", default=[], help="NAME=DIR (repeatable)")
     ap.add_argument("--install", action="store_true", help="npm install ast-grep under bench/")
     ap.add_argument("--skip", action="append", default=[], help="a tool to leave out")
+    ap.add_argument("--cpp", action="store_true",
+                    help="also run bench/cpp_overhead.py (Debian's redis; slow the first time)")
+    ap.add_argument("--no-lsp", action="store_true", help="leave out the language-server latency")
     args = ap.parse_args()
 
     if args.install:
@@ -122,6 +129,7 @@ def main():
         tools = {
             "forksafe": (fs + ["--no-cache"] + files, None),
             "forksafe-nofilter": (fs + ["--no-cache", "--no-prefilter"] + files, None),
+            "forksafe-perfile": (fs + ["--no-cache", "--no-project"] + files, None),
             "floor-full": ([floor, "-j", str(args.jobs)], listing),
             "floor-filtered": ([floor, "-j", str(args.jobs), "--words", ",".join(WORDS)], listing),
         }
@@ -158,6 +166,7 @@ def main():
         ratio("forksafe", "floor-filtered", "forksafe / floor (read all, parse filtered)", "<= 1.2")
         ratio("forksafe-nofilter", "floor-full", "forksafe --no-prefilter / full parse floor", "<= 1.1")
         ratio("forksafe", "floor-full", "forksafe / full parse floor", "-")
+        ratio("forksafe", "forksafe-perfile", "whole-program / per-file (--no-project)", "<= 1.3")
         ratio("ast-grep", "floor-full", "ast-grep / full parse floor", "-")
 
         # Results cache: cold (an empty cache folder) against warm (the same folder again).
@@ -180,6 +189,13 @@ def main():
         start = [measured([args.forksafe, "--no-cache", empty])[:3] for _ in range(max(10, args.runs))]
         w, c, m, line = fmt_row("start-up", start)
         print("\nempty Python file:\n" + line + "   (goal <= 15 ms, <= 15 MB)")
+
+    if not args.no_lsp:
+        print("\nlanguage server (bench/lsp_latency.py):", flush=True)
+        subprocess.call([sys.executable, os.path.join(HERE, "lsp_latency.py"), "--forksafe", args.forksafe])
+    if args.cpp:
+        print("\nC/C++ (bench/cpp_overhead.py):", flush=True)
+        subprocess.call([sys.executable, os.path.join(HERE, "cpp_overhead.py"), "--forksafe", args.forksafe])
 
 
 if __name__ == "__main__":

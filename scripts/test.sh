@@ -19,6 +19,13 @@ for version in 19 14; do
   echo "== tests against LLVM $version ($dir)"
   ctest --test-dir "$dir" --output-on-failure || status=1
 done
+# The checked build: only the targets its tests need (not the plugin).
+cmake -G Ninja -S . -B build-san -DFORKSAFE_LLVM_VERSION=19 -DCMAKE_BUILD_TYPE=Debug \
+  -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 -DFORKSAFE_SANITIZE=ON >/dev/null
+cmake --build build-san --target forksafe forksafe-cpp forksafe_unittests forksafe_cpp_unittests \
+  fuzz_python fuzz_config fuzz_lsp fuzz_cpp
+echo "== tests of the checked build (build-san: ASan + UBSan, assertions on, fuzz corpora)"
+ctest --test-dir build-san --output-on-failure || status=1
 # The Debian package of build/, installed with apt and run as users run it.
 echo "== Debian package (build/)"
 scripts/test-package.sh || status=1

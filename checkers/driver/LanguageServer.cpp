@@ -683,7 +683,8 @@ private:
         if (auto *Changes = P->getArray("changes"))
           for (const json::Value &C : *Changes) {
             std::string Uri = stringOf(C.getAsObject(), "uri");
-            llvm::StringRef Name = llvm::sys::path::filename(pathFor(Uri));
+            std::string Path = pathFor(Uri);
+            llvm::StringRef Name = llvm::sys::path::filename(Path);
             Reload |= isConfigFile(Name) || Name == "compile_commands.json";
           }
       if (Reload)

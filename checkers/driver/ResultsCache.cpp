@@ -1,5 +1,7 @@
 #include "ResultsCache.h"
 
+#include "llvm/Support/JSON.h"
+
 #include "core/DiagnosticJson.h"
 
 namespace forksafe {
@@ -47,6 +49,15 @@ void ResultsCache::put(llvm::StringRef Key, const std::vector<Dependency> &Deps,
         D.first.empty() || D.second.empty())
       return; // not representable: do not cache rather than cache wrongly
     Value += D.second + " " + D.first + "\n";
+  }
+  // JSON holds UTF-8 only: a file name or text that is not would come back changed.
+  auto Utf8 = [](const std::string &S) { return llvm::json::isUTF8(S); };
+  for (const Diagnostic &D : Diags) {
+    if (!Utf8(D.Loc.File) || !Utf8(D.Message))
+      return;
+    for (const Note &N : D.Notes)
+      if (!Utf8(N.Loc.File) || !Utf8(N.Message))
+        return;
   }
   Value += "\n";
   Value += diagnosticsToJson(Diags, {});

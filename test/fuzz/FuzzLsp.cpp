@@ -1,27 +1,19 @@
 //===--- FuzzLsp.cpp - libFuzzer harness: bytes as the language server's input ---===//
 //
-// The bytes are the whole standard input of `forksafe lsp`: framing (headers, lengths), JSON,
-// and every method the dispatcher knows, with documents that exist only in memory. Replies
-// are discarded.
+// The bytes are the whole input stream of `forksafe lsp`: framing (headers, lengths), JSON,
+// and every method the dispatcher knows, with documents that exist only in memory. The server
+// runs as in the editor except that it reads from memory, analyses on the calling thread and
+// returns on `exit` instead of ending the process. Replies are discarded.
 //
 //===----------------------------------------------------------------------===//
 #include "LanguageServer.h"
 
 #include <cstdint>
-#include <iostream>
-#include <sstream>
+#include <string>
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size) {
-  std::istringstream In(std::string(reinterpret_cast<const char *>(Data), Size));
-  std::ostringstream Out;
-  std::streambuf *OldIn = std::cin.rdbuf(In.rdbuf());
-  std::streambuf *OldOut = std::cout.rdbuf(Out.rdbuf());
-  std::cin.clear();
-  const char *Argv[] = {"lsp", nullptr};
-  (void)runLanguageServer(1, Argv);
-  std::cin.rdbuf(OldIn);
-  std::cout.rdbuf(OldOut);
-  std::cin.clear();
-  std::cout.clear();
+  std::string Input(reinterpret_cast<const char *>(Data), Size);
+  int ExitCode = 0;
+  (void)forksafe::lsp::processLanguageServerStream(Input, &ExitCode);
   return 0;
 }
