@@ -55,7 +55,7 @@ struct SummaryRun {
   std::optional<std::vector<IncludedFile>> Included;
 };
 
-// A content cache's file: a pointer up to LLVM 17, an optional reference since.
+// A content cache's file: a pointer in LLVM 14, an optional reference in LLVM 19.
 [[maybe_unused]] const clang::FileEntry *entryOf(const clang::FileEntry *E) { return E; }
 #if LLVM_VERSION_MAJOR >= 16
 [[maybe_unused]] const clang::FileEntry *entryOf(clang::OptionalFileEntryRef E) {
@@ -103,6 +103,7 @@ public:
           : Out(Out), Directory(std::move(Directory)) {}
       void HandleTranslationUnit(clang::ASTContext &Ctx) override {
         Out.Unit = clang::tidy::forksafe::summarizeUnit(Ctx);
+        Out.Included.reset(); // a file with several commands is run once for each
         // A unit with errors (a header not found, say) is not cached: what it lacked is not
         // among the files it read, so no lookup could tell when it comes back.
         if (!Ctx.getDiagnostics().hasErrorOccurred())
