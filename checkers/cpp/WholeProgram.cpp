@@ -8,11 +8,15 @@
 #include "SummaryBuilder.h"
 
 #include "clang/AST/ASTConsumer.h"
+#include "clang/AST/ASTContext.h"
+#include "clang/Basic/SourceManager.h"
 #include "clang/Frontend/CompilerInstance.h"
 #include "clang/Frontend/FrontendAction.h"
 #include "clang/Tooling/CompilationDatabase.h"
 #include "clang/Tooling/Tooling.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Config/llvm-config.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -30,47 +34,6 @@ using clang::tidy::forksafe::UnitSummary;
 
 namespace {
 
-/// Collects the summary of the one unit it is run on.
-class SummaryAction : public clang::ASTFrontendAction {
-public:
-  explicit SummaryAction(std::optional<UnitSummary> &Out) : Out(Out) {}
-  std::unique_ptr<clang::ASTConsumer> CreateASTConsumer(clang::CompilerInstance &,
-                                                        llvm::StringRef) override {
-    struct Consumer : clang::ASTConsumer {
-      std::optional<UnitSummary> &Out;
-      explicit Consumer(std::optional<UnitSummary> &Out) : Out(Out) {}
-      void HandleTranslationUnit(clang::ASTContext &Ctx) override {
-        Out = clang::tidy::forksafe::summarizeUnit(Ctx);
-      }
-    };
-    return std::make_unique<Consumer>(Out);
-  }
-
-private:
-  std::optional<UnitSummary> &Out;
-};
-
-class SummaryActionFactory : public clang::tooling::FrontendActionFactory {
-public:
-  explicit SummaryActionFactory(std::optional<UnitSummary> &Out) : Out(Out) {}
-  std::unique_ptr<clang::FrontendAction> create() override {
-    return std::make_unique<SummaryAction>(Out);
-  }
-
-private:
-  std::optional<UnitSummary> &Out;
-};
-
-/// The cache's folder for translation-unit summaries.
-constexpr llvm::StringLiteral SummaryKind = "tu-summary";
-
-std::string commandKey(const clang::tooling::CompileCommand &C) {
-  std::string S = C.Directory;
-  for (const std::string &Arg : C.CommandLine)
-    S += '\0' + Arg;
-  return S;
-}
-
 std::string absolute(llvm::StringRef Dir, llvm::StringRef File) {
   llvm::SmallString<256> P(File);
   if (!llvm::sys::path::is_absolute(P)) {
@@ -79,6 +42,142 @@ std::string absolute(llvm::StringRef Dir, llvm::StringRef File) {
   }
   llvm::sys::path::remove_dots(P, /*remove_dot_dot=*/true);
   return std::string(P);
+}
+
+/// A file the unit's preprocessing read (other than the main file): its absolute path and the
+/// digest of the bytes clang parsed.
+using IncludedFile = std::pair<std::string, std::string>;
+
+/// What one run of SummaryAction gives: the unit's summary and the files it read; Included is
+/// empty when the unit had errors or a file cannot be named (the summary is then not cached).
+struct SummaryRun {
+  std::optional<UnitSummary> Unit;
+  std::optional<std::vector<IncludedFile>> Included;
+};
+
+// A content cache's file: a pointer in LLVM 14, an optional reference in LLVM 19.
+[[maybe_unused]] const clang::FileEntry *entryOf(const clang::FileEntry *E) { return E; }
+#if LLVM_VERSION_MAJOR >= 16
+[[maybe_unused]] const clang::FileEntry *entryOf(clang::OptionalFileEntryRef E) {
+  return E ? &E->getFileEntry() : nullptr;
+}
+#endif
+
+/// Every file entered while preprocessing the unit but its main file (headers, system headers
+/// included, and files given with -include), each once, with the digest of its bytes as parsed.
+std::optional<std::vector<IncludedFile>> includedFiles(const clang::SourceManager &SM,
+                                                       llvm::StringRef Directory) {
+  const clang::FileEntry *Main = SM.getFileEntryForID(SM.getMainFileID());
+  std::set<const clang::FileEntry *> Seen;
+  std::vector<IncludedFile> Files;
+  for (unsigned I = 0, E = SM.local_sloc_entry_size(); I != E; ++I) {
+    const clang::SrcMgr::SLocEntry &Entry = SM.getLocalSLocEntry(I);
+    if (!Entry.isFile())
+      continue;
+    const clang::SrcMgr::ContentCache &Content = Entry.getFile().getContentCache();
+    const clang::FileEntry *FE = entryOf(Content.OrigEntry);
+    // No entry: a buffer made from the command line (<built-in>, <command line>), which the
+    // command in the key covers.
+    if (!FE || FE == Main || !Seen.insert(FE).second)
+      continue;
+    llvm::StringRef Name = FE->tryGetRealPathName();
+    auto Buffer = Content.getBufferIfLoaded();
+    if (Name.empty() || !Buffer)
+      return std::nullopt;
+    Files.emplace_back(absolute(Directory, Name), contentDigest(Buffer->getBuffer()));
+  }
+  return Files;
+}
+
+/// Collects the summary of the one unit it is run on and the files it read.
+class SummaryAction : public clang::ASTFrontendAction {
+public:
+  SummaryAction(SummaryRun &Out, std::string Directory)
+      : Out(Out), Directory(std::move(Directory)) {}
+  std::unique_ptr<clang::ASTConsumer> CreateASTConsumer(clang::CompilerInstance &,
+                                                        llvm::StringRef) override {
+    struct Consumer : clang::ASTConsumer {
+      SummaryRun &Out;
+      std::string Directory;
+      Consumer(SummaryRun &Out, std::string Directory)
+          : Out(Out), Directory(std::move(Directory)) {}
+      void HandleTranslationUnit(clang::ASTContext &Ctx) override {
+        Out.Unit = clang::tidy::forksafe::summarizeUnit(Ctx);
+        Out.Included.reset(); // a file with several commands is run once for each
+        // A unit with errors (a header not found, say) is not cached: what it lacked is not
+        // among the files it read, so no lookup could tell when it comes back.
+        if (!Ctx.getDiagnostics().hasErrorOccurred())
+          Out.Included = includedFiles(Ctx.getSourceManager(), Directory);
+      }
+    };
+    return std::make_unique<Consumer>(Out, Directory);
+  }
+
+private:
+  SummaryRun &Out;
+  std::string Directory;
+};
+
+class SummaryActionFactory : public clang::tooling::FrontendActionFactory {
+public:
+  SummaryActionFactory(SummaryRun &Out, std::string Directory)
+      : Out(Out), Directory(std::move(Directory)) {}
+  std::unique_ptr<clang::FrontendAction> create() override {
+    return std::make_unique<SummaryAction>(Out, Directory);
+  }
+
+private:
+  SummaryRun &Out;
+  std::string Directory;
+};
+
+/// The cache's folder for translation-unit summaries.
+constexpr llvm::StringLiteral SummaryKind = "tu-summary";
+
+// An entry of SummaryKind: one line per file the unit read ("<digest> <absolute path>"), an
+// empty line, then the summary as JSON. The key holds the unit's own bytes and command; the
+// files it included are known only once it is parsed, so the entry records each with the digest
+// it had and a lookup compares each one's digest now.
+
+/// The entry for Json and the files it depends on; nullopt when a path cannot be written on
+/// one line (the unit is then not cached rather than cached wrongly).
+std::optional<std::string> summaryEntry(const std::vector<IncludedFile> &Files,
+                                        llvm::StringRef Json) {
+  std::string Value;
+  for (const IncludedFile &F : Files) {
+    if (F.first.empty() || F.first.find('\n') != std::string::npos)
+      return std::nullopt;
+    Value += F.second + " " + F.first + "\n";
+  }
+  Value += "\n";
+  Value += Json;
+  return Value;
+}
+
+/// The summary's JSON of Entry if every file it records still has its digest (CurrentDigest
+/// gives the digest now, "" for a file that cannot be read); else nullopt.
+std::optional<llvm::StringRef>
+summaryIfCurrent(llvm::StringRef Entry,
+                 llvm::function_ref<const std::string &(const std::string &)> CurrentDigest) {
+  llvm::StringRef Rest = Entry;
+  while (true) {
+    auto [Line, After] = Rest.split('\n');
+    if (After.size() == Rest.size())
+      return std::nullopt; // no end of line: not an entry of this layout
+    Rest = After;
+    if (Line.empty())
+      return Rest;
+    auto [Digest, Path] = Line.split(' ');
+    if (Digest.empty() || Path.empty() || CurrentDigest(Path.str()) != Digest)
+      return std::nullopt;
+  }
+}
+
+std::string commandKey(const clang::tooling::CompileCommand &C) {
+  std::string S = C.Directory;
+  for (const std::string &Arg : C.CommandLine)
+    S += '\0' + Arg;
+  return S;
 }
 
 } // namespace
@@ -122,6 +221,15 @@ bool summarizeDatabase(const std::string &BuildDir, const SummarizeOptions &Opts
   }
   std::unique_ptr<Cache> Store = Opts.CacheDir.empty() ? nullptr : Cache::open(Opts.CacheDir);
   ProgramSummary Program;
+  // The digest of each file a cached entry depends on, read once per run: units share headers.
+  std::map<std::string, std::string> Digests;
+  auto CurrentDigest = [&Digests](const std::string &Path) -> const std::string & {
+    auto [It, New] = Digests.try_emplace(Path);
+    if (New)
+      if (auto Bytes = llvm::MemoryBuffer::getFile(Path))
+        It->second = contentDigest((*Bytes)->getBuffer());
+    return It->second;
+  };
   for (const std::string &File : DB->getAllFiles()) {
     std::vector<clang::tooling::CompileCommand> Commands = DB->getCompileCommands(File);
     if (Commands.empty())
@@ -133,16 +241,21 @@ bool summarizeDatabase(const std::string &BuildDir, const SummarizeOptions &Opts
       ++Result.Failed;
       continue;
     }
-    // The file's bytes and its command; cacheKey adds the forksafe version.
-    std::string Key = cacheKey({(*Contents)->getBuffer(), commandKey(Commands.front())});
+    // The file's bytes and its command; cacheKey adds the forksafe version. The files it
+    // includes are checked against the entry.
+    const clang::tooling::CompileCommand &Command = Commands.front();
+    std::string Key =
+        cacheKey({"with-includes", (*Contents)->getBuffer(), commandKey(Command)});
     std::optional<UnitSummary> Unit;
     if (std::optional<std::string> Cached =
             Store ? Store->get(SummaryKind, Key) : std::optional<std::string>()) {
-      if (auto U = clang::tidy::forksafe::unitFromJson(*Cached)) {
-        Unit = std::move(*U);
-        ++Result.FromCache;
-      } else {
-        llvm::consumeError(U.takeError());
+      if (std::optional<llvm::StringRef> Json = summaryIfCurrent(*Cached, CurrentDigest)) {
+        if (auto U = clang::tidy::forksafe::unitFromJson(*Json)) {
+          Unit = std::move(*U);
+          ++Result.FromCache;
+        } else {
+          llvm::consumeError(U.takeError());
+        }
       }
     }
     if (!Unit) {
@@ -150,14 +263,18 @@ bool summarizeDatabase(const std::string &BuildDir, const SummarizeOptions &Opts
       clang::tooling::ClangTool Tool(*DB, {File});
       clang::IgnoringDiagConsumer Quiet;
       Tool.setDiagnosticConsumer(&Quiet);
-      SummaryActionFactory Factory(Unit);
+      SummaryRun Run;
+      SummaryActionFactory Factory(Run, Command.Directory);
       Tool.run(&Factory);
-      if (!Unit) {
+      if (!Run.Unit) {
         ++Result.Failed;
         continue;
       }
-      if (Store)
-        Store->put(SummaryKind, Key, clang::tidy::forksafe::toJson(*Unit));
+      Unit = std::move(Run.Unit);
+      if (Store && Run.Included)
+        if (std::optional<std::string> Entry =
+                summaryEntry(*Run.Included, clang::tidy::forksafe::toJson(*Unit)))
+          Store->put(SummaryKind, Key, *Entry);
     }
     Result.Summarised.insert(Unit->File);
     Program.Units.push_back(std::move(*Unit));

@@ -2,8 +2,9 @@
 //
 // The first pass of the whole-program mode: every translation unit of a compile database
 // reduced to its summary (SummaryBuilder), taken from the cache when the file's contents,
-// its command and the forksafe version are unchanged. Used by `forksafe summarize` and by
-// the forksafe program before it runs the checks. Free of clang headers, for the driver.
+// its command, the forksafe version and the contents of every file its preprocessing read
+// (headers, system ones too) are unchanged. Used by `forksafe summarize` and by the forksafe
+// program before it runs the checks. Free of clang headers, for the driver.
 //
 //===----------------------------------------------------------------------===//
 #ifndef FORKSAFE_CPP_WHOLEPROGRAM_H

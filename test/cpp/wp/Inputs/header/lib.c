@@ -1,0 +1,3 @@
+#include "lib.h"
+
+void setup(void) { start_workers(); }

@@ -1,0 +1,1 @@
+// Included by no unit: editing it keeps every summary.
