@@ -78,8 +78,9 @@ BufferResult Runner::analyzePythonBuffer(const std::string &Name, llvm::StringRe
   AO.Enabled = &Enabled;
   AO.Cfg = Cfg.get();
   AO.Prefilter = Opts.Prefilter;
-  std::shared_ptr<python::Project> Project = Projects.forFile(Name, Cfg);
-  std::unique_ptr<python::ProjectLink> Link = Project->linkFor(Name);
+  std::unique_ptr<python::ProjectLink> Link;
+  if (Opts.WholeProgram)
+    Link = Projects.forFile(Name, Cfg)->linkFor(Name);
   AO.Link = Link.get();
   if (!AnyRule || !python::mayConcernAnyRule(Decoded->Text, AO))
     return Out;
@@ -87,7 +88,8 @@ BufferResult Runner::analyzePythonBuffer(const std::string &Name, llvm::StringRe
   bool Cached = false;
   if (Results && UseCache) {
     Key = ResultsCache::pythonKey(Name, Decoded->Text, *Cfg,
-                                  Opts.Checks + (Opts.Prefilter ? "" : "\n--no-prefilter"));
+                                  Opts.Checks + (Opts.Prefilter ? "" : "\n--no-prefilter") +
+                                      (Opts.WholeProgram ? "" : "\n--no-project"));
     // An entry records the summaries of other modules the file's analysis consumed, and is
     // used only while each still has the digest it had.
     auto CurrentDigest = [&](llvm::StringRef Module) {

@@ -1332,7 +1332,7 @@ private:
   const FunctionSummary *foreignFunction(const CallSite &C) const {
     if (!FM.Link)
       return nullptr;
-    std::string Q = linkedName(M, C.Callee, C.Scope, *FM.Link);
+    std::string Q = linkedCallee(M, C, *FM.Link);
     return Q.empty() ? nullptr : FM.Link->function(Q);
   }
   const FunctionSummary *foreignCallable(Node Expr, unsigned S) const {

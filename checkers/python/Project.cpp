@@ -216,6 +216,36 @@ std::string linkedName(const SemanticModel &M, Node Expr, unsigned S, const Proj
   return Q;
 }
 
+std::string linkedCallee(const SemanticModel &M, const CallSite &C, const ProjectLink &Link) {
+  std::string Q = linkedName(M, C.Callee, C.Scope, Link);
+  if (!Q.empty())
+    return Q;
+  Node Callee = unparenthesize(C.Callee);
+  if (!Callee.is("attribute"))
+    return "";
+  Node Obj = unparenthesize(Callee.field("object"));
+  Node Ctor;
+  int Holder = C.Scope;
+  if (Obj.is("call")) {
+    Ctor = Obj; // Server().start()
+  } else if (Obj.is("identifier")) {
+    const Binding *B = M.lookup(M.text(Obj), C.Scope, Obj.startByte());
+    if (!B || (B->Kind != BindingKind::Assignment && B->Kind != BindingKind::WithItem) ||
+        !B->Value)
+      return "";
+    Ctor = unparenthesize(B->Value);
+    // The scope that binds the name: the function itself or the module.
+    while (Holder >= 0 && !M.scopes()[Holder].Names.count(M.text(Obj)))
+      Holder = M.scopes()[Holder].Parent;
+  }
+  if (!Ctor || !Ctor.is("call") || Holder < 0)
+    return "";
+  std::string Class = linkedName(M, Ctor.field("function"), Holder, Link);
+  if (Class.empty() || !Link.hasModule(llvm::StringRef(Class).split('.').first))
+    return "";
+  return Class + "." + M.text(Callee.field("attribute")).str();
+}
+
 std::vector<std::string> importedModules(const SemanticModel &M, Node N,
                                          const ProjectLink &Link) {
   std::vector<std::string> Out;

@@ -68,6 +68,12 @@ std::string resolveRelative(llvm::StringRef ModuleName, bool IsPackage, llvm::St
 /// in `pkg.main` -> "pkg.helpers.start". "" when it is no imported name.
 std::string linkedName(const SemanticModel &M, Node Expr, unsigned S, const ProjectLink &Link);
 
+/// The qualified name of the project function call C calls: its callee's linked name, or,
+/// for `obj.m()` where obj was made in the same function or at module level by calling a
+/// class of a project module (`srv = server.Server()`), that class's method
+/// ("pkg.server.Server.m"). "" when unknown.
+std::string linkedCallee(const SemanticModel &M, const CallSite &C, const ProjectLink &Link);
+
 /// What an import binding stands for, relative imports resolved: "" when unknown.
 std::string importedName(const SemanticModel &M, const Binding &B, const ProjectLink &Link);
 

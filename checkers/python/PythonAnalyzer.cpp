@@ -109,7 +109,7 @@ const FlowModel &RuleContext::flow() const {
 const FunctionSummary *RuleContext::calledSummary(const CallSite &C) const {
   if (!Link || model().apiOf(C) || model().calledFunction(C) >= 0)
     return nullptr;
-  std::string Q = linkedName(model(), C.Callee, C.Scope, *Link);
+  std::string Q = linkedCallee(model(), C, *Link);
   return Q.empty() ? nullptr : Link->function(Q);
 }
 
