@@ -8,6 +8,7 @@
 #include "llvm/ADT/DenseSet.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -1432,110 +1433,92 @@ private:
     }
   }
 
-  /// A process start reached by calling function F (not fork-based: a fork child does
-  /// not import the main module again): the story to it.
-  EffectRef startsIn(int F, unsigned Depth = 0) {
-    if (F < 0 || Depth > MaxCallDepth)
-      return nullptr;
-    if (auto It = StartsMemo.find(F); It != StartsMemo.end())
-      return It->second;
-    StartsMemo[F] = nullptr; // recursion
-    EffectRef Found;
-    for (unsigned Id : CallsByRunner.lookup(F)) {
-      const CallSite &C = M.calls()[Id];
-      if (const ApiEntry *E = M.apiOf(C)) {
-        bool Starts = ((E->Flags & StartsProcesses) && !(E->Flags & StartsOnFirstUse)) ||
-                      (E->Flags & FirstUseStarts);
-        if (Starts && M.processStartMethod(C, *E) != "fork") {
-          auto Ef = std::make_shared<Effect>();
-          Ef->Notes.push_back(stepAt(C.Call, "process started here"));
-          Found = Ef;
-          break;
-        }
-        continue;
-      }
-      Step At = stepAt(C.Call, "'" + calledName(C) + "' called here");
-      int G = localCallee(C);
-      if (G >= 0) {
-        if (EffectRef Inner = startsIn(G, Depth + 1)) {
-          Found = withStep(At, Inner);
-          break;
-        }
-      } else if (const FunctionSummary *FS = foreignFunction(C); FS && FS->Starts) {
-        Found = withStep(At, FS->Starts);
-        break;
-      }
-    }
-    StartsMemo[F] = Found;
-    return Found;
-  }
+  /// What storyTo looks for: an event at a call, its note, and the summary field that says
+  /// a function of another module reaches it.
+  struct Goal {
+    /// Whether call Id is the event; Follow: false when the call is a library API whose
+    /// own effects the table gives (it is not followed as a call).
+    std::function<bool(unsigned Id, bool &Follow)> IsEvent;
+    const char *Note;
+    int Kind;
+    EffectRef FunctionSummary::*Field;
+    llvm::DenseMap<int, EffectRef> *Memo;
+  };
 
-  /// set_start_method() (without force=True) reached by calling F: the story to it.
-  EffectRef setsMethodIn(int F, unsigned Depth = 0) {
+  /// The story to the first event of G reached by calling F: the event in F, or the calls
+  /// on the way through same-file functions and other modules' summaries. Null if none.
+  EffectRef storyTo(int F, const Goal &G, unsigned Depth = 0) {
     if (F < 0 || Depth > MaxCallDepth)
       return nullptr;
-    if (auto It = SetsMemo.find(F); It != SetsMemo.end())
+    if (auto It = G.Memo->find(F); It != G.Memo->end())
       return It->second;
-    SetsMemo[F] = nullptr;
+    (*G.Memo)[F] = nullptr; // recursion: nothing found through the cycle
     EffectRef Found;
     for (unsigned Id : CallsByRunner.lookup(F)) {
       const CallSite &C = M.calls()[Id];
-      if (const ApiEntry *E = M.apiOf(C)) {
-        if ((E->Flags & SetsStartMethod) && !forcesStartMethod(C)) {
-          auto Ef = std::make_shared<Effect>();
-          Ef->Notes.push_back(stepAt(C.Call, "start method set here"));
-          Found = Ef;
-          break;
-        }
-        continue;
-      }
-      Step At = stepAt(C.Call, "'" + calledName(C) + "' called here");
-      int G = localCallee(C);
-      if (G >= 0) {
-        if (EffectRef Inner = setsMethodIn(G, Depth + 1)) {
-          Found = withStep(At, Inner);
-          break;
-        }
-      } else if (const FunctionSummary *FS = foreignFunction(C); FS && FS->SetsMethod) {
-        Found = withStep(At, FS->SetsMethod);
-        break;
-      }
-    }
-    SetsMemo[F] = Found;
-    return Found;
-  }
-
-  /// Where calling F uses CUDA (F as a process target): the story, or null.
-  EffectRef cudaStory(int F, unsigned Depth = 0) {
-    if (F < 0 || Depth > MaxCallDepth)
-      return nullptr;
-    if (auto It = CudaStoryMemo.find(F); It != CudaStoryMemo.end())
-      return It->second;
-    CudaStoryMemo[F] = nullptr;
-    EffectRef Found;
-    for (unsigned Id : CallsByRunner.lookup(F)) {
-      const CallSite &C = M.calls()[Id];
-      if (FM.initializesCuda(Id)) {
+      bool Follow = true;
+      if (G.IsEvent(Id, Follow)) {
         auto Ef = std::make_shared<Effect>();
-        Ef->Kind = FlowEvent::Cuda;
-        Ef->Notes.push_back(stepAt(C.Call, "the child uses CUDA here"));
+        Ef->Kind = G.Kind;
+        Ef->Notes.push_back(stepAt(C.Call, G.Note));
         Found = Ef;
         break;
       }
+      if (!Follow)
+        continue;
       Step At = stepAt(C.Call, "'" + calledName(C) + "' called here");
-      int G = localCallee(C);
-      if (G >= 0) {
-        if (EffectRef Inner = cudaStory(G, Depth + 1)) {
+      int Callee = localCallee(C);
+      if (Callee >= 0) {
+        if (EffectRef Inner = storyTo(Callee, G, Depth + 1)) {
           Found = withStep(At, Inner);
           break;
         }
-      } else if (const FunctionSummary *FS = foreignFunction(C); FS && FS->CudaUse) {
-        Found = withStep(At, FS->CudaUse);
+      } else if (const FunctionSummary *FS = foreignFunction(C); FS && FS->*G.Field) {
+        Found = withStep(At, FS->*G.Field);
         break;
       }
     }
-    CudaStoryMemo[F] = Found;
+    (*G.Memo)[F] = Found;
     return Found;
+  }
+
+  /// A process start reached by calling F (not fork-based: a fork child does not import the
+  /// main module again).
+  EffectRef startsIn(int F) {
+    Goal G{[&](unsigned Id, bool &Follow) {
+             const CallSite &C = M.calls()[Id];
+             const ApiEntry *E = M.apiOf(C);
+             if (!E)
+               return false;
+             Follow = false;
+             bool Starts = ((E->Flags & StartsProcesses) && !(E->Flags & StartsOnFirstUse)) ||
+                           (E->Flags & FirstUseStarts);
+             return Starts && M.processStartMethod(C, *E) != "fork";
+           },
+           "process started here", 0, &FunctionSummary::Starts, &StartsMemo};
+    return storyTo(F, G);
+  }
+
+  /// set_start_method() (without force=True) reached by calling F.
+  EffectRef setsMethodIn(int F) {
+    Goal G{[&](unsigned Id, bool &Follow) {
+             const CallSite &C = M.calls()[Id];
+             const ApiEntry *E = M.apiOf(C);
+             if (!E)
+               return false;
+             Follow = false;
+             return (E->Flags & SetsStartMethod) && !forcesStartMethod(C);
+           },
+           "start method set here", 0, &FunctionSummary::SetsMethod, &SetsMemo};
+    return storyTo(F, G);
+  }
+
+  /// Where calling F uses CUDA (F as a process target).
+  EffectRef cudaStory(int F) {
+    Goal G{[&](unsigned Id, bool &) { return FM.initializesCuda(Id); },
+           "the child uses CUDA here", FlowEvent::Cuda, &FunctionSummary::CudaUse,
+           &CudaStoryMemo};
+    return storyTo(F, G);
   }
 
   int localCallee(const CallSite &C) const {
