@@ -23,8 +23,10 @@ namespace forksafe {
 Runner::Runner(RunOptions O) : Opts(std::move(O)), Configs(Opts.ConfigFile) {
   // A cache folder that cannot be made costs time, not findings: run without it.
   if (!Opts.CacheDir.empty())
-    if (std::unique_ptr<Cache> C = Cache::open(Opts.CacheDir))
+    if (std::unique_ptr<Cache> C = Cache::open(Opts.CacheDir)) {
       Results = std::make_unique<ResultsCache>(std::move(C));
+      Projects.setCache(&Results->store()); // module summaries too
+    }
 }
 
 CheckGlobs Runner::checksFor(const Config &Cfg) const {

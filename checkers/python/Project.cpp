@@ -1,6 +1,7 @@
 //===--- Project.cpp ------------------------------------------------------===//
 #include "python/Project.h"
 
+#include "core/Cache.h"
 #include "core/Config.h"
 #include "core/SourceText.h"
 #include "python/FlowModel.h"
@@ -131,21 +132,9 @@ bool importsProjectModule(llvm::StringRef Source, const ProjectLink &Link) {
   return Found;
 }
 
-/// A digest of everything a caller may take from a module's summary.
+/// A digest of everything a caller may take from a module's summary: all of it.
 static std::string digestOf(const ModuleSummary &S) {
-  std::string All = serialize(S.Import);
-  std::vector<std::string> Keys;
-  for (const auto &F : S.Functions)
-    Keys.push_back(F.first().str());
-  std::sort(Keys.begin(), Keys.end());
-  for (const std::string &K : Keys)
-    All += K + "\n" + serialize(S.Functions.find(K)->second);
-  std::vector<std::string> Imports;
-  for (const auto &I : S.Imports)
-    Imports.push_back(I.first().str() + "=" + I.second);
-  std::sort(Imports.begin(), Imports.end());
-  for (const std::string &I : Imports)
-    All += I + "\n";
+  std::string All = toJson(S);
   std::array<uint8_t, 20> Bytes = llvm::SHA1::hash(llvm::arrayRefFromStringRef(All));
   return llvm::toHex(llvm::ArrayRef<uint8_t>(Bytes), /*LowerCase=*/true);
 }
@@ -388,7 +377,7 @@ public:
     if (File.empty())
       return nullptr;
     const ModuleSummary *S = P.summaryOf(File, Module, Root, Keep);
-    Deps[Module.str()] = S ? digestOf(*S) : std::string();
+    Deps[Module.str()] = S ? P.digest(*S) : std::string();
     return S;
   }
   bool hasModule(llvm::StringRef Module) const override {
@@ -406,7 +395,7 @@ public:
     if (File.empty())
       return "";
     const ModuleSummary *S = P.summaryOf(File, Module, Root, Keep);
-    return S ? digestOf(*S) : std::string();
+    return S ? P.digest(*S) : std::string();
   }
 
 private:
@@ -461,11 +450,26 @@ const ModuleSummary *Project::summaryOf(const std::string &File, llvm::StringRef
       !importsProjectModule(Text->Text, Link))
     Text.reset();
   if (Text) {
-    SyntaxTree Tree = SyntaxTree::parse(Text->Text);
-    if (Tree.valid()) {
-      SemanticModel M(Tree, *Api);
-      *Sum = summarizeModule(M, File, Cfg.get(), Link);
-      ++Loaded;
+    // From an earlier run: the entry for these bytes, this configuration, module name and
+    // layout, used only while every summary it was made with still has its digest.
+    std::string Key;
+    if (Store) {
+      Key = cacheKey({"python-summary", File, Text->Text, Cfg ? Cfg->Digest : "",
+                      Link.moduleName(), ImportRoot, Root});
+      if (std::optional<ModuleSummary> Cached = cachedSummary(Key, Link)) {
+        *Sum = std::move(*Cached);
+        Text.reset();
+      }
+    }
+    if (Text) {
+      SyntaxTree Tree = SyntaxTree::parse(Text->Text);
+      if (Tree.valid()) {
+        SemanticModel M(Tree, *Api);
+        *Sum = summarizeModule(M, File, Cfg.get(), Link);
+        ++Loaded;
+        if (Store)
+          storeSummary(Key, *Sum, Link.dependencies());
+      }
     }
   }
   --Depth;
@@ -473,6 +477,45 @@ const ModuleSummary *Project::summaryOf(const std::string &File, llvm::StringRef
   Mod.Summary = Sum;
   Keep.push_back(Sum);
   return Sum.get();
+}
+
+// An entry: one line per summary it was made with ("<digest> <module>"; "-" for a module
+// that had none), an empty line, then the summary as JSON.
+std::optional<ModuleSummary> Project::cachedSummary(const std::string &Key, ProjectLink &Link) {
+  std::optional<std::string> Value = Store->get("python-summary", Key);
+  if (!Value)
+    return std::nullopt;
+  llvm::StringRef Rest = *Value;
+  while (true) {
+    auto [Line, After] = Rest.split('\n');
+    if (After.size() == Rest.size())
+      return std::nullopt; // no empty line: not an entry
+    Rest = After;
+    if (Line.empty())
+      break;
+    auto [Digest, Module] = Line.split(' ');
+    if (Module.empty() || Link.moduleDigest(Module) != (Digest == "-" ? "" : Digest))
+      return std::nullopt;
+  }
+  return moduleSummaryFromJson(Rest);
+}
+
+void Project::storeSummary(const std::string &Key, const ModuleSummary &S,
+                           const std::vector<std::pair<std::string, std::string>> &Deps) {
+  std::string Value;
+  for (const auto &[Module, Digest] : Deps) {
+    if (Module.find_first_of(" \n") != std::string::npos)
+      return;
+    Value += (Digest.empty() ? std::string("-") : Digest) + " " + Module + "\n";
+  }
+  Value += "\n" + toJson(S);
+  Store->put("python-summary", Key, Value);
+}
+
+const std::string &Project::digest(const ModuleSummary &S) {
+  if (S.Digest.empty())
+    S.Digest = digestOf(S);
+  return S.Digest;
 }
 
 const FunctionSummary *Project::function(llvm::StringRef Qualified, llvm::StringRef ImportRoot,
@@ -488,7 +531,7 @@ const FunctionSummary *Project::function(llvm::StringRef Qualified, llvm::String
     if (File.empty())
       continue;
     const ModuleSummary *S = summaryOf(File, Mod, Root, Keep);
-    Deps[Mod] = S ? digestOf(*S) : std::string();
+    Deps[Mod] = S ? digest(*S) : std::string();
     if (!S)
       return nullptr;
     std::string Rest = llvm::join(Parts.begin() + I, Parts.end(), ".");
@@ -512,8 +555,10 @@ std::shared_ptr<Project> ProjectSet::forFile(llvm::StringRef File,
   Project::Layout L = Project::layoutOf(File);
   std::lock_guard<std::mutex> Lock(Mu);
   std::shared_ptr<Project> &P = ByRoot[L.Root];
-  if (!P)
+  if (!P) {
     P = std::make_shared<Project>(L.Root, Cfg);
+    P->setCache(Store);
+  }
   return P;
 }
 

@@ -27,6 +27,7 @@
 #include <vector>
 
 namespace forksafe {
+class Cache;
 struct Config;
 namespace python {
 
@@ -104,6 +105,12 @@ public:
   /// Modules parsed for their summaries so far (for tests and the benchmark).
   unsigned modulesLoaded() const { return Loaded; }
 
+  /// Keep module summaries between runs in Store (null: no cache). An entry is keyed by the
+  /// module's bytes, path, name and layout, the configuration and the forksafe build, and
+  /// records the digests of the summaries it was made with; it is used only while each is
+  /// unchanged.
+  void setCache(Cache *C) { Store = C; }
+
   using Keeper = std::vector<std::shared_ptr<const ModuleSummary>>;
 
 private:
@@ -118,6 +125,11 @@ private:
   /// (again when the file changed since).
   const ModuleSummary *summaryOf(const std::string &File, llvm::StringRef Name,
                                  llvm::StringRef ImportRoot, Keeper &Keep);
+  std::optional<ModuleSummary> cachedSummary(const std::string &Key, ProjectLink &Link);
+  void storeSummary(const std::string &Key, const ModuleSummary &S,
+                    const std::vector<std::pair<std::string, std::string>> &Deps);
+  /// The digest of a summary this project made (computed once).
+  const std::string &digest(const ModuleSummary &S);
   const FunctionSummary *function(llvm::StringRef Qualified, llvm::StringRef ImportRoot,
                                   std::map<std::string, std::string> &Deps, Keeper &Keep,
                                   unsigned Depth);
@@ -132,6 +144,7 @@ private:
   std::map<std::string, std::unique_ptr<Module>> Modules; ///< by file
   mutable std::map<std::string, bool> Exists;
   unsigned Loaded = 0;
+  Cache *Store = nullptr;
   unsigned Depth = 0; ///< summaries being computed inside one another (under Mu)
 };
 
@@ -139,8 +152,14 @@ private:
 class ProjectSet {
 public:
   std::shared_ptr<Project> forFile(llvm::StringRef File, std::shared_ptr<const Config> Cfg);
+  /// The cache the projects made from now on keep their summaries in (null: none).
+  void setCache(Cache *C) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Store = C;
+  }
 
 private:
+  Cache *Store = nullptr;
   std::mutex Mu;
   std::map<std::string, std::shared_ptr<Project>> ByRoot;
 };
