@@ -2,6 +2,7 @@
 #include "python/FlowModel.h"
 
 #include "python/FlowWalker.h"
+#include "python/Project.h"
 #include "python/Rule.h"
 
 namespace forksafe {
@@ -28,7 +29,7 @@ FlowModel::FlowModel(const SemanticModel &M, const Config *Cfg, ProjectLink *Lin
   // With the project, a fork may be in a function of another module this file imports.
   llvm::StringRef Source = M.tree().source();
   if (!Source.contains("fork") && !Source.contains("Process") && !Source.contains("Pool") &&
-      !Source.contains("DataLoader") && !(Link && importsProjectModule()))
+      !Source.contains("DataLoader") && !(Link && importsProjectEffects(Source, *Link)))
     return;
   Walker W(*this, M, Cfg);
   W.run();
@@ -37,19 +38,6 @@ FlowModel::FlowModel(const SemanticModel &M, const Config *Cfg, ProjectLink *Lin
 FlowModel::FlowModel(const SemanticModel &M, ProjectLink &Link, llvm::StringRef Path)
     : M(M), Link(&Link), Path(Path.str()), Export(true) {
   prepare();
-}
-
-bool FlowModel::importsProjectModule() const {
-  for (const Binding &B : M.bindings()) {
-    if (B.Kind != BindingKind::Import)
-      continue;
-    if (B.Qualified.empty())
-      return true; // a relative import: the package's own module
-    llvm::StringRef Top = llvm::StringRef(B.Qualified).split('.').first;
-    if (Link->hasModule(Top))
-      return true;
-  }
-  return false;
 }
 
 void FlowModel::prepare() {

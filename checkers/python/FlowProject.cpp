@@ -465,14 +465,16 @@ ModuleSummary summarizeModule(const SemanticModel &M, llvm::StringRef Path, cons
     Out.Functions[Key] = std::move(FS);
   }
 
-  // Names it binds by importing: what `from pkg import f` finds in pkg/__init__.py.
+  // Names it binds by importing: what `from pkg import f` finds in pkg/__init__.py. Only
+  // those of modules with something in their summaries: the others find nothing anyway, and
+  // a module that only re-exports them stays empty (its importers are analysed alone).
   for (const auto &Entry : M.scopes()[0].Names)
     for (unsigned Id : Entry.second) {
       const Binding &B = M.bindings()[Id];
       if (B.Kind != BindingKind::Import)
         continue;
       std::string Target = importedName(M, B, Link);
-      if (!Target.empty())
+      if (!Target.empty() && nameHasEffects(Link, Target, /*InCycle=*/true))
         Out.Imports[Entry.first()] = Target;
     }
   return Out;

@@ -123,6 +123,131 @@ template <typename Fn> static void scanImports(llvm::StringRef Source, Fn F) {
   }
 }
 
+bool nameHasEffects(ProjectLink &Link, llvm::StringRef Qualified, bool InCycle,
+                    unsigned Depth) {
+  if (Depth > MaxReExportDepth)
+    return true;
+  // The longest prefix that is a module of the project.
+  llvm::StringRef Module = Qualified;
+  while (!Link.hasModule(Module)) {
+    if (!Module.contains('.'))
+      return false;
+    Module = Module.rsplit('.').first;
+  }
+  const ModuleSummary *S = Link.module(Module);
+  if (!S)
+    return InCycle;
+  if (Module.size() == Qualified.size())
+    return !S->empty();
+  llvm::StringRef Rest = Qualified.drop_front(Module.size() + 1);
+  llvm::StringRef Head = Rest.split('.').first;
+  for (const auto &F : S->Functions) {
+    llvm::StringRef Key = F.first();
+    if (Key == Head || (Key.starts_with(Head) && Key.drop_front(Head.size()).starts_with(".")))
+      return true; // the function, or the class and its methods
+  }
+  auto It = S->Imports.find(Head);
+  if (It == S->Imports.end())
+    return false;
+  return nameHasEffects(Link, It->second + Rest.drop_front(Head.size()).str(), InCycle, Depth + 1);
+}
+
+static bool scanImportsForEffects(llvm::StringRef Source, ProjectLink &Link);
+
+bool importsProjectEffects(llvm::StringRef Source, ProjectLink &Link) {
+  if (std::optional<bool> Known = Link.importsEffects(Source))
+    return *Known;
+  bool Found = scanImportsForEffects(Source, Link);
+  Link.setImportsEffects(Source, Found);
+  return Found;
+}
+
+static bool scanImportsForEffects(llvm::StringRef Source, ProjectLink &Link) {
+  bool Found = false;
+  // Importing a module runs it and its packages: their import-time effects.
+  auto RunsEffects = [&](llvm::StringRef Dotted) {
+    for (size_t End = Dotted.find('.');; End = Dotted.find('.', End + 1)) {
+      llvm::StringRef Module = Dotted.take_front(End);
+      if (!Link.hasModule(Module))
+        return false;
+      // Null: being summarised (an import cycle): not known before it ends, and the walk
+      // of this module could not use it either.
+      const ModuleSummary *S = Link.module(Module);
+      if (S && !S->Import.empty())
+        return true;
+      if (End == llvm::StringRef::npos)
+        return false;
+    }
+  };
+  auto Scan = [&](llvm::StringRef Line) {
+    llvm::StringRef L = Line.trim();
+    if (L.consume_front("import ")) {
+      llvm::SmallVector<llvm::StringRef, 4> Items;
+      L.split(Items, ',');
+      for (llvm::StringRef Item : Items) {
+        llvm::StringRef M = Item.trim().split(' ').first.trim("()\\ \t");
+        // The module object: any of its functions may be called.
+        if (!Found && !M.empty())
+          Found = RunsEffects(M) || nameHasEffects(Link, M, false);
+      }
+      return;
+    }
+    if (!L.consume_front("from "))
+      return;
+    auto [Module, Names] = L.split(" import");
+    Module = Module.trim();
+    if (Module.empty())
+      return;
+    std::string Base = Module.front() == '.'
+                           ? resolveRelative(Link.moduleName(), Link.isPackage(), Module)
+                           : Module.str();
+    if (Base.empty())
+      return;
+    Found = RunsEffects(Base);
+    // The names: functions, classes, re-exports or submodules (`from . import helpers`).
+    Names = Names.trim();
+    llvm::SmallVector<llvm::StringRef, 4> Items;
+    Names.trim("() \t").split(Items, ',');
+    for (llvm::StringRef Item : Items) {
+      llvm::StringRef N = Item.trim().split(' ').first.trim("() \t");
+      if (Found || N.empty())
+        continue;
+      if (N == "*")
+        Found = nameHasEffects(Link, Base, false);
+      else
+        Found = nameHasEffects(Link, Base + "." + N.str(), false) ||
+                (Link.hasModule(Base + "." + N.str()) && RunsEffects(Base + "." + N.str()));
+    }
+  };
+  while (!Source.empty() && !Found) {
+    auto [First, Rest] = Source.split('\n');
+    Source = Rest;
+    llvm::StringRef T = First.ltrim();
+    if (!T.starts_with("from ") && !T.starts_with("import "))
+      continue;
+    std::string Line = T.split('#').first.rtrim().str();
+    // A statement continued on the next lines: `from x import (` ... `)`, or a backslash.
+    {
+      unsigned Joined = 0;
+      auto Open = [&] {
+        llvm::StringRef L = Line;
+        return L.ends_with("\\") || (L.count('(') > L.count(')'));
+      };
+      while (Open() && !Source.empty() && Joined++ < 1000) {
+        auto [Next, After] = Source.split('\n');
+        Source = After;
+        if (llvm::StringRef(Line).ends_with("\\"))
+          Line.pop_back();
+        Line += " " + Next.split('#').first.trim().str();
+      }
+      if (Open())
+        return true; // not read whole: it may name anything
+    }
+    Scan(Line);
+  }
+  return Found;
+}
+
 bool importsProjectModule(llvm::StringRef Source, const ProjectLink &Link) {
   bool Found = false;
   scanImports(Source, [&](llvm::StringRef Module, bool Relative) {
@@ -279,8 +404,18 @@ std::vector<std::string> importedModules(const SemanticModel &M, Node N,
 // Layout
 //===----------------------------------------------------------------------===//
 
-Project::Layout Project::layoutOf(llvm::StringRef File) {
-  std::string Dir = parentPath(absolute(File));
+/// The project root and import root of the files in folder Dir. Asked for every analysed
+/// file (twice), it is remembered per folder for the life of the process: a marker file
+/// made or removed while a language server runs is seen after its restart.
+static std::pair<std::string, std::string> rootsOfFolder(const std::string &Dir) {
+  static std::mutex Mu;
+  static std::map<std::string, std::pair<std::string, std::string>> Known;
+  {
+    std::lock_guard<std::mutex> Lock(Mu);
+    auto It = Known.find(Dir);
+    if (It != Known.end())
+      return It->second;
+  }
   std::string Top = Dir;
   while (fileExists(Top + "/__init__.py") && parentPath(Top) != Top && !parentPath(Top).empty())
     Top = parentPath(Top);
@@ -297,7 +432,24 @@ Project::Layout Project::layoutOf(llvm::StringRef File) {
   // A marker inside the package (or none): the package's import root is the project.
   if (Root.empty() || (Root.size() > Top.size() && Root.compare(0, Top.size(), Top) == 0))
     Root = Top;
-  return {Root, Top};
+  std::lock_guard<std::mutex> Lock(Mu);
+  return Known[Dir] = {Root, Top};
+}
+
+Project::Layout Project::layoutOf(llvm::StringRef File) {
+  auto [Root, Top] = rootsOfFolder(parentPath(absolute(File)));
+  // An installation folder holds many distributions: each is its own project, and the
+  // others are third-party to it (the API table's, not analysed).
+  std::string Only;
+  llvm::StringRef Base = llvm::sys::path::filename(Top);
+  if (Base == "site-packages" || Base == "dist-packages") {
+    std::string Abs = absolute(File);
+    llvm::StringRef Rel = llvm::StringRef(Abs).drop_front(Top.size()).ltrim('/');
+    Only = Rel.split('/').first.str();
+    if (llvm::StringRef(Only).ends_with(".py"))
+      Only.resize(Only.size() - 3);
+  }
+  return {Root, Top, Only};
 }
 
 struct Project::Module {
@@ -309,8 +461,8 @@ struct Project::Module {
   uint64_t Size = 0;
 };
 
-Project::Project(std::string Root, std::shared_ptr<const Config> C)
-    : Root(std::move(Root)), Cfg(std::move(C)) {
+Project::Project(std::string Root, std::shared_ptr<const Config> C, std::string Only)
+    : Root(std::move(Root)), Only(std::move(Only)), Cfg(std::move(C)) {
   Roots.push_back(this->Root);
   Roots.push_back(this->Root + "/src");
   if (Cfg && (!Cfg->ProcessStarters.empty() || !Cfg->ThreadStarters.empty() ||
@@ -336,7 +488,7 @@ bool Project::exists(const std::string &Path) const {
 
 std::pair<std::string, std::string> Project::findModule(llvm::StringRef Name,
                                                         llvm::StringRef ImportRoot) const {
-  if (Name.empty())
+  if (Name.empty() || (!Only.empty() && Name.split('.').first != Only))
     return {};
   std::string Rel = Name.str();
   for (char &C : Rel)
@@ -447,7 +599,7 @@ const ModuleSummary *Project::summaryOf(const std::string &File, llvm::StringRef
   // A module that names nothing a summary can hold, and imports nothing of the project,
   // does nothing worth knowing: it is not parsed.
   if (Text && !Words->present(Text->Text, RuleNeeds::SummaryEffect) &&
-      !importsProjectModule(Text->Text, Link))
+      !importsProjectEffects(Text->Text, Link))
     Text.reset();
   if (Text) {
     // From an earlier run: the entry for these bytes, this configuration, module name and
@@ -455,7 +607,7 @@ const ModuleSummary *Project::summaryOf(const std::string &File, llvm::StringRef
     std::string Key;
     if (Store) {
       Key = cacheKey({"python-summary", File, Text->Text, Cfg ? Cfg->Digest : "",
-                      Link.moduleName(), ImportRoot, Root});
+                      Link.moduleName(), ImportRoot, Root, Only});
       if (std::optional<ModuleSummary> Cached = cachedSummary(Key, Link)) {
         *Sum = std::move(*Cached);
         Text.reset();
@@ -554,9 +706,9 @@ std::shared_ptr<Project> ProjectSet::forFile(llvm::StringRef File,
                                              std::shared_ptr<const Config> Cfg) {
   Project::Layout L = Project::layoutOf(File);
   std::lock_guard<std::mutex> Lock(Mu);
-  std::shared_ptr<Project> &P = ByRoot[L.Root];
+  std::shared_ptr<Project> &P = ByRoot[L.Root + "\n" + L.Only];
   if (!P) {
-    P = std::make_shared<Project>(L.Root, Cfg);
+    P = std::make_shared<Project>(L.Root, Cfg, L.Only);
     P->setCache(Store);
   }
   return P;

@@ -54,11 +54,39 @@ public:
   virtual std::vector<std::pair<std::string, std::string>> dependencies() const = 0;
   /// The digest of module Name's summary now ("" when it has none).
   virtual std::string moduleDigest(llvm::StringRef Name) = 0;
+
+  /// importsProjectEffects' answer for Source, remembered (the pre-filter, each rule and the
+  /// flow walk ask it of the same file).
+  std::optional<bool> importsEffects(llvm::StringRef Source) const {
+    if (EffectsOf.data() == Source.data() && EffectsOf.size() == Source.size())
+      return Effects;
+    return std::nullopt;
+  }
+  void setImportsEffects(llvm::StringRef Source, bool Found) {
+    EffectsOf = Source;
+    Effects = Found;
+  }
+
+private:
+  llvm::StringRef EffectsOf;
+  bool Effects = false;
 };
 
 /// Whether Source (by a textual scan of its import statements, no parse) imports a module of
 /// the project around Link: a relative import, or a top-level name the project has.
 bool importsProjectModule(llvm::StringRef Source, const ProjectLink &Link);
+
+/// Whether Source (by the same scan) imports a module of the project whose summary is not
+/// empty, or may (an import the scan cannot read whole). Summarises those modules through
+/// Link, which records them as dependencies. A file or module that imports none has
+/// nothing from the project to judge: it is analysed as if alone.
+bool importsProjectEffects(llvm::StringRef Source, ProjectLink &Link);
+
+/// Whether what Qualified names in the project (a module, or a function or class of one,
+/// through re-exports) does something a rule judges when imported or called. InCycle: the
+/// answer for a module still being summarised.
+bool nameHasEffects(ProjectLink &Link, llvm::StringRef Qualified, bool InCycle,
+                    unsigned Depth = 0);
 
 /// The absolute name a relative import names: `..util` in module `pkg.sub.mod` is
 /// `pkg.util`. "" when it leaves the top package.
@@ -90,10 +118,13 @@ public:
   struct Layout {
     std::string Root;
     std::string ImportRoot;
+    /// Under site-packages or dist-packages: the one top-level package (or module) that is
+    /// the project; the other distributions there are third-party.
+    std::string Only;
   };
   static Layout layoutOf(llvm::StringRef File);
 
-  Project(std::string Root, std::shared_ptr<const Config> Cfg);
+  Project(std::string Root, std::shared_ptr<const Config> Cfg, std::string Only = "");
   ~Project();
   const std::string &root() const { return Root; }
   const ApiTable &api() const { return *Api; }
@@ -135,6 +166,7 @@ private:
                                   unsigned Depth);
 
   std::string Root;
+  std::string Only; ///< Layout::Only
   std::vector<std::string> Roots; ///< the root, its src/
   std::shared_ptr<const Config> Cfg;
   std::unique_ptr<ApiTable> OwnedApi;

@@ -93,6 +93,9 @@ struct ModuleSummary {
   llvm::StringMap<std::string> Imports;
   /// Its digest, once computed (by the project, under its lock).
   mutable std::string Digest;
+  /// Importing it, calling its functions and names imported from it do nothing a rule
+  /// judges.
+  bool empty() const { return Import.empty() && Functions.empty() && Imports.empty(); }
 };
 
 /// A stable text form of a summary, for digests and caches.
