@@ -15,6 +15,7 @@
 #include "llvm/Support/SHA1.h"
 
 #include <array>
+#include <chrono>
 
 namespace forksafe {
 namespace python {
@@ -459,6 +460,7 @@ struct Project::Module {
   std::shared_ptr<const ModuleSummary> Summary;
   llvm::sys::TimePoint<> Modified;
   uint64_t Size = 0;
+  std::chrono::steady_clock::time_point Checked; ///< when Modified and Size were compared
 };
 
 Project::Project(std::string Root, std::shared_ptr<const Config> C, std::string Only)
@@ -490,6 +492,15 @@ std::pair<std::string, std::string> Project::findModule(llvm::StringRef Name,
                                                         llvm::StringRef ImportRoot) const {
   if (Name.empty() || (!Only.empty() && Name.split('.').first != Only))
     return {};
+  std::string Key = ImportRoot.str() + "\n" + Name.str();
+  auto Known = Found.find(Key);
+  if (Known != Found.end())
+    return Known->second;
+  return Found[Key] = searchModule(Name, ImportRoot);
+}
+
+std::pair<std::string, std::string> Project::searchModule(llvm::StringRef Name,
+                                                          llvm::StringRef ImportRoot) const {
   std::string Rel = Name.str();
   for (char &C : Rel)
     if (C == '.')
@@ -574,6 +585,14 @@ const ModuleSummary *Project::summaryOf(const std::string &File, llvm::StringRef
   Module &Mod = *Slot;
   if (Mod.InProgress || Depth >= MaxImportDepth)
     return nullptr; // an import cycle (the module is still being run), or too deep a chain
+  // Asked again and again in one run: the file is looked at again at most once a second
+  // (an editor session keeps the project, and a saved file is summarised again).
+  auto Now = std::chrono::steady_clock::now();
+  if (Mod.Summary && Now - Mod.Checked < std::chrono::seconds(1)) {
+    Keep.push_back(Mod.Summary);
+    return Mod.Summary.get();
+  }
+  Mod.Checked = Now;
   llvm::sys::fs::file_status Status;
   bool Stat = !llvm::sys::fs::status(File, Status);
   if (Mod.Summary && (!Stat || (Status.getLastModificationTime() == Mod.Modified &&

@@ -151,6 +151,8 @@ private:
   /// empty when the project has no such module.
   std::pair<std::string, std::string> findModule(llvm::StringRef Name,
                                                  llvm::StringRef ImportRoot) const;
+  std::pair<std::string, std::string> searchModule(llvm::StringRef Name,
+                                                   llvm::StringRef ImportRoot) const;
   bool exists(const std::string &Path) const;
   /// The summary of the module in File (named Name as imported); computed once per run
   /// (again when the file changed since).
@@ -175,6 +177,8 @@ private:
   std::recursive_mutex Mu; ///< held while a summary is computed (it may need others)
   std::map<std::string, std::unique_ptr<Module>> Modules; ///< by file
   mutable std::map<std::string, bool> Exists;
+  /// findModule's answers, by import root and name (a file made during a run is not seen).
+  mutable std::map<std::string, std::pair<std::string, std::string>> Found;
   unsigned Loaded = 0;
   Cache *Store = nullptr;
   unsigned Depth = 0; ///< summaries being computed inside one another (under Mu)
