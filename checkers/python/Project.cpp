@@ -101,29 +101,6 @@ std::string serialize(const FunctionSummary &S) {
   return Out;
 }
 
-/// Calls F(module, relative) for each module an import statement of Source names, found by
-/// a line scan (multi-line `from x import (...)` lists are not needed: the module comes first).
-template <typename Fn> static void scanImports(llvm::StringRef Source, Fn F) {
-  while (!Source.empty()) {
-    auto [Line, Rest] = Source.split('\n');
-    Source = Rest;
-    llvm::StringRef L = Line.trim();
-    if (L.consume_front("import ")) {
-      llvm::SmallVector<llvm::StringRef, 4> Items;
-      L.split(Items, ',');
-      for (llvm::StringRef Item : Items) {
-        llvm::StringRef M = Item.trim().split(' ').first.trim("()\\ \t");
-        if (!M.empty())
-          F(M, false);
-      }
-    } else if (L.consume_front("from ")) {
-      llvm::StringRef M = L.split(" import").first.trim();
-      if (!M.empty())
-        F(M, M.front() == '.');
-    }
-  }
-}
-
 bool nameHasEffects(ProjectLink &Link, llvm::StringRef Qualified, bool InCycle,
                     unsigned Depth) {
   if (Depth > MaxReExportDepth)
@@ -246,15 +223,6 @@ static bool scanImportsForEffects(llvm::StringRef Source, ProjectLink &Link) {
     }
     Scan(Line);
   }
-  return Found;
-}
-
-bool importsProjectModule(llvm::StringRef Source, const ProjectLink &Link) {
-  bool Found = false;
-  scanImports(Source, [&](llvm::StringRef Module, bool Relative) {
-    if (!Found)
-      Found = Relative || Link.hasModule(Module.split('.').first);
-  });
   return Found;
 }
 
@@ -610,16 +578,20 @@ const ModuleSummary *Project::summaryOf(const std::string &File, llvm::StringRef
   auto Buf = llvm::MemoryBuffer::getFile(File, /*IsText=*/false, /*RequiresNullTerminator=*/false);
   std::string Why;
   std::optional<DecodedSource> Text;
-  if (Buf && (*Buf)->getBufferSize() < (1u << 31))
-    Text = decodePythonSource((*Buf)->getBuffer(), Why);
   bool IsPackage = false;
   std::string Own = moduleNameIn(File, ImportRoot, IsPackage);
   FileLink Link(*this, Own.empty() ? Name.str() : Own, IsPackage, ImportRoot.str());
-  // A module that names nothing a summary can hold, and imports nothing of the project,
-  // does nothing worth knowing: it is not parsed.
-  if (Text && !Words->present(Text->Text, RuleNeeds::SummaryEffect) &&
-      !importsProjectEffects(Text->Text, Link))
-    Text.reset();
+  // A module that names nothing a summary can hold, and imports nothing of the project that
+  // does, does nothing worth knowing: it is not parsed. Most modules are such; the words are
+  // looked for in the bytes as they are (decoding costs more than the look), unless they may
+  // not be ASCII-compatible (UTF-16 has NUL bytes).
+  if (Buf && (*Buf)->getBufferSize() < (1u << 31)) {
+    llvm::StringRef Raw = (*Buf)->getBuffer();
+    bool Plain = !Raw.contains('\0');
+    if (!Plain || Words->present(Raw, RuleNeeds::SummaryEffect) ||
+        importsProjectEffects(Raw, Link))
+      Text = decodePythonSource(Raw, Why);
+  }
   if (Text) {
     // From an earlier run: the entry for these bytes, this configuration, module name and
     // layout, used only while every summary it was made with still has its digest.

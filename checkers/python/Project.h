@@ -72,11 +72,7 @@ private:
   bool Effects = false;
 };
 
-/// Whether Source (by a textual scan of its import statements, no parse) imports a module of
-/// the project around Link: a relative import, or a top-level name the project has.
-bool importsProjectModule(llvm::StringRef Source, const ProjectLink &Link);
-
-/// Whether Source (by the same scan) imports a module of the project whose summary is not
+/// Whether Source (by a textual scan of its import statements, no parse) imports a module of the project whose summary is not
 /// empty, or may (an import the scan cannot read whole). Summarises those modules through
 /// Link, which records them as dependencies. A file or module that imports none has
 /// nothing from the project to judge: it is analysed as if alone.
