@@ -376,9 +376,16 @@ std::vector<std::string> importedModules(const SemanticModel &M, Node N,
 /// The project root and import root of the files in folder Dir. Asked for every analysed
 /// file (twice), it is remembered per folder for the life of the process: a marker file
 /// made or removed while a language server runs is seen after its restart.
-static std::pair<std::string, std::string> rootsOfFolder(const std::string &Dir) {
+struct FolderRoots {
+  std::string Root, Top;
+  /// Top is an installation folder: site-packages, dist-packages, or the standard library
+  /// itself (os.py beside lib-dynload or site-packages).
+  bool Installation = false;
+};
+
+static FolderRoots rootsOfFolder(const std::string &Dir) {
   static std::mutex Mu;
-  static std::map<std::string, std::pair<std::string, std::string>> Known;
+  static std::map<std::string, FolderRoots> Known;
   {
     std::lock_guard<std::mutex> Lock(Mu);
     auto It = Known.find(Dir);
@@ -401,17 +408,21 @@ static std::pair<std::string, std::string> rootsOfFolder(const std::string &Dir)
   // A marker inside the package (or none): the package's import root is the project.
   if (Root.empty() || (Root.size() > Top.size() && Root.compare(0, Top.size(), Top) == 0))
     Root = Top;
+  llvm::StringRef Base = llvm::sys::path::filename(Top);
+  bool Installation = Base == "site-packages" || Base == "dist-packages" ||
+                      (fileExists(Top + "/os.py") && (fileExists(Top + "/lib-dynload") ||
+                                                      fileExists(Top + "/site-packages")));
   std::lock_guard<std::mutex> Lock(Mu);
-  return Known[Dir] = {Root, Top};
+  return Known[Dir] = {Root, Top, Installation};
 }
 
 Project::Layout Project::layoutOf(llvm::StringRef File) {
-  auto [Root, Top] = rootsOfFolder(parentPath(absolute(File)));
-  // An installation folder holds many distributions: each is its own project, and the
-  // others are third-party to it (the API table's, not analysed).
+  auto [Root, Top, Installation] = rootsOfFolder(parentPath(absolute(File)));
+  // An installation folder holds many distributions (or the standard library's modules):
+  // each is its own project, and the others are third-party to it (the API table's, not
+  // analysed).
   std::string Only;
-  llvm::StringRef Base = llvm::sys::path::filename(Top);
-  if (Base == "site-packages" || Base == "dist-packages") {
+  if (Installation) {
     std::string Abs = absolute(File);
     llvm::StringRef Rel = llvm::StringRef(Abs).drop_front(Top.size()).ltrim('/');
     Only = Rel.split('/').first.str();

@@ -114,8 +114,9 @@ public:
   struct Layout {
     std::string Root;
     std::string ImportRoot;
-    /// Under site-packages or dist-packages: the one top-level package (or module) that is
-    /// the project; the other distributions there are third-party.
+    /// In an installation folder (site-packages, dist-packages, the standard library's):
+    /// the one top-level package (or module) that is the project; the others are
+    /// third-party.
     std::string Only;
   };
   static Layout layoutOf(llvm::StringRef File);
