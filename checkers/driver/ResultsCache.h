@@ -41,6 +41,9 @@ public:
            std::vector<Diagnostic> &Diags);
   void put(llvm::StringRef Key, const std::vector<Dependency> &Deps, const std::vector<Diagnostic> &Diags);
 
+  /// The store, which module summaries share (Kind "python-summary").
+  Cache &store() { return *Store; }
+
 private:
   std::unique_ptr<Cache> Store;
 };

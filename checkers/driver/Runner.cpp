@@ -24,8 +24,10 @@ namespace forksafe {
 Runner::Runner(RunOptions O) : Opts(std::move(O)), Configs(Opts.ConfigFile) {
   // A cache folder that cannot be made costs time, not findings: run without it.
   if (!Opts.CacheDir.empty())
-    if (std::unique_ptr<Cache> C = Cache::open(Opts.CacheDir))
+    if (std::unique_ptr<Cache> C = Cache::open(Opts.CacheDir)) {
       Results = std::make_unique<ResultsCache>(std::move(C));
+      Projects.setCache(&Results->store()); // module summaries too
+    }
 }
 
 CheckGlobs Runner::checksFor(const Config &Cfg) const {
@@ -85,8 +87,9 @@ BufferResult Runner::analyzePythonOnce(const std::string &Name, llvm::StringRef 
   }
   AO.Kept = Kept;
   AO.Prefilter = Opts.Prefilter;
-  std::shared_ptr<python::Project> Project = Projects.forFile(Name, Cfg);
-  std::unique_ptr<python::ProjectLink> Link = Project->linkFor(Name);
+  std::unique_ptr<python::ProjectLink> Link;
+  if (Opts.WholeProgram)
+    Link = Projects.forFile(Name, Cfg)->linkFor(Name);
   AO.Link = Link.get();
   bool Skip = !AnyRule || !python::mayConcernAnyRule(Decoded->Text, AO);
   // A skipped file's suppression comments are still checked (unknown names, unused ones).
@@ -96,7 +99,8 @@ BufferResult Runner::analyzePythonOnce(const std::string &Name, llvm::StringRef 
   bool Cached = false;
   if (Results && UseCache && !Skip) {
     Key = ResultsCache::pythonKey(Name, Decoded->Text, *Cfg,
-                                  Opts.Checks + (Opts.Prefilter ? "" : "\n--no-prefilter"));
+                                  Opts.Checks + (Opts.Prefilter ? "" : "\n--no-prefilter") +
+                                      (Opts.WholeProgram ? "" : "\n--no-project"));
     // An entry records the summaries of other modules the file's analysis consumed, and is
     // used only while each still has the digest it had.
     auto CurrentDigest = [&](llvm::StringRef Module) {

@@ -32,6 +32,7 @@ struct RunOptions {
   bool Diff = false;        ///< --diff: fixes are computed and reported, nothing is written
   std::string CacheDir;   ///< --cache-dir, or the default; empty: no cache (--no-cache)
   bool Prefilter = true;  ///< false: --no-prefilter (hidden; for the test that the filter loses nothing)
+  bool WholeProgram = true; ///< false: --no-project (hidden; each Python file alone, for measuring)
 };
 
 /// The findings of one Python buffer, after suppressions and per-file-ignores.

@@ -98,7 +98,6 @@ private:
   /// For summarizeModule: prepared, not walked.
   FlowModel(const SemanticModel &M, ProjectLink &Link, llvm::StringRef Path);
   void prepare();
-  bool importsProjectModule() const;
   std::unique_ptr<Resolver> Res;
   std::vector<ForkHazard> AfterThreads, AfterCuda;
   std::vector<SecondStartMethod> SecondSets;

@@ -1,5 +1,7 @@
 #include "python/Prefilter.h"
 
+#include "llvm/ADT/StringExtras.h"
+
 #include "python/ApiTable.h"
 
 #include <algorithm>
@@ -15,6 +17,27 @@ bool isWordChar(char C) {
 
 llvm::StringRef rootOf(llvm::StringRef Name) { return Name.split('.').first; }
 llvm::StringRef leafOf(llvm::StringRef Name) { return Name.rsplit('.').second.empty() ? Name : Name.rsplit('.').second; }
+
+/// The word a module that calls Name spells, for summaries: the last class in the name
+/// (`Pool` for multiprocessing.pool.Pool.map: the pool is made there, or its type would be
+/// unknown), else the function's name; `cuda` for torch.cuda.*. Roots such as logging or
+/// asyncio are named by too many modules that start nothing. A call spells both the
+/// function's name and (in its import) its root.
+llvm::StringRef summaryWord(llvm::StringRef Name) {
+  Name.consume_back(".*");
+  Name.consume_back("."); // prefix entries: "jax."
+  llvm::SmallVector<llvm::StringRef, 6> Parts;
+  Name.split(Parts, '.');
+  for (auto It = Parts.rbegin(); It != Parts.rend(); ++It)
+    if (!It->empty() && llvm::isUpper(It->front()))
+      return *It;
+  // A function named by a common word (grpc.server, torch.multiprocessing.spawn): its
+  // module's root, which the import spells too.
+  llvm::StringRef Leaf = Parts.back();
+  if (Leaf == "server" || Leaf == "spawn" || Leaf == "run" || Leaf == "start")
+    return Parts.front();
+  return Leaf;
+}
 
 constexpr unsigned ProcessFlags = StartsProcesses | FirstUseStarts | Forks | SetsStartMethod | PicklesCallable |
                                   PicklesInitializer;
@@ -64,8 +87,13 @@ TriggerWords::TriggerWords(const ApiTable &Api) {
     // entry added for them (DataLoader workers, a start-method argument) is covered.
     if ((E.Flags & ProcessFlags) || E.StartMethod.present())
       Add(RuleNeeds::ForkOrProcessStart, ForkWord);
-    Add(RuleNeeds::SummaryEffect, ForkWord);
+    if (E.Flags & (ProcessFlags | StartsThreads | ThreadedLibrary | InitializesCuda))
+      Add(RuleNeeds::SummaryEffect, summaryWord(Name));
   });
+  // The walk's own CUDA forms (`.cuda()`, `.to("cuda")`, `device="cuda"`) and DataLoader
+  // workers forked when the loader is iterated.
+  Add(RuleNeeds::SummaryEffect, "cuda");
+  Add(RuleNeeds::SummaryEffect, "DataLoader");
   for (unsigned N = 0; N < unsigned(RuleNeeds::AnyRule); ++N)
     for (const std::string &W : std::vector<std::string>(ByNeed[N]))
       Add(RuleNeeds::AnyRule, W);
@@ -79,22 +107,44 @@ TriggerWords::TriggerWords(const ApiTable &Api) {
       }
       NeedsOfWord[It - All.begin()] |= 1u << N;
     }
+  for (size_t I = 0; I < All.size(); ++I) {
+    NeedsByWord[All[I]] = NeedsOfWord[I];
+    AllNeeds |= NeedsOfWord[I];
+    MinLen = std::min<size_t>(MinLen, All[I].size());
+    MaxLen = std::max<size_t>(MaxLen, All[I].size());
+  }
+}
+
+// One pass over the identifiers of Source, each looked up among the words (a find per word
+// would pass over the file once for every word).
+uint32_t TriggerWords::scanFor(llvm::StringRef Source, uint32_t Wanted) const {
+  uint32_t Met = 0;
+  const char *P = Source.begin(), *End = Source.end();
+  while (P < End) {
+    while (P < End && !isWordChar(*P))
+      ++P;
+    const char *Start = P;
+    while (P < End && isWordChar(*P))
+      ++P;
+    size_t Len = P - Start;
+    if (Len < MinLen || Len > MaxLen)
+      continue;
+    auto It = NeedsByWord.find(llvm::StringRef(Start, Len));
+    if (It == NeedsByWord.end())
+      continue;
+    Met |= It->second;
+    if ((Met & Wanted) == Wanted)
+      break;
+  }
+  return Met;
 }
 
 bool TriggerWords::present(llvm::StringRef Source, RuleNeeds Need) const {
-  for (const std::string &W : ByNeed[unsigned(Need)])
-    if (containsWord(Source, W))
-      return true;
-  return false;
+  uint32_t Bit = 1u << unsigned(Need);
+  return scanFor(Source, Bit) & Bit;
 }
 
-uint32_t TriggerWords::scan(llvm::StringRef Source) const {
-  uint32_t Met = 0;
-  for (size_t I = 0; I < All.size(); ++I)
-    if ((NeedsOfWord[I] & ~Met) && containsWord(Source, All[I]))
-      Met |= NeedsOfWord[I];
-  return Met;
-}
+uint32_t TriggerWords::scan(llvm::StringRef Source) const { return scanFor(Source, AllNeeds); }
 
 } // namespace python
 } // namespace forksafe

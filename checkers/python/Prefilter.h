@@ -17,6 +17,7 @@
 #define FORKSAFE_PYTHON_PREFILTER_H
 
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringRef.h"
 
 #include <cstdint>
@@ -64,6 +65,11 @@ private:
   std::vector<std::string> ByNeed[NumNeeds];
   std::vector<std::string> All;                 ///< the union, each once
   std::vector<uint32_t> NeedsOfWord;            ///< for each of All, the needs it serves
+  llvm::StringMap<uint32_t> NeedsByWord;        ///< the same, by word
+  uint32_t AllNeeds = 0;
+  size_t MinLen = ~size_t(0), MaxLen = 0;
+  /// The needs met by Source, stopping once all of Wanted are.
+  uint32_t scanFor(llvm::StringRef Source, uint32_t Wanted) const;
 };
 
 /// Whether Word occurs in Source as a whole word (not inside a longer identifier).

@@ -1,6 +1,7 @@
 //===--- Project.cpp ------------------------------------------------------===//
 #include "python/Project.h"
 
+#include "core/Cache.h"
 #include "core/Config.h"
 #include "core/SourceText.h"
 #include "python/FlowModel.h"
@@ -14,6 +15,7 @@
 #include "llvm/Support/SHA1.h"
 
 #include <array>
+#include <chrono>
 
 namespace forksafe {
 namespace python {
@@ -99,53 +101,134 @@ std::string serialize(const FunctionSummary &S) {
   return Out;
 }
 
-/// Calls F(module, relative) for each module an import statement of Source names, found by
-/// a line scan (multi-line `from x import (...)` lists are not needed: the module comes first).
-template <typename Fn> static void scanImports(llvm::StringRef Source, Fn F) {
-  while (!Source.empty()) {
-    auto [Line, Rest] = Source.split('\n');
-    Source = Rest;
+bool nameHasEffects(ProjectLink &Link, llvm::StringRef Qualified, bool InCycle,
+                    unsigned Depth) {
+  if (Depth > MaxReExportDepth)
+    return true;
+  // The longest prefix that is a module of the project.
+  llvm::StringRef Module = Qualified;
+  while (!Link.hasModule(Module)) {
+    if (!Module.contains('.'))
+      return false;
+    Module = Module.rsplit('.').first;
+  }
+  const ModuleSummary *S = Link.module(Module);
+  if (!S)
+    return InCycle;
+  if (Module.size() == Qualified.size())
+    return !S->empty();
+  llvm::StringRef Rest = Qualified.drop_front(Module.size() + 1);
+  llvm::StringRef Head = Rest.split('.').first;
+  for (const auto &F : S->Functions) {
+    llvm::StringRef Key = F.first();
+    if (Key == Head || (Key.starts_with(Head) && Key.drop_front(Head.size()).starts_with(".")))
+      return true; // the function, or the class and its methods
+  }
+  auto It = S->Imports.find(Head);
+  if (It == S->Imports.end())
+    return false;
+  return nameHasEffects(Link, It->second + Rest.drop_front(Head.size()).str(), InCycle, Depth + 1);
+}
+
+static bool scanImportsForEffects(llvm::StringRef Source, ProjectLink &Link);
+
+bool importsProjectEffects(llvm::StringRef Source, ProjectLink &Link) {
+  if (std::optional<bool> Known = Link.importsEffects(Source))
+    return *Known;
+  bool Found = scanImportsForEffects(Source, Link);
+  Link.setImportsEffects(Source, Found);
+  return Found;
+}
+
+static bool scanImportsForEffects(llvm::StringRef Source, ProjectLink &Link) {
+  bool Found = false;
+  // Importing a module runs it and its packages: their import-time effects.
+  auto RunsEffects = [&](llvm::StringRef Dotted) {
+    for (size_t End = Dotted.find('.');; End = Dotted.find('.', End + 1)) {
+      llvm::StringRef Module = Dotted.take_front(End);
+      if (!Link.hasModule(Module))
+        return false;
+      // Null: being summarised (an import cycle): not known before it ends, and the walk
+      // of this module could not use it either.
+      const ModuleSummary *S = Link.module(Module);
+      if (S && !S->Import.empty())
+        return true;
+      if (End == llvm::StringRef::npos)
+        return false;
+    }
+  };
+  auto Scan = [&](llvm::StringRef Line) {
     llvm::StringRef L = Line.trim();
     if (L.consume_front("import ")) {
       llvm::SmallVector<llvm::StringRef, 4> Items;
       L.split(Items, ',');
       for (llvm::StringRef Item : Items) {
         llvm::StringRef M = Item.trim().split(' ').first.trim("()\\ \t");
-        if (!M.empty())
-          F(M, false);
+        // The module object: any of its functions may be called.
+        if (!Found && !M.empty())
+          Found = RunsEffects(M) || nameHasEffects(Link, M, false);
       }
-    } else if (L.consume_front("from ")) {
-      llvm::StringRef M = L.split(" import").first.trim();
-      if (!M.empty())
-        F(M, M.front() == '.');
+      return;
     }
+    if (!L.consume_front("from "))
+      return;
+    auto [Module, Names] = L.split(" import");
+    Module = Module.trim();
+    if (Module.empty())
+      return;
+    std::string Base = Module.front() == '.'
+                           ? resolveRelative(Link.moduleName(), Link.isPackage(), Module)
+                           : Module.str();
+    if (Base.empty())
+      return;
+    Found = RunsEffects(Base);
+    // The names: functions, classes, re-exports or submodules (`from . import helpers`).
+    Names = Names.trim();
+    llvm::SmallVector<llvm::StringRef, 4> Items;
+    Names.trim("() \t").split(Items, ',');
+    for (llvm::StringRef Item : Items) {
+      llvm::StringRef N = Item.trim().split(' ').first.trim("() \t");
+      if (Found || N.empty())
+        continue;
+      if (N == "*")
+        Found = nameHasEffects(Link, Base, false);
+      else
+        Found = nameHasEffects(Link, Base + "." + N.str(), false) ||
+                (Link.hasModule(Base + "." + N.str()) && RunsEffects(Base + "." + N.str()));
+    }
+  };
+  while (!Source.empty() && !Found) {
+    auto [First, Rest] = Source.split('\n');
+    Source = Rest;
+    llvm::StringRef T = First.ltrim();
+    if (!T.starts_with("from ") && !T.starts_with("import "))
+      continue;
+    std::string Line = T.split('#').first.rtrim().str();
+    // A statement continued on the next lines: `from x import (` ... `)`, or a backslash.
+    {
+      unsigned Joined = 0;
+      auto Open = [&] {
+        llvm::StringRef L = Line;
+        return L.ends_with("\\") || (L.count('(') > L.count(')'));
+      };
+      while (Open() && !Source.empty() && Joined++ < 1000) {
+        auto [Next, After] = Source.split('\n');
+        Source = After;
+        if (llvm::StringRef(Line).ends_with("\\"))
+          Line.pop_back();
+        Line += " " + Next.split('#').first.trim().str();
+      }
+      if (Open())
+        return true; // not read whole: it may name anything
+    }
+    Scan(Line);
   }
-}
-
-bool importsProjectModule(llvm::StringRef Source, const ProjectLink &Link) {
-  bool Found = false;
-  scanImports(Source, [&](llvm::StringRef Module, bool Relative) {
-    if (!Found)
-      Found = Relative || Link.hasModule(Module.split('.').first);
-  });
   return Found;
 }
 
-/// A digest of everything a caller may take from a module's summary.
+/// A digest of everything a caller may take from a module's summary: all of it.
 static std::string digestOf(const ModuleSummary &S) {
-  std::string All = serialize(S.Import);
-  std::vector<std::string> Keys;
-  for (const auto &F : S.Functions)
-    Keys.push_back(F.first().str());
-  std::sort(Keys.begin(), Keys.end());
-  for (const std::string &K : Keys)
-    All += K + "\n" + serialize(S.Functions.find(K)->second);
-  std::vector<std::string> Imports;
-  for (const auto &I : S.Imports)
-    Imports.push_back(I.first().str() + "=" + I.second);
-  std::sort(Imports.begin(), Imports.end());
-  for (const std::string &I : Imports)
-    All += I + "\n";
+  std::string All = toJson(S);
   std::array<uint8_t, 20> Bytes = llvm::SHA1::hash(llvm::arrayRefFromStringRef(All));
   return llvm::toHex(llvm::ArrayRef<uint8_t>(Bytes), /*LowerCase=*/true);
 }
@@ -216,6 +299,36 @@ std::string linkedName(const SemanticModel &M, Node Expr, unsigned S, const Proj
   return Q;
 }
 
+std::string linkedCallee(const SemanticModel &M, const CallSite &C, const ProjectLink &Link) {
+  std::string Q = linkedName(M, C.Callee, C.Scope, Link);
+  if (!Q.empty())
+    return Q;
+  Node Callee = unparenthesize(C.Callee);
+  if (!Callee.is("attribute"))
+    return "";
+  Node Obj = unparenthesize(Callee.field("object"));
+  Node Ctor;
+  int Holder = C.Scope;
+  if (Obj.is("call")) {
+    Ctor = Obj; // Server().start()
+  } else if (Obj.is("identifier")) {
+    const Binding *B = M.lookup(M.text(Obj), C.Scope, Obj.startByte());
+    if (!B || (B->Kind != BindingKind::Assignment && B->Kind != BindingKind::WithItem) ||
+        !B->Value)
+      return "";
+    Ctor = unparenthesize(B->Value);
+    // The scope that binds the name: the function itself or the module.
+    while (Holder >= 0 && !M.scopes()[Holder].Names.count(M.text(Obj)))
+      Holder = M.scopes()[Holder].Parent;
+  }
+  if (!Ctor || !Ctor.is("call") || Holder < 0)
+    return "";
+  std::string Class = linkedName(M, Ctor.field("function"), Holder, Link);
+  if (Class.empty() || !Link.hasModule(llvm::StringRef(Class).split('.').first))
+    return "";
+  return Class + "." + M.text(Callee.field("attribute")).str();
+}
+
 std::vector<std::string> importedModules(const SemanticModel &M, Node N,
                                          const ProjectLink &Link) {
   std::vector<std::string> Out;
@@ -260,8 +373,25 @@ std::vector<std::string> importedModules(const SemanticModel &M, Node N,
 // Layout
 //===----------------------------------------------------------------------===//
 
-Project::Layout Project::layoutOf(llvm::StringRef File) {
-  std::string Dir = parentPath(absolute(File));
+/// The project root and import root of the files in folder Dir. Asked for every analysed
+/// file (twice), it is remembered per folder for the life of the process: a marker file
+/// made or removed while a language server runs is seen after its restart.
+struct FolderRoots {
+  std::string Root, Top;
+  /// Top is an installation folder: site-packages, dist-packages, or the standard library
+  /// itself (os.py beside lib-dynload or site-packages).
+  bool Installation = false;
+};
+
+static FolderRoots rootsOfFolder(const std::string &Dir) {
+  static std::mutex Mu;
+  static std::map<std::string, FolderRoots> Known;
+  {
+    std::lock_guard<std::mutex> Lock(Mu);
+    auto It = Known.find(Dir);
+    if (It != Known.end())
+      return It->second;
+  }
   std::string Top = Dir;
   while (fileExists(Top + "/__init__.py") && parentPath(Top) != Top && !parentPath(Top).empty())
     Top = parentPath(Top);
@@ -278,7 +408,28 @@ Project::Layout Project::layoutOf(llvm::StringRef File) {
   // A marker inside the package (or none): the package's import root is the project.
   if (Root.empty() || (Root.size() > Top.size() && Root.compare(0, Top.size(), Top) == 0))
     Root = Top;
-  return {Root, Top};
+  llvm::StringRef Base = llvm::sys::path::filename(Top);
+  bool Installation = Base == "site-packages" || Base == "dist-packages" ||
+                      (fileExists(Top + "/os.py") && (fileExists(Top + "/lib-dynload") ||
+                                                      fileExists(Top + "/site-packages")));
+  std::lock_guard<std::mutex> Lock(Mu);
+  return Known[Dir] = {Root, Top, Installation};
+}
+
+Project::Layout Project::layoutOf(llvm::StringRef File) {
+  auto [Root, Top, Installation] = rootsOfFolder(parentPath(absolute(File)));
+  // An installation folder holds many distributions (or the standard library's modules):
+  // each is its own project, and the others are third-party to it (the API table's, not
+  // analysed).
+  std::string Only;
+  if (Installation) {
+    std::string Abs = absolute(File);
+    llvm::StringRef Rel = llvm::StringRef(Abs).drop_front(Top.size()).ltrim('/');
+    Only = Rel.split('/').first.str();
+    if (llvm::StringRef(Only).ends_with(".py"))
+      Only.resize(Only.size() - 3);
+  }
+  return {Root, Top, Only};
 }
 
 struct Project::Module {
@@ -288,10 +439,11 @@ struct Project::Module {
   std::shared_ptr<const ModuleSummary> Summary;
   llvm::sys::TimePoint<> Modified;
   uint64_t Size = 0;
+  std::chrono::steady_clock::time_point Checked; ///< when Modified and Size were compared
 };
 
-Project::Project(std::string Root, std::shared_ptr<const Config> C)
-    : Root(std::move(Root)), Cfg(std::move(C)) {
+Project::Project(std::string Root, std::shared_ptr<const Config> C, std::string Only)
+    : Root(std::move(Root)), Only(std::move(Only)), Cfg(std::move(C)) {
   Roots.push_back(this->Root);
   Roots.push_back(this->Root + "/src");
   if (Cfg && (!Cfg->ProcessStarters.empty() || !Cfg->ThreadStarters.empty() ||
@@ -317,8 +469,17 @@ bool Project::exists(const std::string &Path) const {
 
 std::pair<std::string, std::string> Project::findModule(llvm::StringRef Name,
                                                         llvm::StringRef ImportRoot) const {
-  if (Name.empty())
+  if (Name.empty() || (!Only.empty() && Name.split('.').first != Only))
     return {};
+  std::string Key = ImportRoot.str() + "\n" + Name.str();
+  auto Known = Found.find(Key);
+  if (Known != Found.end())
+    return Known->second;
+  return Found[Key] = searchModule(Name, ImportRoot);
+}
+
+std::pair<std::string, std::string> Project::searchModule(llvm::StringRef Name,
+                                                          llvm::StringRef ImportRoot) const {
   std::string Rel = Name.str();
   for (char &C : Rel)
     if (C == '.')
@@ -358,7 +519,7 @@ public:
     if (File.empty())
       return nullptr;
     const ModuleSummary *S = P.summaryOf(File, Module, Root, Keep);
-    Deps[Module.str()] = S ? digestOf(*S) : std::string();
+    Deps[Module.str()] = S ? P.digest(*S) : std::string();
     return S;
   }
   bool hasModule(llvm::StringRef Module) const override {
@@ -376,7 +537,7 @@ public:
     if (File.empty())
       return "";
     const ModuleSummary *S = P.summaryOf(File, Module, Root, Keep);
-    return S ? digestOf(*S) : std::string();
+    return S ? P.digest(*S) : std::string();
   }
 
 private:
@@ -403,6 +564,14 @@ const ModuleSummary *Project::summaryOf(const std::string &File, llvm::StringRef
   Module &Mod = *Slot;
   if (Mod.InProgress || Depth >= MaxImportDepth)
     return nullptr; // an import cycle (the module is still being run), or too deep a chain
+  // Asked again and again in one run: the file is looked at again at most once a second
+  // (an editor session keeps the project, and a saved file is summarised again).
+  auto Now = std::chrono::steady_clock::now();
+  if (Mod.Summary && Now - Mod.Checked < std::chrono::seconds(1)) {
+    Keep.push_back(Mod.Summary);
+    return Mod.Summary.get();
+  }
+  Mod.Checked = Now;
   llvm::sys::fs::file_status Status;
   bool Stat = !llvm::sys::fs::status(File, Status);
   if (Mod.Summary && (!Stat || (Status.getLastModificationTime() == Mod.Modified &&
@@ -420,22 +589,41 @@ const ModuleSummary *Project::summaryOf(const std::string &File, llvm::StringRef
   auto Buf = llvm::MemoryBuffer::getFile(File, /*IsText=*/false, /*RequiresNullTerminator=*/false);
   std::string Why;
   std::optional<DecodedSource> Text;
-  if (Buf && (*Buf)->getBufferSize() < (1u << 31))
-    Text = decodePythonSource((*Buf)->getBuffer(), Why);
   bool IsPackage = false;
   std::string Own = moduleNameIn(File, ImportRoot, IsPackage);
   FileLink Link(*this, Own.empty() ? Name.str() : Own, IsPackage, ImportRoot.str());
-  // A module that names nothing a summary can hold, and imports nothing of the project,
-  // does nothing worth knowing: it is not parsed.
-  if (Text && !Words->present(Text->Text, RuleNeeds::SummaryEffect) &&
-      !importsProjectModule(Text->Text, Link))
-    Text.reset();
+  // A module that names nothing a summary can hold, and imports nothing of the project that
+  // does, does nothing worth knowing: it is not parsed. Most modules are such; the words are
+  // looked for in the bytes as they are (decoding costs more than the look), unless they may
+  // not be ASCII-compatible (UTF-16 has NUL bytes).
+  if (Buf && (*Buf)->getBufferSize() < (1u << 31)) {
+    llvm::StringRef Raw = (*Buf)->getBuffer();
+    bool Plain = !Raw.contains('\0');
+    if (!Plain || Words->present(Raw, RuleNeeds::SummaryEffect) ||
+        importsProjectEffects(Raw, Link))
+      Text = decodePythonSource(Raw, Why);
+  }
   if (Text) {
-    SyntaxTree Tree = SyntaxTree::parse(Text->Text);
-    if (Tree.valid()) {
-      SemanticModel M(Tree, *Api);
-      *Sum = summarizeModule(M, File, Cfg.get(), Link);
-      ++Loaded;
+    // From an earlier run: the entry for these bytes, this configuration, module name and
+    // layout, used only while every summary it was made with still has its digest.
+    std::string Key;
+    if (Store) {
+      Key = cacheKey({"python-summary", File, Text->Text, Cfg ? Cfg->Digest : "",
+                      Link.moduleName(), ImportRoot, Root, Only});
+      if (std::optional<ModuleSummary> Cached = cachedSummary(Key, Link)) {
+        *Sum = std::move(*Cached);
+        Text.reset();
+      }
+    }
+    if (Text) {
+      SyntaxTree Tree = SyntaxTree::parse(Text->Text);
+      if (Tree.valid()) {
+        SemanticModel M(Tree, *Api);
+        *Sum = summarizeModule(M, File, Cfg.get(), Link);
+        ++Loaded;
+        if (Store)
+          storeSummary(Key, *Sum, Link.dependencies());
+      }
     }
   }
   --Depth;
@@ -443,6 +631,45 @@ const ModuleSummary *Project::summaryOf(const std::string &File, llvm::StringRef
   Mod.Summary = Sum;
   Keep.push_back(Sum);
   return Sum.get();
+}
+
+// An entry: one line per summary it was made with ("<digest> <module>"; "-" for a module
+// that had none), an empty line, then the summary as JSON.
+std::optional<ModuleSummary> Project::cachedSummary(const std::string &Key, ProjectLink &Link) {
+  std::optional<std::string> Value = Store->get("python-summary", Key);
+  if (!Value)
+    return std::nullopt;
+  llvm::StringRef Rest = *Value;
+  while (true) {
+    auto [Line, After] = Rest.split('\n');
+    if (After.size() == Rest.size())
+      return std::nullopt; // no empty line: not an entry
+    Rest = After;
+    if (Line.empty())
+      break;
+    auto [Digest, Module] = Line.split(' ');
+    if (Module.empty() || Link.moduleDigest(Module) != (Digest == "-" ? "" : Digest))
+      return std::nullopt;
+  }
+  return moduleSummaryFromJson(Rest);
+}
+
+void Project::storeSummary(const std::string &Key, const ModuleSummary &S,
+                           const std::vector<std::pair<std::string, std::string>> &Deps) {
+  std::string Value;
+  for (const auto &[Module, Digest] : Deps) {
+    if (Module.find_first_of(" \n") != std::string::npos)
+      return;
+    Value += (Digest.empty() ? std::string("-") : Digest) + " " + Module + "\n";
+  }
+  Value += "\n" + toJson(S);
+  Store->put("python-summary", Key, Value);
+}
+
+const std::string &Project::digest(const ModuleSummary &S) {
+  if (S.Digest.empty())
+    S.Digest = digestOf(S);
+  return S.Digest;
 }
 
 const FunctionSummary *Project::function(llvm::StringRef Qualified, llvm::StringRef ImportRoot,
@@ -458,7 +685,7 @@ const FunctionSummary *Project::function(llvm::StringRef Qualified, llvm::String
     if (File.empty())
       continue;
     const ModuleSummary *S = summaryOf(File, Mod, Root, Keep);
-    Deps[Mod] = S ? digestOf(*S) : std::string();
+    Deps[Mod] = S ? digest(*S) : std::string();
     if (!S)
       return nullptr;
     std::string Rest = llvm::join(Parts.begin() + I, Parts.end(), ".");
@@ -481,9 +708,11 @@ std::shared_ptr<Project> ProjectSet::forFile(llvm::StringRef File,
                                              std::shared_ptr<const Config> Cfg) {
   Project::Layout L = Project::layoutOf(File);
   std::lock_guard<std::mutex> Lock(Mu);
-  std::shared_ptr<Project> &P = ByRoot[L.Root];
-  if (!P)
-    P = std::make_shared<Project>(L.Root, Cfg);
+  std::shared_ptr<Project> &P = ByRoot[L.Root + "\n" + L.Only];
+  if (!P) {
+    P = std::make_shared<Project>(L.Root, Cfg, L.Only);
+    P->setCache(Store);
+  }
   return P;
 }
 

@@ -27,6 +27,7 @@
 #include <vector>
 
 namespace forksafe {
+class Cache;
 struct Config;
 namespace python {
 
@@ -53,11 +54,35 @@ public:
   virtual std::vector<std::pair<std::string, std::string>> dependencies() const = 0;
   /// The digest of module Name's summary now ("" when it has none).
   virtual std::string moduleDigest(llvm::StringRef Name) = 0;
+
+  /// importsProjectEffects' answer for Source, remembered (the pre-filter, each rule and the
+  /// flow walk ask it of the same file).
+  std::optional<bool> importsEffects(llvm::StringRef Source) const {
+    if (EffectsOf.data() == Source.data() && EffectsOf.size() == Source.size())
+      return Effects;
+    return std::nullopt;
+  }
+  void setImportsEffects(llvm::StringRef Source, bool Found) {
+    EffectsOf = Source;
+    Effects = Found;
+  }
+
+private:
+  llvm::StringRef EffectsOf;
+  bool Effects = false;
 };
 
-/// Whether Source (by a textual scan of its import statements, no parse) imports a module of
-/// the project around Link: a relative import, or a top-level name the project has.
-bool importsProjectModule(llvm::StringRef Source, const ProjectLink &Link);
+/// Whether Source (by a textual scan of its import statements, no parse) imports a module of the project whose summary is not
+/// empty, or may (an import the scan cannot read whole). Summarises those modules through
+/// Link, which records them as dependencies. A file or module that imports none has
+/// nothing from the project to judge: it is analysed as if alone.
+bool importsProjectEffects(llvm::StringRef Source, ProjectLink &Link);
+
+/// Whether what Qualified names in the project (a module, or a function or class of one,
+/// through re-exports) does something a rule judges when imported or called. InCycle: the
+/// answer for a module still being summarised.
+bool nameHasEffects(ProjectLink &Link, llvm::StringRef Qualified, bool InCycle,
+                    unsigned Depth = 0);
 
 /// The absolute name a relative import names: `..util` in module `pkg.sub.mod` is
 /// `pkg.util`. "" when it leaves the top package.
@@ -67,6 +92,12 @@ std::string resolveRelative(llvm::StringRef ModuleName, bool IsPackage, llvm::St
 /// imports (resolved against Link's module): `helpers.start` with `from . import helpers`
 /// in `pkg.main` -> "pkg.helpers.start". "" when it is no imported name.
 std::string linkedName(const SemanticModel &M, Node Expr, unsigned S, const ProjectLink &Link);
+
+/// The qualified name of the project function call C calls: its callee's linked name, or,
+/// for `obj.m()` where obj was made in the same function or at module level by calling a
+/// class of a project module (`srv = server.Server()`), that class's method
+/// ("pkg.server.Server.m"). "" when unknown.
+std::string linkedCallee(const SemanticModel &M, const CallSite &C, const ProjectLink &Link);
 
 /// What an import binding stands for, relative imports resolved: "" when unknown.
 std::string importedName(const SemanticModel &M, const Binding &B, const ProjectLink &Link);
@@ -83,10 +114,14 @@ public:
   struct Layout {
     std::string Root;
     std::string ImportRoot;
+    /// In an installation folder (site-packages, dist-packages, the standard library's):
+    /// the one top-level package (or module) that is the project; the others are
+    /// third-party.
+    std::string Only;
   };
   static Layout layoutOf(llvm::StringRef File);
 
-  Project(std::string Root, std::shared_ptr<const Config> Cfg);
+  Project(std::string Root, std::shared_ptr<const Config> Cfg, std::string Only = "");
   ~Project();
   const std::string &root() const { return Root; }
   const ApiTable &api() const { return *Api; }
@@ -98,6 +133,12 @@ public:
   /// Modules parsed for their summaries so far (for tests and the benchmark).
   unsigned modulesLoaded() const { return Loaded; }
 
+  /// Keep module summaries between runs in Store (null: no cache). An entry is keyed by the
+  /// module's bytes, path, name and layout, the configuration and the forksafe build, and
+  /// records the digests of the summaries it was made with; it is used only while each is
+  /// unchanged.
+  void setCache(Cache *C) { Store = C; }
+
   using Keeper = std::vector<std::shared_ptr<const ModuleSummary>>;
 
 private:
@@ -107,16 +148,24 @@ private:
   /// empty when the project has no such module.
   std::pair<std::string, std::string> findModule(llvm::StringRef Name,
                                                  llvm::StringRef ImportRoot) const;
+  std::pair<std::string, std::string> searchModule(llvm::StringRef Name,
+                                                   llvm::StringRef ImportRoot) const;
   bool exists(const std::string &Path) const;
   /// The summary of the module in File (named Name as imported); computed once per run
   /// (again when the file changed since).
   const ModuleSummary *summaryOf(const std::string &File, llvm::StringRef Name,
                                  llvm::StringRef ImportRoot, Keeper &Keep);
+  std::optional<ModuleSummary> cachedSummary(const std::string &Key, ProjectLink &Link);
+  void storeSummary(const std::string &Key, const ModuleSummary &S,
+                    const std::vector<std::pair<std::string, std::string>> &Deps);
+  /// The digest of a summary this project made (computed once).
+  const std::string &digest(const ModuleSummary &S);
   const FunctionSummary *function(llvm::StringRef Qualified, llvm::StringRef ImportRoot,
                                   std::map<std::string, std::string> &Deps, Keeper &Keep,
                                   unsigned Depth);
 
   std::string Root;
+  std::string Only; ///< Layout::Only
   std::vector<std::string> Roots; ///< the root, its src/
   std::shared_ptr<const Config> Cfg;
   std::unique_ptr<ApiTable> OwnedApi;
@@ -125,7 +174,10 @@ private:
   std::recursive_mutex Mu; ///< held while a summary is computed (it may need others)
   std::map<std::string, std::unique_ptr<Module>> Modules; ///< by file
   mutable std::map<std::string, bool> Exists;
+  /// findModule's answers, by import root and name (a file made during a run is not seen).
+  mutable std::map<std::string, std::pair<std::string, std::string>> Found;
   unsigned Loaded = 0;
+  Cache *Store = nullptr;
   unsigned Depth = 0; ///< summaries being computed inside one another (under Mu)
 };
 
@@ -133,8 +185,14 @@ private:
 class ProjectSet {
 public:
   std::shared_ptr<Project> forFile(llvm::StringRef File, std::shared_ptr<const Config> Cfg);
+  /// The cache the projects made from now on keep their summaries in (null: none).
+  void setCache(Cache *C) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Store = C;
+  }
 
 private:
+  Cache *Store = nullptr;
   std::mutex Mu;
   std::map<std::string, std::shared_ptr<Project>> ByRoot;
 };

@@ -109,7 +109,7 @@ const FlowModel &RuleContext::flow() const {
 const FunctionSummary *RuleContext::calledSummary(const CallSite &C) const {
   if (!Link || model().apiOf(C) || model().calledFunction(C) >= 0)
     return nullptr;
-  std::string Q = linkedName(model(), C.Callee, C.Scope, *Link);
+  std::string Q = linkedCallee(model(), C, *Link);
   return Q.empty() ? nullptr : Link->function(Q);
 }
 
@@ -207,7 +207,7 @@ void analyze(llvm::StringRef Path, llvm::StringRef Source, const AnalyzeOptions 
   uint32_t Met = Opts.Prefilter ? T.Words.scan(Source) : ~0u;
   // With the project, a file may reach processes, threads and CUDA through the functions and
   // the top level of the modules it imports: the rules that judge with summaries run.
-  if (Opts.Link && importsProjectModule(Source, *Opts.Link))
+  if (Opts.Link && importsProjectEffects(Source, *Opts.Link))
     Met |= WholeProgramNeeds;
 
   SyntaxTree Tree = SyntaxTree::parse(Source, Opts.Kept);
@@ -254,7 +254,7 @@ bool mayConcernAnyRule(llvm::StringRef Source, const AnalyzeOptions &Opts) {
     if (TriggerWords::meets(*Met, E.Needs))
       return true;
     if ((WholeProgramNeeds & (1u << unsigned(E.Needs))) && Opts.Link &&
-        importsProjectModule(Source, *Opts.Link))
+        importsProjectEffects(Source, *Opts.Link))
       return true; // it may call a starter of another module
   }
   return false;

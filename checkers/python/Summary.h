@@ -91,10 +91,20 @@ struct ModuleSummary {
   llvm::StringMap<FunctionSummary> Functions;
   /// Names the module binds by importing them: name -> qualified name (re-exports).
   llvm::StringMap<std::string> Imports;
+  /// Its digest, once computed (by the project, under its lock).
+  mutable std::string Digest;
+  /// Importing it, calling its functions and names imported from it do nothing a rule
+  /// judges.
+  bool empty() const { return Import.empty() && Functions.empty() && Imports.empty(); }
 };
 
 /// A stable text form of a summary, for digests and caches.
 std::string serialize(const FunctionSummary &S);
+
+/// The whole of a module summary as JSON (keys sorted: the same summary gives the same
+/// text), and back. nullopt when Text is not what toJson writes.
+std::string toJson(const ModuleSummary &S);
+std::optional<ModuleSummary> moduleSummaryFromJson(llvm::StringRef Text);
 
 } // namespace python
 } // namespace forksafe

@@ -27,6 +27,10 @@ executor.submit(work, 1)
 executor.submit(work, 2)
 list(executor.map(work, [3, 4]))
 
+# One statement that starts processes twice: one finding.
+pair = (mp.Process(target=work, args=(5,)).start(), mp.Process(target=work, args=(6,)).start())
+# CHECK: :[[@LINE-1]]:1: warning: processes are started when the module is imported{{.*}}[forksafe-unguarded-process-start]
+
 
 def manager_after_thread():
     threading.Thread(target=work, args=(0,)).start()
@@ -46,6 +50,28 @@ def processes_in_a_comprehension():
 # CHECK-NEXT: :[[@LINE-5]]:5: note: thread started here
     for p in procs:
         p.join()
+
+
+def spawned_in_a_comprehension():
+    ticker = threading.Thread(target=work, args=(0,))
+    ticker.start()
+    spawn = mp.get_context("spawn")
+    procs = [spawn.Process(target=work, args=(i,)) for i in range(4)]
+    for p in procs:
+        p.start()
+    with spawn.Manager() as shared:
+        return shared.dict()
+
+
+def joined_before_the_loop():
+    ticker = threading.Thread(target=work, args=(0,))
+    ticker.start()
+    ticker.join()
+    workers = []
+    for i in range(4):
+        workers.append(mp.Process(target=work, args=(i,)))
+    for w in workers:
+        w.start()
 
 
 def processes_appended_in_a_loop():

@@ -4,6 +4,7 @@
 // of linked summaries that per-file results are cached by.
 //
 //===----------------------------------------------------------------------===//
+#include "core/Cache.h"
 #include "core/CheckGlobs.h"
 #include "python/Project.h"
 #include "python/PythonAnalyzer.h"
@@ -96,6 +97,55 @@ TEST(PythonProject, SummariesAreComputedOnceAndFollowReExports) {
   EXPECT_EQ(P.modulesLoaded(), Loaded);
   EXPECT_EQ(Link->function("pkg.nothing"), nullptr);
   EXPECT_EQ(Link->function("multiprocessing.Pool"), nullptr); // the API table's
+}
+
+// A second run over an unchanged project takes the summaries from the cache (nothing is
+// parsed); a change in a module a cached summary was made with makes it be made again.
+TEST(PythonProject, SummariesAreCachedBetweenRuns) {
+  Tree T;
+  T.write("pyproject.toml", "");
+  T.write("pkg/__init__.py", "");
+  T.write("pkg/workers.py", "from pkg.pools import run\n\n"
+                            "def start(fn):\n"
+                            "    return run(fn)\n");
+  T.write("pkg/pools.py", "import multiprocessing as mp\n\n"
+                          "def run(fn):\n"
+                          "    with mp.Pool() as p:\n"
+                          "        return p.map(fn, [1])\n");
+  std::unique_ptr<Cache> Store = Cache::open(T.Root + "/.cache");
+  ASSERT_TRUE(Store);
+  std::string FirstDigest;
+  {
+    Project P(T.Root, nullptr);
+    P.setCache(Store.get());
+    auto Link = P.linkFor(T.Root + "/main.py");
+    const FunctionSummary *S = Link->function("pkg.workers.start");
+    ASSERT_NE(S, nullptr);
+    ASSERT_TRUE(S->Starts);
+    EXPECT_EQ(P.modulesLoaded(), 2u);
+    FirstDigest = Link->moduleDigest("pkg.workers");
+  }
+  {
+    Project P(T.Root, nullptr);
+    P.setCache(Store.get());
+    auto Link = P.linkFor(T.Root + "/main.py");
+    const FunctionSummary *S = Link->function("pkg.workers.start");
+    ASSERT_NE(S, nullptr);
+    ASSERT_TRUE(S->Starts);
+    EXPECT_EQ(S->Starts->Notes.back().Line, 4u);
+    ASSERT_EQ(S->Handoffs.size(), 1u);
+    EXPECT_EQ(P.modulesLoaded(), 0u);
+    EXPECT_EQ(Link->moduleDigest("pkg.workers"), FirstDigest);
+  }
+  // pools.py no longer starts processes: workers.py's entry is stale and not used.
+  T.write("pkg/pools.py", "def run(fn):\n    return fn(1)\n");
+  {
+    Project P(T.Root, nullptr);
+    P.setCache(Store.get());
+    auto Link = P.linkFor(T.Root + "/main.py");
+    EXPECT_EQ(Link->function("pkg.workers.start"), nullptr);
+    EXPECT_NE(Link->moduleDigest("pkg.workers"), FirstDigest);
+  }
 }
 
 TEST(PythonProject, DependenciesAndTheirDigests) {

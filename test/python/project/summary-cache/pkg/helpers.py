@@ -1,0 +1,5 @@
+from pkg.threads import start_ticker
+
+
+def setup():
+    start_ticker()

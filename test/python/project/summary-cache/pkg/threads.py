@@ -1,0 +1,6 @@
+import threading
+
+
+def start_ticker():
+    ticker = threading.Thread(target=print, daemon=True)
+    ticker.start()
