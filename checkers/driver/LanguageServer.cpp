@@ -783,7 +783,10 @@ private:
       Doc.Tree.reset();
     }
     Doc.Unsaved = false;
-    if (isConfigFile(Doc.Path))
+    // A saved Python module changes what the open documents that import it see (its summary),
+    // and may be a module the project's lookups have not met yet: start from a fresh project
+    // model, as after a configuration change.
+    if (isConfigFile(Doc.Path) || kindOf(Doc) == DocKind::Python)
       reloadConfiguration();
     else
       markDirty(Doc);
