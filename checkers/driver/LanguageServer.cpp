@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "LanguageServer.h"
+#include "CheckCatalog.h"
 
 #include "LspDocuments.h"
 #include "LspTransport.h"
@@ -806,25 +807,6 @@ private:
   CppWorker Worker;
 };
 
-/// The check pages when neither --docs-url nor the client's initializationOptions.docsUrl
-/// says: the docs installed beside the program (<prefix>/share/doc/forksafe/checks), else the
-/// source tree's docs/checks the program was built from, else none (no links).
-std::string defaultDocsUrl() {
-  static int Anchor;
-  std::string Exe = llvm::sys::fs::getMainExecutable(nullptr, &Anchor);
-  if (!Exe.empty()) {
-    llvm::SmallString<256> Installed(llvm::sys::path::parent_path(llvm::sys::path::parent_path(Exe)));
-    llvm::sys::path::append(Installed, "share", "doc", "forksafe", "checks");
-    if (llvm::sys::fs::is_directory(Installed))
-      return fileUri(Installed) + "/";
-  }
-#ifdef FORKSAFE_SOURCE_DOCS
-  if (llvm::sys::fs::is_directory(FORKSAFE_SOURCE_DOCS))
-    return fileUri(FORKSAFE_SOURCE_DOCS) + "/";
-#endif
-  return "";
-}
-
 } // namespace
 
 std::string forksafe::lsp::processLanguageServerStream(llvm::StringRef Input, int *ExitCode, bool AnalyseCpp) {
@@ -850,7 +832,8 @@ std::string forksafe::lsp::processLanguageServerStream(llvm::StringRef Input, in
 }
 
 int runLanguageServer(int Argc, const char **Argv) {
-  std::string DocsUrl = defaultDocsUrl();
+  // Neither --docs-url nor the client's initializationOptions.docsUrl: the program's default.
+  std::string DocsUrl = forksafe::defaultDocsUrl();
   for (int I = 1; I < Argc; ++I) {
     llvm::StringRef A(Argv[I]);
     if (A == "--stdio")

@@ -2,41 +2,21 @@
 
 usage: lsp_client.py FORKSAFE SCRIPT.json
 SCRIPT is a list of messages to send; an entry {"expect": N} waits for N server messages.
-Each received message is printed on one line as JSON with sorted keys.
+Each received message is printed on one line as JSON with sorted keys (lspsession.Server).
 """
 import json
-import subprocess
+import os
 import sys
 
-server = subprocess.Popen([sys.argv[1], "lsp"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from lspsession import Server
 
-
-def send(msg):
-    body = json.dumps(msg).encode()
-    server.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-    server.stdin.flush()
-
-
-def receive():
-    length = None
-    while True:
-        line = server.stdout.readline()
-        if not line:
-            sys.exit("lsp_client: server closed its output")
-        line = line.strip()
-        if not line:
-            break
-        key, _, value = line.partition(b":")
-        if key.lower() == b"content-length":
-            length = int(value)
-    return json.loads(server.stdout.read(length))
-
-
+server = Server(sys.argv[1])
 for step in json.load(open(sys.argv[2])):
     if "expect" in step:
         for _ in range(step["expect"]):
-            print(json.dumps(receive(), sort_keys=True))
+            server.receive()
     else:
-        send(step)
-server.stdin.close()
-print("exit status", server.wait(timeout=30))
+        server.raw(Server.frame(step))
+server.proc.stdin.close()
+print("exit status", server.proc.wait(timeout=30))
