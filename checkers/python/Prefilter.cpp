@@ -29,7 +29,7 @@ llvm::StringRef summaryWord(llvm::StringRef Name) {
   llvm::SmallVector<llvm::StringRef, 6> Parts;
   Name.split(Parts, '.');
   for (auto It = Parts.rbegin(); It != Parts.rend(); ++It)
-    if (!It->empty() && llvm::isUpper(It->front()))
+    if (!It->empty() && It->front() >= 'A' && It->front() <= 'Z')
       return *It;
   // A function named by a common word (grpc.server, torch.multiprocessing.spawn): its
   // module's root, which the import spells too.

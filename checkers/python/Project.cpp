@@ -21,6 +21,12 @@ namespace forksafe {
 namespace python {
 
 namespace {
+
+// StringRef::starts_with/ends_with are spelled startswith/endswith in LLVM 14.
+bool startsWith(llvm::StringRef S, llvm::StringRef Prefix) { return S.substr(0, Prefix.size()) == Prefix; }
+bool endsWith(llvm::StringRef S, llvm::StringRef Suffix) {
+  return S.size() >= Suffix.size() && S.substr(S.size() - Suffix.size()) == Suffix;
+}
 constexpr unsigned MaxReExportDepth = 8; // `from .a import f` chains followed
 constexpr unsigned MaxImportDepth = 64;  // modules summarised inside one another
 
@@ -121,7 +127,7 @@ bool nameHasEffects(ProjectLink &Link, llvm::StringRef Qualified, bool InCycle,
   llvm::StringRef Head = Rest.split('.').first;
   for (const auto &F : S->Functions) {
     llvm::StringRef Key = F.first();
-    if (Key == Head || (Key.starts_with(Head) && Key.drop_front(Head.size()).starts_with(".")))
+    if (Key == Head || (startsWith(Key, Head) && startsWith(Key.drop_front(Head.size()), ".")))
       return true; // the function, or the class and its methods
   }
   auto It = S->Imports.find(Head);
@@ -201,7 +207,7 @@ static bool scanImportsForEffects(llvm::StringRef Source, ProjectLink &Link) {
     auto [First, Rest] = Source.split('\n');
     Source = Rest;
     llvm::StringRef T = First.ltrim();
-    if (!T.starts_with("from ") && !T.starts_with("import "))
+    if (!startsWith(T, "from ") && !startsWith(T, "import "))
       continue;
     std::string Line = T.split('#').first.rtrim().str();
     // A statement continued on the next lines: `from x import (` ... `)`, or a backslash.
@@ -209,12 +215,12 @@ static bool scanImportsForEffects(llvm::StringRef Source, ProjectLink &Link) {
       unsigned Joined = 0;
       auto Open = [&] {
         llvm::StringRef L = Line;
-        return L.ends_with("\\") || (L.count('(') > L.count(')'));
+        return endsWith(L, "\\") || (L.count('(') > L.count(')'));
       };
       while (Open() && !Source.empty() && Joined++ < 1000) {
         auto [Next, After] = Source.split('\n');
         Source = After;
-        if (llvm::StringRef(Line).ends_with("\\"))
+        if (endsWith(Line, "\\"))
           Line.pop_back();
         Line += " " + Next.split('#').first.trim().str();
       }
@@ -426,7 +432,7 @@ Project::Layout Project::layoutOf(llvm::StringRef File) {
     std::string Abs = absolute(File);
     llvm::StringRef Rel = llvm::StringRef(Abs).drop_front(Top.size()).ltrim('/');
     Only = Rel.split('/').first.str();
-    if (llvm::StringRef(Only).ends_with(".py"))
+    if (endsWith(Only, ".py"))
       Only.resize(Only.size() - 3);
   }
   return {Root, Top, Only};

@@ -60,20 +60,23 @@ struct Reader {
   bool Ok = true;
 
   std::string str(const json::Value *V) {
-    if (auto S = V ? V->getAsString() : std::nullopt)
-      return S->str();
+    if (V)
+      if (auto S = V->getAsString()) // llvm::Optional in LLVM 14, std::optional later
+        return S->str();
     Ok = false;
     return "";
   }
   int64_t num(const json::Value *V) {
-    if (auto N = V ? V->getAsInteger() : std::nullopt)
-      return *N;
+    if (V)
+      if (auto N = V->getAsInteger())
+        return *N;
     Ok = false;
     return 0;
   }
   bool flag(const json::Value *V) {
-    if (auto B = V ? V->getAsBoolean() : std::nullopt)
-      return *B;
+    if (V)
+      if (auto B = V->getAsBoolean())
+        return *B;
     Ok = false;
     return false;
   }
