@@ -129,7 +129,7 @@ static std::string position(llvm::StringRef Bytes, size_t Offset) {
   return "line " + std::to_string(Line) + ", column " + std::to_string(Col);
 }
 
-std::optional<DecodedSource> decodePythonSource(llvm::StringRef Bytes, std::string &Error) {
+std::optional<DecodedSource> decodePythonSource(llvm::StringRef Bytes, std::string &Error, bool Blank) {
   DecodedSource Out;
   size_t Nul = Bytes.find('\0');
   if (Nul != llvm::StringRef::npos) {
@@ -152,7 +152,8 @@ std::optional<DecodedSource> decodePythonSource(llvm::StringRef Bytes, std::stri
     }
     Out.Text = Bytes.str();
     normalizeLoneCR(Out.Text);
-    Out.Blanked = blankLongDataLiterals(Out.Text);
+    if (Blank)
+      Out.Blanked = blankLongDataLiterals(Out.Text);
     return Out;
   }
   if (Out.BomBytes) {
@@ -187,7 +188,8 @@ std::optional<DecodedSource> decodePythonSource(llvm::StringRef Bytes, std::stri
   }
   Out.Text.resize(Out.Text.size() - DstLeft);
   normalizeLoneCR(Out.Text);
-  Out.Blanked = blankLongDataLiterals(Out.Text);
+  if (Blank)
+    Out.Blanked = blankLongDataLiterals(Out.Text);
   Out.Transcoded = true;
   return Out;
 }

@@ -33,8 +33,10 @@ std::vector<std::pair<size_t, size_t>> blankLongDataLiterals(std::string &Text,
 
 /// Turns the bytes of a Python file into UTF-8 text as the interpreter would read it:
 /// UTF-8 (with or without BOM), or the encoding of a PEP 263 declaration on line 1 or 2.
-/// On failure returns nullopt and sets Error to a sentence fit for the user.
-std::optional<DecodedSource> decodePythonSource(llvm::StringRef Bytes, std::string &Error);
+/// On failure returns nullopt and sets Error to a sentence fit for the user. With Blank, long
+/// data literals are blanked (blankLongDataLiterals); a caller that may not parse the text at all
+/// passes false and blanks only when it does.
+std::optional<DecodedSource> decodePythonSource(llvm::StringRef Bytes, std::string &Error, bool Blank = true);
 
 /// Returns the byte offset of the first invalid UTF-8 sequence, or npos.
 size_t findInvalidUTF8(llvm::StringRef Bytes);

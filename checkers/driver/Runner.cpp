@@ -67,7 +67,9 @@ BufferResult Runner::analyzePythonOnce(const std::string &Name, llvm::StringRef 
                                        python::KeptTree *Kept) {
   BufferResult Out;
   std::string Why;
-  auto Decoded = decodePythonSource(Bytes, Why);
+  // Data literals are blanked only for a text that gets parsed (below): most files do not pass
+  // the pre-filter, and blanking is a pass over every byte.
+  auto Decoded = decodePythonSource(Bytes, Why, /*Blank=*/false);
   if (!Decoded) {
     Out.Errors.push_back({Name, Why});
     return Out;
@@ -95,6 +97,8 @@ BufferResult Runner::analyzePythonOnce(const std::string &Name, llvm::StringRef 
   // A skipped file's suppression comments are still checked (unknown names, unused ones).
   if (Skip && llvm::StringRef(Decoded->Text).find("forksafe") == llvm::StringRef::npos)
     return Out;
+  if (!Skip)
+    Decoded->Blanked = blankLongDataLiterals(Decoded->Text);
   std::string Key;
   bool Cached = false;
   if (Results && UseCache && !Skip) {
