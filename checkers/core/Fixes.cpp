@@ -56,6 +56,8 @@ static bool AllowReadOnly = false;
 
 void allowFixingReadOnlyFiles(bool Allow) { AllowReadOnly = Allow; }
 
+void prepareFixWrites() { llvm::sys::SetInterruptFunction(nullptr); } // registers the handlers
+
 static std::string errnoText() { return std::error_code(errno, std::generic_category()).message(); }
 
 /// Writes all of Contents to FD from its start and cuts the file there.

@@ -45,6 +45,11 @@ std::string applyFixesOnce(llvm::StringRef Text, const std::vector<Diagnostic> &
 std::string unifiedDiff(llvm::StringRef Path, llvm::StringRef Before, llvm::StringRef After);
 /// --fix-read-only: also fix files that no one may write (mode without any w bit).
 void allowFixingReadOnlyFiles(bool Allow);
+/// Call on the main thread before files are written from other threads: the temporaries are
+/// removed on a signal by LLVM's handlers, which install an alternate signal stack on the thread
+/// that first asks; on a worker thread that stack replaces the sanitizers' own, which they then
+/// fail to unmap when the thread ends.
+void prepareFixWrites();
 
 } // namespace forksafe
 

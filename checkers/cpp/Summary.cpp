@@ -260,12 +260,22 @@ llvm::Expected<UnitSummary> unitFromJson(llvm::StringRef Text) {
 }
 
 llvm::Expected<ProgramSummary> programFromJson(llvm::StringRef Text) {
+  ProgramSummary P;
+  auto AddUnit = [&](const json::Value &UV) -> llvm::Error {
+    const json::Object *UO = UV.getAsObject();
+    if (!UO)
+      return malformed("a unit is not an object");
+    auto U = readUnit(*UO);
+    if (!U)
+      return U.takeError();
+    P.Units.push_back(std::move(*U));
+    return llvm::Error::success();
+  };
   // With the index line (toJson with the fork wrappers): one unit per line.
   auto Index = forkWrapperIndex(Text);
   if (!Index)
     return Index.takeError();
   if (Index->has_value()) {
-    ProgramSummary P;
     llvm::StringRef Rest = Text.drop_until([](char C) { return C == '\n'; });
     while (!Rest.empty()) {
       Rest = Rest.drop_front(); // the newline
@@ -279,13 +289,8 @@ llvm::Expected<ProgramSummary> programFromJson(llvm::StringRef Text) {
       llvm::Expected<json::Value> V = json::parse(Line);
       if (!V)
         return V.takeError();
-      const json::Object *UO = V->getAsObject();
-      if (!UO)
-        return malformed("a unit is not an object");
-      auto U = readUnit(*UO);
-      if (!U)
-        return U.takeError();
-      P.Units.push_back(std::move(*U));
+      if (llvm::Error E = AddUnit(*V))
+        return E;
     }
     return P;
   }
@@ -298,16 +303,9 @@ llvm::Expected<ProgramSummary> programFromJson(llvm::StringRef Text) {
   const json::Array *Units = (*O)->getArray("units");
   if (!Units)
     return malformed("no 'units'");
-  ProgramSummary P;
-  for (const json::Value &UV : *Units) {
-    const json::Object *UO = UV.getAsObject();
-    if (!UO)
-      return malformed("a unit is not an object");
-    auto U = readUnit(*UO);
-    if (!U)
-      return U.takeError();
-    P.Units.push_back(std::move(*U));
-  }
+  for (const json::Value &UV : *Units)
+    if (llvm::Error E = AddUnit(UV))
+      return E;
   return P;
 }
 

@@ -18,6 +18,7 @@
 #include "LspTransport.h"
 #include "FileWalker.h"
 #include "Runner.h"
+#include "core/StringCompat.h"
 #include "core/Uri.h"
 #include "cpp/CppAnalyzer.h"
 
@@ -39,9 +40,6 @@
 #include <thread>
 #include <unistd.h>
 
-// StringRef::starts_with/ends_with are spelled startswith/endswith in LLVM 14.
-static inline bool startsWith(llvm::StringRef S, llvm::StringRef Prefix) { return S.take_front(Prefix.size()) == Prefix && S.size() >= Prefix.size(); }
-static inline bool endsWith(llvm::StringRef S, llvm::StringRef Suffix) { return S.size() >= Suffix.size() && S.take_back(Suffix.size()) == Suffix; }
 
 using namespace forksafe;
 using namespace forksafe::lsp;

@@ -1,13 +1,11 @@
 //===--- LspTransport.cpp - LSP message framing ------------------------------===//
 #include "LspTransport.h"
 
+#include "core/StringCompat.h"
+
 #include "llvm/ADT/StringExtras.h"
 
 #include <algorithm>
-
-// StringRef::starts_with/ends_with are spelled startswith/endswith in LLVM 14.
-static inline bool startsWith(llvm::StringRef S, llvm::StringRef Prefix) { return S.take_front(Prefix.size()) == Prefix && S.size() >= Prefix.size(); }
-static inline bool endsWith(llvm::StringRef S, llvm::StringRef Suffix) { return S.size() >= Suffix.size() && S.take_back(Suffix.size()) == Suffix; }
 
 namespace forksafe {
 namespace lsp {

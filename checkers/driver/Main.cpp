@@ -26,7 +26,6 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/Signals.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cstdlib>
@@ -262,12 +261,8 @@ int main(int Argc, const char **Argv) {
   RO.ExtraArgs.assign(ExtraArgs.begin(), ExtraArgs.end());
   RO.ExtraArgsBefore.assign(ExtraArgsBefore.begin(), ExtraArgsBefore.end());
   RO.Fix = ApplyFixes || ShowDiff;
-  // Fixed files are written through temporaries removed on a signal (core/Fixes.cpp); LLVM
-  // installs those handlers, and an alternate signal stack, on the thread that first asks.
-  // Ask here, on the main thread: a worker thread's stack would be swapped for LLVM's, which
-  // AddressSanitizer then fails to unmap when the thread ends.
   if (ApplyFixes && !ShowDiff)
-    llvm::sys::SetInterruptFunction(nullptr);
+    prepareFixWrites(); // files are fixed on worker threads
   RO.UnsafeFixes = UnsafeFixes;
   RO.Diff = ShowDiff;
   allowFixingReadOnlyFiles(FixReadOnly);

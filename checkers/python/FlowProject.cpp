@@ -283,15 +283,7 @@ const std::vector<Handoff> &FlowModel::Walker::handoffsOf(int F, unsigned Depth)
   for (unsigned Id : CallsByRunner.lookup(F)) {
     const CallSite &C = M.calls()[Id];
     if (const ApiEntry *E = M.apiOf(C)) {
-      if (!(E->Flags & (PicklesCallable | PicklesInitializer)))
-        continue;
-      bool IsProcess = E->Returns && llvm::StringRef(E->Returns) == types::Process;
-      if (IsProcess && M.typeOf(C.Call, C.Scope).StartMethod == "fork")
-        continue;
-      for (const Param *P : {&E->Callable, &E->Initializer}) {
-        if (!P->present() || (P == &E->Callable && !(E->Flags & PicklesCallable)) ||
-            (P == &E->Initializer && !(E->Flags & PicklesInitializer)))
-          continue;
+      for (const Param *P : M.pickledParams(C, *E)) {
         Handoff H;
         if (!isParameterOf(F, M.argument(C.Call, *P), H.Position, H.Name))
           continue;

@@ -8,6 +8,7 @@
 #ifndef FORKSAFE_PYTHON_FLOWSTATE_H
 #define FORKSAFE_PYTHON_FLOWSTATE_H
 
+#include "core/StringCompat.h"
 #include "python/FlowModel.h"
 
 #include "llvm/ADT/SmallVector.h"
@@ -28,10 +29,6 @@ constexpr unsigned MaxPending = 32;     // forks a summary hands to its callers
 constexpr unsigned MaxResolveDepth = 8; // alias chains followed for keys and devices
 
 inline Node parentOf(Node N) { return N ? Node(ts_node_parent(N.raw())) : Node(); }
-
-inline bool startsWith(llvm::StringRef S, llvm::StringRef Prefix) {
-  return S.size() >= Prefix.size() && S.substr(0, Prefix.size()) == Prefix;
-}
 
 /// A thread that may run, and the names it can be joined by: the variable or attribute it
 /// is held in, and collections it was appended to.

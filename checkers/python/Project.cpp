@@ -2,6 +2,7 @@
 #include "python/Project.h"
 
 #include "core/Cache.h"
+#include "core/StringCompat.h"
 #include "core/Config.h"
 #include "core/SourceText.h"
 #include "python/FlowModel.h"
@@ -21,12 +22,6 @@ namespace forksafe {
 namespace python {
 
 namespace {
-
-// StringRef::starts_with/ends_with are spelled startswith/endswith in LLVM 14.
-bool startsWith(llvm::StringRef S, llvm::StringRef Prefix) { return S.substr(0, Prefix.size()) == Prefix; }
-bool endsWith(llvm::StringRef S, llvm::StringRef Suffix) {
-  return S.size() >= Suffix.size() && S.substr(S.size() - Suffix.size()) == Suffix;
-}
 constexpr unsigned MaxReExportDepth = 8; // `from .a import f` chains followed
 constexpr unsigned MaxImportDepth = 64;  // modules summarised inside one another
 

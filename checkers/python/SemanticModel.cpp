@@ -560,6 +560,21 @@ std::string SemanticModel::calleeName(Node Callee, unsigned S, unsigned Depth) c
   return R.Type + "." + text(Callee.field("attribute")).str();
 }
 
+llvm::SmallVector<const Param *, 2> SemanticModel::pickledParams(const CallSite &C, const ApiEntry &E) const {
+  llvm::SmallVector<const Param *, 2> Out;
+  if (!(E.Flags & (PicklesCallable | PicklesInitializer)))
+    return Out;
+  // A Process's target is pickled only when the child is not forked.
+  bool IsProcess = E.Returns && llvm::StringRef(E.Returns) == types::Process;
+  if (IsProcess && typeOf(C.Call, C.Scope).StartMethod == "fork")
+    return Out;
+  if (E.Callable.present() && (E.Flags & PicklesCallable))
+    Out.push_back(&E.Callable);
+  if (E.Initializer.present() && (E.Flags & PicklesInitializer))
+    Out.push_back(&E.Initializer);
+  return Out;
+}
+
 const ApiEntry *SemanticModel::apiOf(const CallSite &C) const {
   std::string Name = calleeName(C);
   return Name.empty() ? nullptr : Api.lookup(Name);

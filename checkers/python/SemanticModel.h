@@ -123,6 +123,10 @@ public:
   std::string calleeName(Node Callee, unsigned S) const;
   /// The table entry for what the call calls, or null.
   const ApiEntry *apiOf(const CallSite &C) const;
+  /// The parameters of C (table entry E) whose arguments are pickled: the callable and the
+  /// initializer as E's flags say; none for a Process whose start method is "fork" (its
+  /// target is not pickled).
+  llvm::SmallVector<const Param *, 2> pickledParams(const CallSite &C, const ApiEntry &E) const;
 
   ReceiverType typeOf(Node Expr, unsigned S) const;
 

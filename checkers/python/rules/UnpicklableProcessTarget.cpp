@@ -120,16 +120,10 @@ void checkUnpicklableProcessTarget(RuleContext &Ctx) {
       checkWrapperCall(Ctx, C);
       continue;
     }
-    if (!E || !(E->Flags & (PicklesCallable | PicklesInitializer)))
+    if (!E)
       continue;
-    // A Process's target is pickled only when the child is not forked.
     bool IsProcess = E->Returns && llvm::StringRef(E->Returns) == types::Process;
-    if (IsProcess && M.typeOf(C.Call, C.Scope).StartMethod == "fork")
-      continue;
-    for (const Param *P : {&E->Callable, &E->Initializer}) {
-      if (!P->present() || (P == &E->Callable && !(E->Flags & PicklesCallable)) ||
-          (P == &E->Initializer && !(E->Flags & PicklesInitializer)))
-        continue;
+    for (const Param *P : M.pickledParams(C, *E)) {
       Node Arg = M.argument(C.Call, *P);
       if (Arg.isNull())
         continue;
