@@ -146,5 +146,66 @@ bool TriggerWords::present(llvm::StringRef Source, RuleNeeds Need) const {
 
 uint32_t TriggerWords::scan(llvm::StringRef Source) const { return scanFor(Source, AllNeeds); }
 
+bool scanCode(llvm::StringRef Source, llvm::function_ref<bool(llvm::StringRef)> Word,
+              llvm::function_ref<bool(llvm::StringRef)> String) {
+  const char *P = Source.begin(), *End = Source.end();
+  while (P < End) {
+    char C = *P;
+    if (C == '#') {
+      while (P < End && *P != '\n')
+        ++P;
+      continue;
+    }
+    if (C == '\'' || C == '"') {
+      // A string literal (its prefix was read as a word): skipped whole, escapes honoured.
+      bool Triple = End - P >= 3 && P[1] == C && P[2] == C;
+      const char *Begin = P;
+      P += Triple ? 3 : 1;
+      while (P < End) {
+        if (*P == '\\') {
+          P += 2;
+          continue;
+        }
+        if (*P == C && (!Triple || (End - P >= 3 && P[1] == C && P[2] == C))) {
+          P += Triple ? 3 : 1;
+          break;
+        }
+        if (*P == '\n' && !Triple)
+          break; // an unterminated string ends with its line
+        ++P;
+      }
+      if (P > End)
+        P = End;
+      if (String && String(llvm::StringRef(Begin, P - Begin)))
+        return true;
+      continue;
+    }
+    if (!isWordChar(C)) {
+      ++P;
+      continue;
+    }
+    const char *Start = P;
+    while (P < End && isWordChar(*P))
+      ++P;
+    if (Word(llvm::StringRef(Start, P - Start)))
+      return true;
+  }
+  return false;
+}
+
+bool TriggerWords::presentInCode(llvm::StringRef Source, RuleNeeds Need) const {
+  uint32_t Bit = 1u << unsigned(Need);
+  auto Word = [&](llvm::StringRef W) {
+    if (W.size() < MinLen || W.size() > MaxLen)
+      return false;
+    auto It = NeedsByWord.find(W);
+    return It != NeedsByWord.end() && (It->second & Bit);
+  };
+  bool CudaWord = Word("cuda");
+  return scanCode(Source, Word, [&](llvm::StringRef S) {
+    return CudaWord && containsWord(S, "cuda");
+  });
+}
+
 } // namespace python
 } // namespace forksafe

@@ -17,6 +17,7 @@
 #define FORKSAFE_PYTHON_PREFILTER_H
 
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringRef.h"
 
@@ -28,6 +29,13 @@ namespace forksafe {
 namespace python {
 
 class ApiTable;
+
+/// Calls Word for each word (a run of identifier characters) of Python Source outside
+/// comments and string literals, and String (when given) for each string literal, quotes and
+/// all; stops and returns true as soon as one of them returns true. Textual: an f-string's
+/// expressions count as string.
+bool scanCode(llvm::StringRef Source, llvm::function_ref<bool(llvm::StringRef)> Word,
+              llvm::function_ref<bool(llvm::StringRef)> String = nullptr);
 
 /// What a rule looks for, from which its words follow.
 enum class RuleNeeds {
@@ -55,6 +63,12 @@ public:
 
   /// Whether Source holds a whole word of Need.
   bool present(llvm::StringRef Source, RuleNeeds Need) const;
+
+  /// Whether Source holds a whole word of Need in its code: comments and the contents of
+  /// string literals do not count (a docstring that says "Thread"), except the word "cuda",
+  /// which code spells in strings (`.to("cuda")`, `device="cuda:0"`). For summaries, whose
+  /// words are names of classes and functions a module calls.
+  bool presentInCode(llvm::StringRef Source, RuleNeeds Need) const;
 
   /// The needs met by Source, one bit per RuleNeeds value.
   uint32_t scan(llvm::StringRef Source) const;

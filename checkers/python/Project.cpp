@@ -102,8 +102,19 @@ std::string serialize(const FunctionSummary &S) {
   return Out;
 }
 
+bool UsedWords::has(llvm::StringRef Word) {
+  if (!Built) {
+    Built = true;
+    scanCode(Text, [&](llvm::StringRef W) {
+      Words.insert(W);
+      return false;
+    });
+  }
+  return Words.count(Word);
+}
+
 bool nameHasEffects(ProjectLink &Link, llvm::StringRef Qualified, bool InCycle,
-                    unsigned Depth) {
+                    unsigned Depth, UsedWords *Used) {
   if (Depth > MaxReExportDepth)
     return true;
   // The longest prefix that is a module of the project.
@@ -116,33 +127,67 @@ bool nameHasEffects(ProjectLink &Link, llvm::StringRef Qualified, bool InCycle,
   const ModuleSummary *S = Link.module(Module);
   if (!S)
     return InCycle;
-  if (Module.size() == Qualified.size())
-    return !S->empty();
+  if (Module.size() == Qualified.size()) {
+    if (!Used || !S->Import.empty())
+      return !S->empty();
+    // The module object: only what the importer names of it can be called.
+    for (const auto &F : S->Functions)
+      if (Used->has(llvm::StringRef(F.first()).split('.').first))
+        return true;
+    // A re-export it names: a function or class counts, a module object again by its names.
+    for (const auto &I : S->Imports)
+      if (Used->has(I.first()) &&
+          nameHasEffects(Link, I.second, InCycle, Depth + 1, Used))
+        return true;
+    return false;
+  }
   llvm::StringRef Rest = Qualified.drop_front(Module.size() + 1);
   llvm::StringRef Head = Rest.split('.').first;
   for (const auto &F : S->Functions) {
     llvm::StringRef Key = F.first();
-    if (Key == Head || (startsWith(Key, Head) && startsWith(Key.drop_front(Head.size()), ".")))
-      return true; // the function, or the class and its methods
+    if (Key == Head)
+      return true; // the function, or the class (its __init__)
+    // A method of the class: with the importer's words, one it names.
+    if (startsWith(Key, Head) && startsWith(Key.drop_front(Head.size()), ".") &&
+        (!Used || Rest.contains('.') || Used->has(Key.rsplit('.').second)))
+      return true;
   }
   auto It = S->Imports.find(Head);
   if (It == S->Imports.end())
     return false;
-  return nameHasEffects(Link, It->second + Rest.drop_front(Head.size()).str(), InCycle, Depth + 1);
+  return nameHasEffects(Link, It->second + Rest.drop_front(Head.size()).str(), InCycle,
+                        Depth + 1, Used);
 }
 
-static bool scanImportsForEffects(llvm::StringRef Source, ProjectLink &Link);
+static bool scanImportsForEffects(llvm::StringRef Source, ProjectLink &Link,
+                                  llvm::StringMap<std::string> *Unused);
 
-bool importsProjectEffects(llvm::StringRef Source, ProjectLink &Link) {
-  if (std::optional<bool> Known = Link.importsEffects(Source))
-    return *Known;
-  bool Found = scanImportsForEffects(Source, Link);
+bool importsProjectEffects(llvm::StringRef Source, ProjectLink &Link,
+                           llvm::StringMap<std::string> *Unused) {
+  if (!Unused)
+    if (std::optional<bool> Known = Link.importsEffects(Source))
+      return *Known;
+  bool Found = scanImportsForEffects(Source, Link, Unused);
   Link.setImportsEffects(Source, Found);
   return Found;
 }
 
-static bool scanImportsForEffects(llvm::StringRef Source, ProjectLink &Link) {
+static bool scanImportsForEffects(llvm::StringRef Source, ProjectLink &Link,
+                                  llvm::StringMap<std::string> *Unused) {
   bool Found = false;
+  // A module object bound by an import counts only when the file names something of it
+  // that has effects (`support.start_threads`): most files import a project's helper
+  // modules for other things. The words of the file are read once, when first needed.
+  UsedWords Used(Source);
+  // A module object with effects that the file does not use: what the file binds it to, for
+  // its importers (`from here import helpers` then `helpers.start()`).
+  auto ModuleObject = [&](llvm::StringRef Bound, llvm::StringRef Dotted) {
+    if (nameHasEffects(Link, Dotted, false, 0, &Used))
+      return true;
+    if (Unused && !Bound.empty() && nameHasEffects(Link, Dotted, false))
+      (*Unused)[Bound] = Dotted.str();
+    return false;
+  };
   // Importing a module runs it and its packages: their import-time effects.
   auto RunsEffects = [&](llvm::StringRef Dotted) {
     for (size_t End = Dotted.find('.');; End = Dotted.find('.', End + 1)) {
@@ -164,10 +209,11 @@ static bool scanImportsForEffects(llvm::StringRef Source, ProjectLink &Link) {
       llvm::SmallVector<llvm::StringRef, 4> Items;
       L.split(Items, ',');
       for (llvm::StringRef Item : Items) {
-        llvm::StringRef M = Item.trim().split(' ').first.trim("()\\ \t");
-        // The module object: any of its functions may be called.
+        auto [Dotted, Alias] = Item.trim().split(" as ");
+        llvm::StringRef M = Dotted.trim("()\\ \t");
+        // The module object: those of its functions the file names may be called.
         if (!Found && !M.empty())
-          Found = RunsEffects(M) || nameHasEffects(Link, M, false);
+          Found = RunsEffects(M) || ModuleObject(Alias.trim("()\\ \t"), M);
       }
       return;
     }
@@ -188,14 +234,18 @@ static bool scanImportsForEffects(llvm::StringRef Source, ProjectLink &Link) {
     llvm::SmallVector<llvm::StringRef, 4> Items;
     Names.trim("() \t").split(Items, ',');
     for (llvm::StringRef Item : Items) {
-      llvm::StringRef N = Item.trim().split(' ').first.trim("() \t");
+      auto [Name, Alias] = Item.trim().split(" as ");
+      llvm::StringRef N = Name.trim("() \t");
       if (Found || N.empty())
         continue;
+      std::string Full = Base + "." + N.str();
       if (N == "*")
-        Found = nameHasEffects(Link, Base, false);
+        Found = nameHasEffects(Link, Base, false, 0, &Used);
+      else if (Link.hasModule(Full))
+        Found = RunsEffects(Full) ||
+                ModuleObject(Alias.empty() ? N : Alias.trim("() \t"), Full);
       else
-        Found = nameHasEffects(Link, Base + "." + N.str(), false) ||
-                (Link.hasModule(Base + "." + N.str()) && RunsEffects(Base + "." + N.str()));
+        Found = nameHasEffects(Link, Full, false, 0, &Used);
     }
   };
   while (!Source.empty() && !Found) {
@@ -406,13 +456,16 @@ static FolderRoots rootsOfFolder(const std::string &Dir) {
     if (!Root.empty() || parentPath(U) == U)
       break;
   }
-  // A marker inside the package (or none): the package's import root is the project.
-  if (Root.empty() || (Root.size() > Top.size() && Root.compare(0, Top.size(), Top) == 0))
-    Root = Top;
   llvm::StringRef Base = llvm::sys::path::filename(Top);
   bool Installation = Base == "site-packages" || Base == "dist-packages" ||
                       (fileExists(Top + "/os.py") && (fileExists(Top + "/lib-dynload") ||
                                                       fileExists(Top + "/site-packages")));
+  // A marker inside the package (or none): the package's import root is the project. An
+  // installation folder is its own root, whatever markers its packages or the folders
+  // around it hold (a pyenv checkout's .git, a test's setup.py).
+  if (Installation || Root.empty() ||
+      (Root.size() > Top.size() && Root.compare(0, Top.size(), Top) == 0))
+    Root = Top;
   std::lock_guard<std::mutex> Lock(Mu);
   return Known[Dir] = {Root, Top, Installation};
 }
@@ -473,6 +526,7 @@ std::pair<std::string, std::string> Project::findModule(llvm::StringRef Name,
   if (Name.empty() || (!Only.empty() && Name.split('.').first != Only))
     return {};
   std::string Key = ImportRoot.str() + "\n" + Name.str();
+  std::lock_guard<std::mutex> Lock(FoundMu);
   auto Known = Found.find(Key);
   if (Known != Found.end())
     return Known->second;
@@ -509,22 +563,19 @@ public:
       : P(P), Name(std::move(Name)), Package(Package), ImportRoot(std::move(ImportRoot)) {}
 
   const FunctionSummary *function(llvm::StringRef Qualified) override {
-    std::lock_guard<std::recursive_mutex> Lock(P.Mu);
     return P.function(Qualified, ImportRoot, Deps, Keep, 0);
   }
   const ModuleSummary *module(llvm::StringRef Module) override {
-    std::lock_guard<std::recursive_mutex> Lock(P.Mu);
     if (P.Api->lookupWithPrefixes(Module))
       return nullptr;
     auto [File, Root] = P.findModule(Module, ImportRoot);
     if (File.empty())
       return nullptr;
-    const ModuleSummary *S = P.summaryOf(File, Module, Root, Keep);
+    const ModuleSummary *S = P.lookup(File, Module, Root, Keep);
     Deps[Module.str()] = S ? P.digest(*S) : std::string();
     return S;
   }
   bool hasModule(llvm::StringRef Module) const override {
-    std::lock_guard<std::recursive_mutex> Lock(P.Mu);
     return !P.Api->lookupWithPrefixes(Module) && !P.findModule(Module, ImportRoot).first.empty();
   }
   llvm::StringRef moduleName() const override { return Name; }
@@ -533,11 +584,10 @@ public:
     return {Deps.begin(), Deps.end()};
   }
   std::string moduleDigest(llvm::StringRef Module) override {
-    std::lock_guard<std::recursive_mutex> Lock(P.Mu);
     auto [File, Root] = P.findModule(Module, ImportRoot);
     if (File.empty())
       return "";
-    const ModuleSummary *S = P.summaryOf(File, Module, Root, Keep);
+    const ModuleSummary *S = P.lookup(File, Module, Root, Keep);
     return S ? P.digest(*S) : std::string();
   }
 
@@ -559,10 +609,18 @@ std::unique_ptr<ProjectLink> Project::linkFor(llvm::StringRef Path) {
 
 const ModuleSummary *Project::summaryOf(const std::string &File, llvm::StringRef Name,
                                         llvm::StringRef ImportRoot, Keeper &Keep) {
-  std::unique_ptr<Module> &Slot = Modules[File];
-  if (!Slot)
-    Slot = std::make_unique<Module>();
+  Module *Slot;
+  {
+    std::lock_guard<std::mutex> Lock(ModulesMu);
+    std::unique_ptr<Module> &Owned = Modules[File];
+    if (!Owned)
+      Owned = std::make_unique<Module>();
+    Slot = Owned.get();
+  }
   Module &Mod = *Slot;
+  // Mod's fields change only under Mu (held here); readySummary reads them under ModulesMu
+  // too, so they are written under both.
+  std::unique_lock<std::mutex> ModLock(ModulesMu);
   if (Mod.InProgress || Depth >= MaxImportDepth)
     return nullptr; // an import cycle (the module is still being run), or too deep a chain
   // Asked again and again in one run: the file is looked at again at most once a second
@@ -585,6 +643,7 @@ const ModuleSummary *Project::summaryOf(const std::string &File, llvm::StringRef
     Mod.Size = Status.getSize();
   }
   Mod.InProgress = true;
+  ModLock.unlock();
   ++Depth;
   auto Sum = std::make_shared<ModuleSummary>();
   auto Buf = llvm::MemoryBuffer::getFile(File, /*IsText=*/false, /*RequiresNullTerminator=*/false);
@@ -597,12 +656,18 @@ const ModuleSummary *Project::summaryOf(const std::string &File, llvm::StringRef
   // does, does nothing worth knowing: it is not parsed. Most modules are such; the words are
   // looked for in the bytes as they are (decoding costs more than the look), unless they may
   // not be ASCII-compatible (UTF-16 has NUL bytes).
+  // A module object with effects that the module binds without naming anything of it is
+  // still handed on to its importers (`from pkg.mod import helpers`).
+  llvm::StringMap<std::string> Unused;
   if (Buf && (*Buf)->getBufferSize() < (1u << 31)) {
     llvm::StringRef Raw = (*Buf)->getBuffer();
     bool Plain = !Raw.contains('\0');
-    if (!Plain || Words->present(Raw, RuleNeeds::SummaryEffect) ||
-        importsProjectEffects(Raw, Link))
+    if (!Plain || Words->presentInCode(Raw, RuleNeeds::SummaryEffect) ||
+        importsProjectEffects(Raw, Link, &Unused))
       Text = decodePythonSource(Raw, Why);
+    else
+      for (const auto &U : Unused)
+        Sum->Imports[U.first()] = U.second;
   }
   if (Text) {
     // From an earlier run: the entry for these bytes, this configuration, module name and
@@ -628,10 +693,36 @@ const ModuleSummary *Project::summaryOf(const std::string &File, llvm::StringRef
     }
   }
   --Depth;
+  ModLock.lock();
   Mod.InProgress = false;
   Mod.Summary = Sum;
+  Mod.Checked = std::chrono::steady_clock::now();
   Keep.push_back(Sum);
   return Sum.get();
+}
+
+const ModuleSummary *Project::lookup(const std::string &File, llvm::StringRef Name,
+                                     llvm::StringRef ImportRoot, Keeper &Keep) {
+  // A summary made in this run a moment ago is handed out without waiting for the summaries
+  // other threads are computing.
+  if (std::shared_ptr<const ModuleSummary> Ready = readySummary(File)) {
+    Keep.push_back(Ready);
+    return Ready.get();
+  }
+  std::lock_guard<std::recursive_mutex> Lock(Mu);
+  return summaryOf(File, Name, ImportRoot, Keep);
+}
+
+std::shared_ptr<const ModuleSummary> Project::readySummary(const std::string &File) {
+  std::lock_guard<std::mutex> Lock(ModulesMu);
+  auto It = Modules.find(File);
+  if (It == Modules.end())
+    return nullptr;
+  const Module &Mod = *It->second;
+  if (Mod.InProgress || !Mod.Summary ||
+      std::chrono::steady_clock::now() - Mod.Checked >= std::chrono::seconds(1))
+    return nullptr;
+  return Mod.Summary;
 }
 
 // An entry: one line per summary it was made with ("<digest> <module>"; "-" for a module
@@ -668,6 +759,7 @@ void Project::storeSummary(const std::string &Key, const ModuleSummary &S,
 }
 
 const std::string &Project::digest(const ModuleSummary &S) {
+  std::lock_guard<std::mutex> Lock(DigestMu);
   if (S.Digest.empty())
     S.Digest = digestOf(S);
   return S.Digest;
@@ -685,7 +777,7 @@ const FunctionSummary *Project::function(llvm::StringRef Qualified, llvm::String
     auto [File, Root] = findModule(Mod, ImportRoot);
     if (File.empty())
       continue;
-    const ModuleSummary *S = summaryOf(File, Mod, Root, Keep);
+    const ModuleSummary *S = lookup(File, Mod, Root, Keep);
     Deps[Mod] = S ? digest(*S) : std::string();
     if (!S)
       return nullptr;

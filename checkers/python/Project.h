@@ -15,6 +15,7 @@
 #include "python/SemanticModel.h"
 #include "python/Summary.h"
 
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringMap.h"
 
 #include <functional>
@@ -72,17 +73,36 @@ private:
   bool Effects = false;
 };
 
-/// Whether Source (by a textual scan of its import statements, no parse) imports a module of the project whose summary is not
-/// empty, or may (an import the scan cannot read whole). Summarises those modules through
-/// Link, which records them as dependencies. A file or module that imports none has
-/// nothing from the project to judge: it is analysed as if alone.
-bool importsProjectEffects(llvm::StringRef Source, ProjectLink &Link);
+/// The words a source text's code holds (comments and string literals left out: a name in a
+/// docstring calls nothing), read on first use.
+class UsedWords {
+public:
+  explicit UsedWords(llvm::StringRef Text) : Text(Text) {}
+  bool has(llvm::StringRef Word);
+
+private:
+  llvm::StringRef Text;
+  bool Built = false;
+  llvm::DenseSet<llvm::StringRef> Words;
+};
+
+/// Whether Source (by a textual scan of its import statements, no parse) imports something
+/// of the project whose summary is not empty, or may (an import the scan cannot read
+/// whole): a module whose import runs effects, a function or class with effects, or a
+/// module object of which Source names a function, class or re-export with effects.
+/// Summarises those modules through Link, which records them as dependencies. A file or
+/// module that imports none has nothing from the project to judge: it is analysed as if
+/// alone. Unused (when given) receives the module objects with effects that Source binds
+/// but names nothing of (bound name -> module), for the summary of a module not parsed.
+bool importsProjectEffects(llvm::StringRef Source, ProjectLink &Link,
+                           llvm::StringMap<std::string> *Unused = nullptr);
 
 /// Whether what Qualified names in the project (a module, or a function or class of one,
 /// through re-exports) does something a rule judges when imported or called. InCycle: the
-/// answer for a module still being summarised.
+/// answer for a module still being summarised. Used (when given): for a module object, only
+/// the functions, classes and re-exports whose names are among these words count.
 bool nameHasEffects(ProjectLink &Link, llvm::StringRef Qualified, bool InCycle,
-                    unsigned Depth = 0);
+                    unsigned Depth = 0, UsedWords *Used = nullptr);
 
 /// The absolute name a relative import names: `..util` in module `pkg.sub.mod` is
 /// `pkg.util`. "" when it leaves the top package.
@@ -155,6 +175,12 @@ private:
   /// (again when the file changed since).
   const ModuleSummary *summaryOf(const std::string &File, llvm::StringRef Name,
                                  llvm::StringRef ImportRoot, Keeper &Keep);
+  /// summaryOf, without taking Mu when readySummary has the answer.
+  const ModuleSummary *lookup(const std::string &File, llvm::StringRef Name,
+                              llvm::StringRef ImportRoot, Keeper &Keep);
+  /// The summary of the module in File when this run made it less than a second ago (no
+  /// file system access, no waiting for Mu); null otherwise.
+  std::shared_ptr<const ModuleSummary> readySummary(const std::string &File);
   std::optional<ModuleSummary> cachedSummary(const std::string &Key, ProjectLink &Link);
   void storeSummary(const std::string &Key, const ModuleSummary &S,
                     const std::vector<std::pair<std::string, std::string>> &Deps);
@@ -172,6 +198,9 @@ private:
   const ApiTable *Api;
   std::unique_ptr<TriggerWords> Words; ///< a module without them has nothing to summarise
   std::recursive_mutex Mu; ///< held while a summary is computed (it may need others)
+  std::mutex ModulesMu;    ///< Modules, and each Module's fields (written under Mu too)
+  mutable std::mutex FoundMu; ///< Found and Exists
+  std::mutex DigestMu;     ///< the digests summaries keep
   std::map<std::string, std::unique_ptr<Module>> Modules; ///< by file
   mutable std::map<std::string, bool> Exists;
   /// findModule's answers, by import root and name (a file made during a run is not seen).

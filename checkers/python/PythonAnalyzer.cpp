@@ -207,7 +207,10 @@ void analyze(llvm::StringRef Path, llvm::StringRef Source, const AnalyzeOptions 
   uint32_t Met = Opts.Prefilter ? T.Words.scan(Source) : ~0u;
   // With the project, a file may reach processes, threads and CUDA through the functions and
   // the top level of the modules it imports: the rules that judge with summaries run.
-  if (Opts.Link && importsProjectEffects(Source, *Opts.Link))
+  // A file that imports nothing of the project with effects is analysed as if alone: the
+  // project can add nothing to what its rules find, and the walk stays as cheap as per file.
+  ProjectLink *Link = Opts.Link && importsProjectEffects(Source, *Opts.Link) ? Opts.Link : nullptr;
+  if (Link)
     Met |= WholeProgramNeeds;
 
   SyntaxTree Tree = SyntaxTree::parse(Source, Opts.Kept);
@@ -223,7 +226,7 @@ void analyze(llvm::StringRef Path, llvm::StringRef Source, const AnalyzeOptions 
           Model = std::make_unique<SemanticModel>(Tree, *Api);
         return *Model;
       },
-      Opts.Cfg, Diags, Opts.Link);
+      Opts.Cfg, Diags, Link);
   for (const RuleEntry *E : Enabled) {
     if (!TriggerWords::meets(Met, E->Needs))
       continue;

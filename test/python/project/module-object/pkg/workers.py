@@ -1,0 +1,9 @@
+import multiprocessing
+
+
+def start_pool():
+    return multiprocessing.Pool(2)
+
+
+def describe():
+    return "workers"
