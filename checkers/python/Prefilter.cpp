@@ -11,8 +11,20 @@ namespace python {
 
 namespace {
 
-bool isWordChar(char C) {
-  return (C >= 'a' && C <= 'z') || (C >= 'A' && C <= 'Z') || (C >= '0' && C <= '9') || C == '_';
+struct WordChars {
+  bool Is[256] = {};
+  constexpr WordChars() {
+    for (int C = 0; C < 256; ++C)
+      Is[C] = (C >= 'a' && C <= 'z') || (C >= 'A' && C <= 'Z') || (C >= '0' && C <= '9') || C == '_';
+  }
+};
+constexpr WordChars WordCharTable;
+
+inline bool isWordChar(char C) { return WordCharTable.Is[static_cast<unsigned char>(C)]; }
+
+/// The index of a word's first two bytes in TriggerWords::Starts.
+inline unsigned startOf(const char *W) {
+  return static_cast<unsigned char>(W[0]) << 8 | static_cast<unsigned char>(W[1]);
 }
 
 llvm::StringRef rootOf(llvm::StringRef Name) { return Name.split('.').first; }
@@ -112,6 +124,10 @@ TriggerWords::TriggerWords(const ApiTable &Api) {
     AllNeeds |= NeedsOfWord[I];
     MinLen = std::min<size_t>(MinLen, All[I].size());
     MaxLen = std::max<size_t>(MaxLen, All[I].size());
+    if (All[I].size() >= 2)
+      Starts.set(startOf(All[I].data()));
+    if (All[I] == "fork")
+      ForkNeeds = NeedsOfWord[I];
   }
 }
 
@@ -127,7 +143,7 @@ uint32_t TriggerWords::scanFor(llvm::StringRef Source, uint32_t Wanted) const {
     while (P < End && isWordChar(*P))
       ++P;
     size_t Len = P - Start;
-    if (Len < MinLen || Len > MaxLen)
+    if (Len < MinLen || Len > MaxLen || (Len >= 2 && !Starts.test(startOf(Start))))
       continue;
     auto It = NeedsByWord.find(llvm::StringRef(Start, Len));
     if (It == NeedsByWord.end())
@@ -144,7 +160,29 @@ bool TriggerWords::present(llvm::StringRef Source, RuleNeeds Need) const {
   return scanFor(Source, Bit) & Bit;
 }
 
-uint32_t TriggerWords::scan(llvm::StringRef Source) const { return scanFor(Source, AllNeeds); }
+uint32_t TriggerWords::scan(llvm::StringRef Source) const {
+  uint32_t Met = 0;
+  auto Done = [&] { return (Met & AllNeeds) == AllNeeds; };
+  scanCode(
+      Source,
+      [&](llvm::StringRef W) {
+        if (W.size() < MinLen || W.size() > MaxLen || (W.size() >= 2 && !Starts.test(startOf(W.data()))))
+          return false;
+        auto It = NeedsByWord.find(W);
+        if (It == NeedsByWord.end())
+          return false;
+        Met |= It->second;
+        return Done();
+      },
+      [&](llvm::StringRef S) {
+        // A start method is named in a string: get_context("fork").
+        if (!ForkNeeds || (Met & ForkNeeds) == ForkNeeds || !containsWord(S, "fork"))
+          return false;
+        Met |= ForkNeeds;
+        return Done();
+      });
+  return Met;
+}
 
 bool scanCode(llvm::StringRef Source, llvm::function_ref<bool(llvm::StringRef)> Word,
               llvm::function_ref<bool(llvm::StringRef)> String) {
@@ -196,7 +234,7 @@ bool scanCode(llvm::StringRef Source, llvm::function_ref<bool(llvm::StringRef)> 
 bool TriggerWords::presentInCode(llvm::StringRef Source, RuleNeeds Need) const {
   uint32_t Bit = 1u << unsigned(Need);
   auto Word = [&](llvm::StringRef W) {
-    if (W.size() < MinLen || W.size() > MaxLen)
+    if (W.size() < MinLen || W.size() > MaxLen || (W.size() >= 2 && !Starts.test(startOf(W.data()))))
       return false;
     auto It = NeedsByWord.find(W);
     return It != NeedsByWord.end() && (It->second & Bit);

@@ -21,6 +21,7 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringRef.h"
 
+#include <bitset>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -70,7 +71,9 @@ public:
   /// words are names of classes and functions a module calls.
   bool presentInCode(llvm::StringRef Source, RuleNeeds Need) const;
 
-  /// The needs met by Source, one bit per RuleNeeds value.
+  /// The needs met by Source's code, one bit per RuleNeeds value: words in comments and
+  /// string literals do not count (a docstring that mentions multiprocessing starts
+  /// nothing), except "fork" in a string, which names a start method (get_context("fork")).
   uint32_t scan(llvm::StringRef Source) const;
   static bool meets(uint32_t Scan, RuleNeeds Need) { return Scan & (1u << unsigned(Need)); }
 
@@ -82,6 +85,9 @@ private:
   llvm::StringMap<uint32_t> NeedsByWord;        ///< the same, by word
   uint32_t AllNeeds = 0;
   size_t MinLen = ~size_t(0), MaxLen = 0;
+  /// The first two bytes of each word: most identifiers are ruled out without a lookup.
+  std::bitset<1u << 16> Starts;
+  uint32_t ForkNeeds = 0; ///< the needs of the word "fork", which counts in strings too
   /// The needs met by Source, stopping once all of Wanted are.
   uint32_t scanFor(llvm::StringRef Source, uint32_t Wanted) const;
 };

@@ -521,16 +521,24 @@ bool Project::exists(const std::string &Path) const {
   return E;
 }
 
-std::pair<std::string, std::string> Project::findModule(llvm::StringRef Name,
-                                                        llvm::StringRef ImportRoot) const {
+const std::pair<std::string, std::string> &Project::foundModule(llvm::StringRef Name,
+                                                                llvm::StringRef ImportRoot) const {
+  static const std::pair<std::string, std::string> None;
   if (Name.empty() || (!Only.empty() && Name.split('.').first != Only))
-    return {};
-  std::string Key = ImportRoot.str() + "\n" + Name.str();
+    return None;
+  llvm::SmallString<256> Key(ImportRoot);
+  Key += '\n';
+  Key += Name;
   std::lock_guard<std::mutex> Lock(FoundMu);
   auto Known = Found.find(Key);
   if (Known != Found.end())
-    return Known->second;
+    return Known->second; // StringMap entries stay where they are: the reference lasts
   return Found[Key] = searchModule(Name, ImportRoot);
+}
+
+std::pair<std::string, std::string> Project::findModule(llvm::StringRef Name,
+                                                        llvm::StringRef ImportRoot) const {
+  return foundModule(Name, ImportRoot);
 }
 
 std::pair<std::string, std::string> Project::searchModule(llvm::StringRef Name,
@@ -576,7 +584,7 @@ public:
     return S;
   }
   bool hasModule(llvm::StringRef Module) const override {
-    return !P.Api->lookupWithPrefixes(Module) && !P.findModule(Module, ImportRoot).first.empty();
+    return !P.foundModule(Module, ImportRoot).first.empty() && !P.Api->lookupWithPrefixes(Module);
   }
   llvm::StringRef moduleName() const override { return Name; }
   bool isPackage() const override { return Package; }

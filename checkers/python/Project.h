@@ -168,6 +168,9 @@ private:
   /// empty when the project has no such module.
   std::pair<std::string, std::string> findModule(llvm::StringRef Name,
                                                  llvm::StringRef ImportRoot) const;
+  /// findModule's answer, kept (a reference into Found, valid while the project lives).
+  const std::pair<std::string, std::string> &foundModule(llvm::StringRef Name,
+                                                         llvm::StringRef ImportRoot) const;
   std::pair<std::string, std::string> searchModule(llvm::StringRef Name,
                                                    llvm::StringRef ImportRoot) const;
   bool exists(const std::string &Path) const;
@@ -202,9 +205,9 @@ private:
   mutable std::mutex FoundMu; ///< Found and Exists
   std::mutex DigestMu;     ///< the digests summaries keep
   std::map<std::string, std::unique_ptr<Module>> Modules; ///< by file
-  mutable std::map<std::string, bool> Exists;
+  mutable llvm::StringMap<bool> Exists;
   /// findModule's answers, by import root and name (a file made during a run is not seen).
-  mutable std::map<std::string, std::pair<std::string, std::string>> Found;
+  mutable llvm::StringMap<std::pair<std::string, std::string>> Found;
   unsigned Loaded = 0;
   Cache *Store = nullptr;
   unsigned Depth = 0; ///< summaries being computed inside one another (under Mu)

@@ -15,6 +15,14 @@
 # RUN: %expect_exit 0 %forksafe --checks='-*,forksafe-syntax-error' %t.unconcerned.py
 # RUN: %expect_exit 0 %forksafe %t.unconcerned.py
 # RUN: %expect_exit 0 %forksafe %t.empty.py
+# Words count in code only: a comment or docstring that names multiprocessing starts nothing;
+# "fork" in a string names a start method, and counts.
+# RUN: printf '"""Uses multiprocessing."""\n# see subprocess\nx = (\n' > %t.docstring.py
+# RUN: %expect_exit 0 %forksafe --checks='-*,forksafe-syntax-error' %t.docstring.py
+# RUN: printf 'import multiprocessing\nx = (\n' > %t.code.py
+# RUN: %expect_exit 1 %forksafe --checks='-*,forksafe-syntax-error' %t.code.py
+# RUN: printf 'method = "fork"\nx = (\n' > %t.string.py
+# RUN: %expect_exit 1 %forksafe --checks='-*,forksafe-syntax-error' %t.string.py
 import multiprocessing as mp
 
 # Only one diagnostic per file, at the first error, though there are two.

@@ -7,6 +7,7 @@
 #include "core/CheckGlobs.h"
 #include "core/Config.h"
 #include "python/PythonAnalyzer.h"
+#include "python/ApiTable.h"
 #include "python/Prefilter.h"
 
 #include "gtest/gtest.h"
@@ -201,6 +202,48 @@ TEST(TriggerWords, WholeWords) {
   EXPECT_FALSE(python::containsWord("forkserver _fork fork2", "fork"));
   EXPECT_FALSE(python::containsWord("empty", "pty"));
   EXPECT_FALSE(python::containsWord("", "pty"));
+}
+
+TEST(TriggerWords, CodeOnly) {
+  auto Words = [](llvm::StringRef Source) {
+    std::vector<std::string> Code, Strings;
+    python::scanCode(
+        Source,
+        [&](llvm::StringRef W) {
+          Code.push_back(W.str());
+          return false;
+        },
+        [&](llvm::StringRef S) {
+          Strings.push_back(S.str());
+          return false;
+        });
+    return std::make_pair(Code, Strings);
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(Words("a # b 'c'\nd").first, (V{"a", "d"}));
+  EXPECT_EQ(Words("x = 'it\\'s' + y").first, (V{"x", "y"}));
+  EXPECT_EQ(Words("x = 'it\\'s' + y").second, (V{"'it\\'s'"}));
+  EXPECT_EQ(Words("\"\"\"doc 'q' \"\n more\"\"\"\nz").first, (V{"z"}));
+  EXPECT_EQ(Words("rb'raw' f\"{v}\" u").first, (V{"rb", "f", "u"}));
+  // An unterminated single-quoted string ends with its line; an unterminated triple-quoted
+  // one with the file.
+  EXPECT_EQ(Words("s = 'open\nnext").first, (V{"s", "next"}));
+  EXPECT_EQ(Words("s = '''open\nnext").first, (V{"s"}));
+  // Stops when a callback says so.
+  EXPECT_TRUE(python::scanCode("a b", [](llvm::StringRef W) { return W == "b"; }));
+  EXPECT_FALSE(python::scanCode("a 'b'", [](llvm::StringRef W) { return W == "b"; }));
+
+  python::TriggerWords T(python::ApiTable::builtin());
+  auto Meets = [&](llvm::StringRef Source, python::RuleNeeds N) {
+    return python::TriggerWords::meets(T.scan(Source), N);
+  };
+  EXPECT_FALSE(Meets("# uses multiprocessing\n'''subprocess'''\n", python::RuleNeeds::AnyRule));
+  EXPECT_TRUE(Meets("import multiprocessing\n", python::RuleNeeds::AnyRule));
+  EXPECT_TRUE(Meets("m = 'fork'\n", python::RuleNeeds::ForkOrProcessStart));
+  EXPECT_FALSE(Meets("m = 'forkserver'\n", python::RuleNeeds::ForkOrProcessStart));
+  EXPECT_FALSE(T.presentInCode("'''A Thread here.'''\n", python::RuleNeeds::SummaryEffect));
+  EXPECT_TRUE(T.presentInCode("t = Thread()\n", python::RuleNeeds::SummaryEffect));
+  EXPECT_TRUE(T.presentInCode("m.to('cuda:0')\n", python::RuleNeeds::SummaryEffect));
 }
 
 TEST(PythonAnalyzer, ConfiguredProcessStarters) {
