@@ -236,6 +236,39 @@ BufferResult Runner::analyzePythonBuffer(const std::string &Name, llvm::StringRe
   return Out;
 }
 
+bool Runner::mayNeedAnalysis(const std::string &Path) {
+  // The second pass reports what goes wrong here (an unreadable file, a bad configuration).
+  try {
+    std::string Why;
+    auto Buf = readRegularFile(Path, MaxSourceBytes, Why);
+    if (!Buf)
+      return true;
+    auto Decoded = decodePythonSource((*Buf)->getBuffer(), Why, /*Blank=*/false);
+    if (!Decoded)
+      return true;
+    std::vector<InputError> ConfigErrors;
+    std::shared_ptr<const Config> Cfg = Configs.forFile(Path, ConfigErrors);
+    if (!ConfigErrors.empty())
+      return true;
+    CheckGlobs Enabled = checksFor(*Cfg);
+    bool AnyRule = false;
+    for (const python::RuleInfo &R : python::rules())
+      AnyRule |= Enabled.contains(R.Id);
+    python::AnalyzeOptions AO;
+    AO.Enabled = &Enabled;
+    AO.Cfg = Cfg.get();
+    AO.Prefilter = Opts.Prefilter;
+    std::unique_ptr<python::ProjectLink> Link = Projects.forFile(Path, Cfg)->linkFor(Path);
+    AO.Link = Link.get();
+    // As analyzePythonOnce decides: a file it would skip without a look at its suppression
+    // comments is not analysed.
+    return (AnyRule && python::mayConcernAnyRule(Decoded->Text, AO)) ||
+           llvm::StringRef(Decoded->Text).contains("forksafe");
+  } catch (const std::exception &) {
+    return true;
+  }
+}
+
 void Runner::analyzePythonFile(const std::string &Path, BufferResult &Out) {
   // One file that exhausts memory (or fails otherwise) costs its own findings, not the run's.
   try {
@@ -386,8 +419,19 @@ RunResult Runner::run(const WalkResult &Files) {
 #else
     llvm::ThreadPool Pool(llvm::hardware_concurrency(Jobs));
 #endif
+    // Whole program: a first pass over every file runs the pre-filter, which makes the
+    // summaries of the modules each file imports; the analyses then find them all made, and
+    // a module parsed for its summary is not parsed again for its own analysis.
+    std::vector<char> Needed(Files.Python.size(), 1);
+    if (Opts.WholeProgram && Files.Python.size() > 1) {
+      Projects.setInputs(Files.Python);
+      for (size_t I = 0; I < Files.Python.size(); ++I)
+        Pool.async([this, &Files, &Needed, I] { Needed[I] = mayNeedAnalysis(Files.Python[I]); });
+      Pool.wait();
+    }
     for (size_t I = 0; I < Files.Python.size(); ++I)
-      Pool.async([this, &Files, &PyResults, I] { analyzePythonFile(Files.Python[I], PyResults[I]); });
+      if (Needed[I])
+        Pool.async([this, &Files, &PyResults, I] { analyzePythonFile(Files.Python[I], PyResults[I]); });
     Pool.wait();
   }
   for (BufferResult &R : PyResults) {

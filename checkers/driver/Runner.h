@@ -71,6 +71,8 @@ private:
                                  python::KeptTree *Kept = nullptr);
   void analyzePythonFile(const std::string &Path, BufferResult &Out);
   void analyzePythonFileUnguarded(const std::string &Path, BufferResult &Out);
+  /// Whole-program runs, first pass: whether the file needs analyzePythonFile.
+  bool mayNeedAnalysis(const std::string &Path);
   void runCpp(const std::vector<std::string> &Files, RunResult &Result);
   RunOptions Opts;
   ConfigFinder Configs;

@@ -567,8 +567,14 @@ std::pair<std::string, std::string> Project::searchModule(llvm::StringRef Name,
 /// The link given to the analysis of one module.
 class FileLink : public ProjectLink {
 public:
-  FileLink(Project &P, std::string Name, bool Package, std::string ImportRoot)
-      : P(P), Name(std::move(Name)), Package(Package), ImportRoot(std::move(ImportRoot)) {}
+  FileLink(Project &P, std::string Name, bool Package, std::string ImportRoot,
+           std::string Path = "")
+      : P(P), Name(std::move(Name)), Package(Package), ImportRoot(std::move(ImportRoot)),
+        Path(std::move(Path)) {}
+
+  std::unique_ptr<ParsedModule> takeParse() override {
+    return Path.empty() ? nullptr : P.takeParse(Path);
+  }
 
   const FunctionSummary *function(llvm::StringRef Qualified) override {
     return P.function(Qualified, ImportRoot, Deps, Keep, 0);
@@ -604,6 +610,7 @@ private:
   std::string Name;
   bool Package;
   std::string ImportRoot;
+  std::string Path; ///< the analysed file, absolute ("" for a summary's own link)
   std::map<std::string, std::string> Deps; ///< module -> digest of its summary
   Project::Keeper Keep; ///< what it handed out stays valid while it lives
 };
@@ -611,8 +618,9 @@ private:
 std::unique_ptr<ProjectLink> Project::linkFor(llvm::StringRef Path) {
   Layout L = layoutOf(Path);
   bool IsPackage = false;
-  std::string Name = moduleNameIn(absolute(Path), L.ImportRoot, IsPackage);
-  return std::make_unique<FileLink>(*this, Name, IsPackage, L.ImportRoot);
+  std::string Abs = absolute(Path);
+  std::string Name = moduleNameIn(Abs, L.ImportRoot, IsPackage);
+  return std::make_unique<FileLink>(*this, Name, IsPackage, L.ImportRoot, Abs);
 }
 
 const ModuleSummary *Project::summaryOf(const std::string &File, llvm::StringRef Name,
@@ -692,11 +700,14 @@ const ModuleSummary *Project::summaryOf(const std::string &File, llvm::StringRef
     if (Text) {
       SyntaxTree Tree = SyntaxTree::parse(Text->Text);
       if (Tree.valid()) {
-        SemanticModel M(Tree, *Api);
-        *Sum = summarizeModule(M, File, Cfg.get(), Link);
+        {
+          SemanticModel M(Tree, *Api);
+          *Sum = summarizeModule(M, File, Cfg.get(), Link);
+        }
         ++Loaded;
         if (Store)
           storeSummary(Key, *Sum, Link.dependencies());
+        keepParse(File, std::move(Text->Text), std::move(Tree));
       }
     }
   }
@@ -707,6 +718,32 @@ const ModuleSummary *Project::summaryOf(const std::string &File, llvm::StringRef
   Mod.Checked = std::chrono::steady_clock::now();
   Keep.push_back(Sum);
   return Sum.get();
+}
+
+void Project::keepParse(const std::string &File, std::string &&Text, SyntaxTree &&Tree) {
+  // Short texts could move with their string (small-string storage): not worth keeping.
+  constexpr size_t Budget = 16u << 20, Shortest = 256;
+  if (!Inputs || Text.size() < Shortest || !Inputs->count(File) ||
+      !TriggerWords::meets(Words->scan(Text), RuleNeeds::AnyRule))
+    return;
+  std::lock_guard<std::mutex> Lock(ModulesMu);
+  if (KeptBytes + Text.size() > Budget || ParseTaken.count(File) || KeptParses.count(File))
+    return;
+  KeptBytes += Text.size();
+  // The tree's source points into the string's buffer, which a move leaves where it is.
+  KeptParses[File].reset(new ParsedModule{std::move(Text), std::move(Tree)});
+}
+
+std::unique_ptr<ParsedModule> Project::takeParse(const std::string &File) {
+  std::lock_guard<std::mutex> Lock(ModulesMu);
+  ParseTaken.insert(File);
+  auto It = KeptParses.find(File);
+  if (It == KeptParses.end())
+    return nullptr;
+  std::unique_ptr<ParsedModule> Out = std::move(It->second);
+  KeptParses.erase(It);
+  KeptBytes -= Out->Text.size();
+  return Out;
 }
 
 const ModuleSummary *Project::lookup(const std::string &File, llvm::StringRef Name,
@@ -813,8 +850,17 @@ std::shared_ptr<Project> ProjectSet::forFile(llvm::StringRef File,
   if (!P) {
     P = std::make_shared<Project>(L.Root, Cfg, L.Only);
     P->setCache(Store);
+    P->setInputs(Inputs);
   }
   return P;
+}
+
+void ProjectSet::setInputs(const std::vector<std::string> &Files) {
+  auto Set = std::make_shared<llvm::StringSet<>>();
+  for (const std::string &F : Files)
+    Set->insert(absolute(F));
+  std::lock_guard<std::mutex> Lock(Mu);
+  Inputs = std::move(Set);
 }
 
 } // namespace python

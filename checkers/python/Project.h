@@ -17,6 +17,7 @@
 
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 
 #include <functional>
 #include <map>
@@ -33,6 +34,13 @@ struct Config;
 namespace python {
 
 class TriggerWords;
+
+/// A module's text and its parse, made for its summary and handed to the analysis of the same
+/// file in the same run (parsed once, not twice).
+struct ParsedModule {
+  std::string Text;
+  SyntaxTree Tree; ///< of Text (its source points into Text's buffer)
+};
 
 /// What the analysis of one module asks of the rest of the project. Records what it was
 /// given, for digest().
@@ -55,6 +63,8 @@ public:
   virtual std::vector<std::pair<std::string, std::string>> dependencies() const = 0;
   /// The digest of module Name's summary now ("" when it has none).
   virtual std::string moduleDigest(llvm::StringRef Name) = 0;
+  /// The parse of the analysed file that its summary left for it, once; null when none.
+  virtual std::unique_ptr<ParsedModule> takeParse() { return nullptr; }
 
   /// importsProjectEffects' answer for Source, remembered (the pre-filter, each rule and the
   /// flow walk ask it of the same file).
@@ -153,6 +163,15 @@ public:
   /// Modules parsed for their summaries so far (for tests and the benchmark).
   unsigned modulesLoaded() const { return Loaded; }
 
+  /// The files this run analyses (absolute paths; null: none known, as in an editor). A
+  /// module among them that is parsed for its summary and may concern a rule keeps its parse
+  /// for its own analysis (takeParse), within a budget.
+  void setInputs(std::shared_ptr<const llvm::StringSet<>> Files) { Inputs = std::move(Files); }
+  /// The parse kept for File (see setInputs), once.
+  std::unique_ptr<ParsedModule> takeParse(const std::string &File);
+  /// Keeps a summary's parse of File for its analysis when setInputs allows it.
+  void keepParse(const std::string &File, std::string &&Text, SyntaxTree &&Tree);
+
   /// Keep module summaries between runs in Store (null: no cache). An entry is keyed by the
   /// module's bytes, path, name and layout, the configuration and the forksafe build, and
   /// records the digests of the summaries it was made with; it is used only while each is
@@ -211,6 +230,11 @@ private:
   unsigned Loaded = 0;
   Cache *Store = nullptr;
   unsigned Depth = 0; ///< summaries being computed inside one another (under Mu)
+  std::shared_ptr<const llvm::StringSet<>> Inputs;
+  /// Parses kept for the analysis of their files (under ModulesMu), and the bytes they hold.
+  std::map<std::string, std::unique_ptr<ParsedModule>> KeptParses;
+  size_t KeptBytes = 0;
+  std::set<std::string> ParseTaken; ///< files whose analysis asked (kept no more)
 };
 
 /// The project of each root, made on first use (thread-safe).
@@ -222,9 +246,12 @@ public:
     std::lock_guard<std::mutex> Lock(Mu);
     Store = C;
   }
+  /// The files of this run, for the projects made from now on (Project::setInputs).
+  void setInputs(const std::vector<std::string> &Files);
 
 private:
   Cache *Store = nullptr;
+  std::shared_ptr<const llvm::StringSet<>> Inputs;
   std::mutex Mu;
   std::map<std::string, std::shared_ptr<Project>> ByRoot;
 };

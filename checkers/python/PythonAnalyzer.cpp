@@ -213,7 +213,12 @@ void analyze(llvm::StringRef Path, llvm::StringRef Source, const AnalyzeOptions 
   if (Link)
     Met |= WholeProgramNeeds;
 
-  SyntaxTree Tree = SyntaxTree::parse(Source, Opts.Kept);
+  // The parse its summary made of this very text, when the project kept it for this run.
+  std::unique_ptr<ParsedModule> Parsed = Opts.Link ? Opts.Link->takeParse() : nullptr;
+  if (Parsed && Parsed->Text != Source)
+    Parsed.reset();
+  SyntaxTree Tree =
+      Parsed ? std::move(Parsed->Tree) : SyntaxTree::parse(Source, Opts.Kept);
   if (!Tree.valid()) {
     Errors.push_back({Path.str(), "the Python parser gave up on this file; it was not analysed"});
     return;

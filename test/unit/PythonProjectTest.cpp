@@ -99,6 +99,68 @@ TEST(PythonProject, SummariesAreComputedOnceAndFollowReExports) {
   EXPECT_EQ(Link->function("multiprocessing.Pool"), nullptr); // the API table's
 }
 
+// A module is parsed for its summary only when its code names a summary word, or uses
+// something of the project with effects; a file counts a module object it imports only for
+// the names its code uses.
+TEST(PythonProject, OnlyWhatCodeNamesIsSummarisedAndLinked) {
+  Tree T;
+  T.write("pyproject.toml", "");
+  T.write("pkg/__init__.py", "");
+  T.write("pkg/workers.py", "import multiprocessing as mp\n\n"
+                            "def start():\n"
+                            "    return mp.Pool()\n\n"
+                            "def name():\n"
+                            "    return 'w'\n");
+  // Names a Thread and a Pool only in a docstring and a comment.
+  T.write("pkg/notes.py", "'''Not a Thread.'''\n# nor a Pool\nx = 1\n");
+  Project P(T.Root, nullptr);
+  auto Link = P.linkFor(T.Root + "/main.py");
+  ASSERT_NE(Link->module("pkg.notes"), nullptr);
+  EXPECT_TRUE(Link->module("pkg.notes")->empty());
+  EXPECT_EQ(P.modulesLoaded(), 0u);
+  EXPECT_TRUE(importsProjectEffects("from pkg import workers\nworkers.start()\n", *Link));
+  EXPECT_EQ(P.modulesLoaded(), 1u);
+  auto Other = P.linkFor(T.Root + "/other.py");
+  EXPECT_FALSE(importsProjectEffects("from pkg import workers\nworkers.name()\n", *Other));
+  auto Doc = P.linkFor(T.Root + "/doc.py");
+  EXPECT_FALSE(importsProjectEffects("import pkg.workers as w\n# w.start()\nw.name()\n", *Doc));
+  auto Direct = P.linkFor(T.Root + "/direct.py");
+  EXPECT_TRUE(importsProjectEffects("from pkg.workers import start\n", *Direct));
+}
+
+// A module parsed for its summary that is also a file of the run keeps its parse for its own
+// analysis, which takes it once; other modules keep nothing.
+TEST(PythonProject, SummaryParseIsHandedToTheAnalysis) {
+  Tree T;
+  T.write("pyproject.toml", "");
+  T.write("pkg/__init__.py", "");
+  std::string Workers = "import multiprocessing as mp\n\n"
+                        "def start():\n"
+                        "    return mp.Pool()  # a comment long enough to be worth keeping\n" +
+                        std::string(300, '#') + "\n";
+  T.write("pkg/workers.py", Workers);
+  T.write("pkg/threads.py", "import threading\n\n"
+                            "def start():\n"
+                            "    threading.Thread(target=print).start()\n" +
+                                std::string(300, '#') + "\n");
+  Project P(T.Root, nullptr);
+  auto Inputs = std::make_shared<llvm::StringSet<>>();
+  Inputs->insert(T.Root + "/pkg/workers.py");
+  Inputs->insert(T.Root + "/pkg/threads.py"); // no word of a rule: never analysed
+  P.setInputs(Inputs);
+  auto Link = P.linkFor(T.Root + "/main.py");
+  ASSERT_NE(Link->function("pkg.workers.start"), nullptr);
+  ASSERT_NE(Link->function("pkg.threads.start"), nullptr);
+  EXPECT_EQ(P.takeParse(T.Root + "/pkg/threads.py"), nullptr);
+  auto Own = P.linkFor(T.Root + "/pkg/workers.py");
+  std::unique_ptr<ParsedModule> Parsed = Own->takeParse();
+  ASSERT_NE(Parsed, nullptr);
+  EXPECT_EQ(Parsed->Text, Workers);
+  EXPECT_TRUE(Parsed->Tree.valid());
+  EXPECT_EQ(Parsed->Tree.source().data(), Parsed->Text.data());
+  EXPECT_EQ(Own->takeParse(), nullptr);
+}
+
 // A second run over an unchanged project takes the summaries from the cache (nothing is
 // parsed); a change in a module a cached summary was made with makes it be made again.
 TEST(PythonProject, SummariesAreCachedBetweenRuns) {
