@@ -11,16 +11,7 @@ namespace python {
 
 namespace {
 
-struct WordChars {
-  bool Is[256] = {};
-  constexpr WordChars() {
-    for (int C = 0; C < 256; ++C)
-      Is[C] = (C >= 'a' && C <= 'z') || (C >= 'A' && C <= 'Z') || (C >= '0' && C <= '9') || C == '_';
-  }
-};
-constexpr WordChars WordCharTable;
-
-inline bool isWordChar(char C) { return WordCharTable.Is[static_cast<unsigned char>(C)]; }
+using detail::isWordChar;
 
 /// The index of a word's first two bytes in TriggerWords::Starts.
 inline unsigned startOf(const char *W) {
@@ -163,7 +154,7 @@ bool TriggerWords::present(llvm::StringRef Source, RuleNeeds Need) const {
 uint32_t TriggerWords::scan(llvm::StringRef Source) const {
   uint32_t Met = 0;
   auto Done = [&] { return (Met & AllNeeds) == AllNeeds; };
-  scanCode(
+  scanCodeWith(
       Source,
       [&](llvm::StringRef W) {
         if (W.size() < MinLen || W.size() > MaxLen || (W.size() >= 2 && !Starts.test(startOf(W.data()))))
@@ -186,49 +177,9 @@ uint32_t TriggerWords::scan(llvm::StringRef Source) const {
 
 bool scanCode(llvm::StringRef Source, llvm::function_ref<bool(llvm::StringRef)> Word,
               llvm::function_ref<bool(llvm::StringRef)> String) {
-  const char *P = Source.begin(), *End = Source.end();
-  while (P < End) {
-    char C = *P;
-    if (C == '#') {
-      while (P < End && *P != '\n')
-        ++P;
-      continue;
-    }
-    if (C == '\'' || C == '"') {
-      // A string literal (its prefix was read as a word): skipped whole, escapes honoured.
-      bool Triple = End - P >= 3 && P[1] == C && P[2] == C;
-      const char *Begin = P;
-      P += Triple ? 3 : 1;
-      while (P < End) {
-        if (*P == '\\') {
-          P += 2;
-          continue;
-        }
-        if (*P == C && (!Triple || (End - P >= 3 && P[1] == C && P[2] == C))) {
-          P += Triple ? 3 : 1;
-          break;
-        }
-        if (*P == '\n' && !Triple)
-          break; // an unterminated string ends with its line
-        ++P;
-      }
-      if (P > End)
-        P = End;
-      if (String && String(llvm::StringRef(Begin, P - Begin)))
-        return true;
-      continue;
-    }
-    if (!isWordChar(C)) {
-      ++P;
-      continue;
-    }
-    const char *Start = P;
-    while (P < End && isWordChar(*P))
-      ++P;
-    if (Word(llvm::StringRef(Start, P - Start)))
-      return true;
-  }
-  return false;
+  if (String)
+    return scanCodeWith(Source, Word, String);
+  return scanCodeWith(Source, Word, [](llvm::StringRef) { return false; });
 }
 
 bool TriggerWords::presentInCode(llvm::StringRef Source, RuleNeeds Need) const {
@@ -240,7 +191,7 @@ bool TriggerWords::presentInCode(llvm::StringRef Source, RuleNeeds Need) const {
     return It != NeedsByWord.end() && (It->second & Bit);
   };
   bool CudaWord = Word("cuda");
-  return scanCode(Source, Word, [&](llvm::StringRef S) {
+  return scanCodeWith(Source, Word, [&](llvm::StringRef S) {
     return CudaWord && containsWord(S, "cuda");
   });
 }

@@ -22,6 +22,7 @@
 #include "llvm/ADT/StringRef.h"
 
 #include <bitset>
+#include <cstring>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -37,6 +38,67 @@ class ApiTable;
 /// expressions count as string.
 bool scanCode(llvm::StringRef Source, llvm::function_ref<bool(llvm::StringRef)> Word,
               llvm::function_ref<bool(llvm::StringRef)> String = nullptr);
+
+namespace detail {
+struct WordChars {
+  bool Is[256] = {};
+  constexpr WordChars() {
+    for (int C = 0; C < 256; ++C)
+      Is[C] = (C >= 'a' && C <= 'z') || (C >= 'A' && C <= 'Z') || (C >= '0' && C <= '9') || C == '_';
+  }
+};
+inline constexpr WordChars WordCharTable{};
+inline bool isWordChar(char C) { return WordCharTable.Is[static_cast<unsigned char>(C)]; }
+} // namespace detail
+
+/// scanCode with the callbacks inlined (the scans of every file of a run use it).
+template <typename WordFn, typename StringFn>
+inline bool scanCodeWith(llvm::StringRef Source, WordFn &&Word, StringFn &&String) {
+  const char *P = Source.begin(), *End = Source.end();
+  while (P < End) {
+    char C = *P;
+    if (C == '#') {
+      const void *Eol = std::memchr(P, '\n', End - P);
+      P = Eol ? static_cast<const char *>(Eol) : End;
+      continue;
+    }
+    if (C == '\'' || C == '"') {
+      // A string literal (its prefix was read as a word): skipped whole, escapes honoured.
+      bool Triple = End - P >= 3 && P[1] == C && P[2] == C;
+      const char *Begin = P;
+      P += Triple ? 3 : 1;
+      while (P < End) {
+        if (*P == '\\') {
+          P += 2;
+          continue;
+        }
+        if (*P == C && (!Triple || (End - P >= 3 && P[1] == C && P[2] == C))) {
+          P += Triple ? 3 : 1;
+          break;
+        }
+        if (*P == '\n' && !Triple)
+          break; // an unterminated string ends with its line
+        ++P;
+      }
+      if (P > End)
+        P = End;
+      if (String(llvm::StringRef(Begin, P - Begin)))
+        return true;
+      continue;
+    }
+    if (!detail::isWordChar(C)) {
+      ++P;
+      continue;
+    }
+    const char *Start = P;
+    while (P < End && detail::isWordChar(*P))
+      ++P;
+    if (Word(llvm::StringRef(Start, P - Start)))
+      return true;
+  }
+  return false;
+}
+
 
 /// What a rule looks for, from which its words follow.
 enum class RuleNeeds {

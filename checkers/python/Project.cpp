@@ -248,12 +248,31 @@ static bool scanImportsForEffects(llvm::StringRef Source, ProjectLink &Link,
         Found = nameHasEffects(Link, Full, false, 0, &Used);
     }
   };
-  while (!Source.empty() && !Found) {
-    auto [First, Rest] = Source.split('\n');
-    Source = Rest;
+  // Only the lines that hold "import" can be import statements: found with one search each,
+  // not by reading every line.
+  size_t Pos = 0;
+  while (!Found) {
+    size_t At = Source.find("import", Pos);
+    if (At == llvm::StringRef::npos)
+      break;
+    size_t Start = Source.rfind('\n', At);
+    Start = Start == llvm::StringRef::npos ? 0 : Start + 1;
+    // The statement may begin on an earlier line that ends with a backslash.
+    while (Start > 0) {
+      llvm::StringRef Before = Source.take_front(Start - 1); // without its newline
+      if (!endsWith(Before.rtrim('\r'), "\\"))
+        break;
+      size_t Prev = Before.rfind('\n');
+      Start = Prev == llvm::StringRef::npos ? 0 : Prev + 1;
+    }
+    llvm::StringRef Rest = Source.drop_front(Start);
+    auto [First, AfterFirst] = Rest.split('\n');
+    Rest = AfterFirst;
     llvm::StringRef T = First.ltrim();
-    if (!startsWith(T, "from ") && !startsWith(T, "import "))
+    if (!startsWith(T, "from ") && !startsWith(T, "import ")) {
+      Pos = std::max(At + 6, Source.size() - Rest.size());
       continue;
+    }
     std::string Line = T.split('#').first.rtrim().str();
     // A statement continued on the next lines: `from x import (` ... `)`, or a backslash.
     {
@@ -262,9 +281,9 @@ static bool scanImportsForEffects(llvm::StringRef Source, ProjectLink &Link,
         llvm::StringRef L = Line;
         return endsWith(L, "\\") || (L.count('(') > L.count(')'));
       };
-      while (Open() && !Source.empty() && Joined++ < 1000) {
-        auto [Next, After] = Source.split('\n');
-        Source = After;
+      while (Open() && !Rest.empty() && Joined++ < 1000) {
+        auto [Next, After] = Rest.split('\n');
+        Rest = After;
         if (endsWith(Line, "\\"))
           Line.pop_back();
         Line += " " + Next.split('#').first.trim().str();
@@ -273,6 +292,7 @@ static bool scanImportsForEffects(llvm::StringRef Source, ProjectLink &Link,
         return true; // not read whole: it may name anything
     }
     Scan(Line);
+    Pos = std::max(At + 6, Source.size() - Rest.size());
   }
   return Found;
 }
@@ -434,6 +454,81 @@ struct FolderRoots {
   bool Installation = false;
 };
 
+/// Answers per folder, for the folders of one tree to share: a folder's answer is stored with
+/// those of the folders walked through to find it (not for paths longer than any real one:
+/// a path of 20,000 folders would store 20,000 long strings).
+class FolderMemo {
+public:
+  /// Walks up from Dir while Step says to go on (it returns the answer for a folder, or
+  /// nullopt to ask its parent); Top answers for a folder without a parent.
+  template <typename StepFn>
+  std::string find(const std::string &Dir, StepFn Step, const std::string &AtTop) {
+    std::vector<std::string> Walked;
+    std::string Answer = AtTop;
+    for (std::string U = Dir;;) {
+      {
+        std::lock_guard<std::mutex> Lock(Mu);
+        auto It = Known.find(U);
+        if (It != Known.end()) {
+          Answer = It->second;
+          break;
+        }
+      }
+      if (U.size() <= 4096)
+        Walked.push_back(U);
+      if (std::optional<std::string> A = Step(U)) {
+        Answer = *A;
+        break;
+      }
+      std::string Up = parentPath(U);
+      if (Up.empty() || Up == U)
+        break;
+      U = std::move(Up);
+    }
+    std::lock_guard<std::mutex> Lock(Mu);
+    for (const std::string &W : Walked)
+      Known[W] = Answer;
+    return Answer;
+  }
+
+private:
+  std::mutex Mu;
+  llvm::StringMap<std::string> Known;
+};
+
+/// The nearest folder from Dir upward that holds a project marker, "" when none.
+static std::string markedFolder(const std::string &Dir) {
+  static FolderMemo Memo;
+  return Memo.find(
+      Dir,
+      [](const std::string &U) -> std::optional<std::string> {
+        for (const char *Marker : {"pyproject.toml", "setup.py", "setup.cfg", ".git"})
+          if (fileExists(U + "/" + Marker))
+            return U;
+        return std::nullopt;
+      },
+      "");
+}
+
+/// The folder above the package Dir is in (Dir itself when it holds no __init__.py).
+static std::string topFolder(const std::string &Dir) {
+  static FolderMemo Memo;
+  // Walking up while folders hold __init__.py: the first that does not is the answer (the
+  // root, when every folder does).
+  std::string Root = Dir;
+  for (std::string Up = parentPath(Root); !Up.empty() && Up != Root; Up = parentPath(Root))
+    Root = Up;
+  return Memo.find(
+      Dir,
+      [](const std::string &U) -> std::optional<std::string> {
+        std::string Up = parentPath(U);
+        if (Up.empty() || Up == U || !fileExists(U + "/__init__.py"))
+          return U;
+        return std::nullopt;
+      },
+      Root);
+}
+
 static FolderRoots rootsOfFolder(const std::string &Dir) {
   static std::mutex Mu;
   static std::map<std::string, FolderRoots> Known;
@@ -443,19 +538,8 @@ static FolderRoots rootsOfFolder(const std::string &Dir) {
     if (It != Known.end())
       return It->second;
   }
-  std::string Top = Dir;
-  while (fileExists(Top + "/__init__.py") && parentPath(Top) != Top && !parentPath(Top).empty())
-    Top = parentPath(Top);
-  std::string Root;
-  for (std::string U = Dir; !U.empty(); U = parentPath(U)) {
-    for (const char *Marker : {"pyproject.toml", "setup.py", "setup.cfg", ".git"})
-      if (fileExists(U + "/" + Marker)) {
-        Root = U;
-        break;
-      }
-    if (!Root.empty() || parentPath(U) == U)
-      break;
-  }
+  std::string Top = topFolder(Dir);
+  std::string Root = markedFolder(Dir);
   llvm::StringRef Base = llvm::sys::path::filename(Top);
   bool Installation = Base == "site-packages" || Base == "dist-packages" ||
                       (fileExists(Top + "/os.py") && (fileExists(Top + "/lib-dynload") ||
@@ -512,13 +596,33 @@ Project::Project(std::string Root, std::shared_ptr<const Config> C, std::string 
 
 Project::~Project() = default;
 
+const llvm::StringSet<> *Project::listingOf(llvm::StringRef Dir) const {
+  if (Dir.size() > 4096)
+    return nullptr; // no real folder: ask the file system
+  auto It = Listings.find(Dir);
+  if (It != Listings.end())
+    return It->second.get();
+  auto Names = std::make_unique<llvm::StringSet<>>();
+  // A folder its parent's listing (when made) does not hold does not exist: no syscall.
+  llvm::StringRef Up = llvm::sys::path::parent_path(Dir);
+  auto Parent = Listings.find(Up);
+  if (Parent == Listings.end() || !Parent->second ||
+      Parent->second->count(llvm::sys::path::filename(Dir))) {
+    std::error_code EC;
+    llvm::sys::fs::directory_iterator D(Dir, EC), End;
+    for (; !EC && D != End; D.increment(EC))
+      Names->insert(llvm::sys::path::filename(D->path()));
+    if (EC && EC != std::errc::no_such_file_or_directory && EC != std::errc::not_a_directory)
+      Names.reset(); // cannot be listed (or failed part-way): ask for each file
+  }
+  return (Listings[Dir] = std::move(Names)).get();
+}
+
 bool Project::exists(const std::string &Path) const {
-  auto It = Exists.find(Path);
-  if (It != Exists.end())
-    return It->second;
-  bool E = fileExists(Path);
-  Exists[Path] = E;
-  return E;
+  // Each folder is listed once: an import names many modules that do not exist (every
+  // `from pkg import name` asks whether pkg/name is a module), each a failed access().
+  const llvm::StringSet<> *Names = listingOf(llvm::sys::path::parent_path(Path));
+  return Names ? Names->count(llvm::sys::path::filename(Path)) != 0 : fileExists(Path);
 }
 
 const std::pair<std::string, std::string> &Project::foundModule(llvm::StringRef Name,
@@ -586,11 +690,14 @@ public:
     if (File.empty())
       return nullptr;
     const ModuleSummary *S = P.lookup(File, Module, Root, Keep);
-    Deps[Module.str()] = S ? P.digest(*S) : std::string();
+    // Null: the module is being summarised (an import cycle): the answer took nothing of
+    // its contents, and recording it would fail the check of every later run.
+    if (S)
+      Deps[Module.str()] = P.digest(*S);
     return S;
   }
   bool hasModule(llvm::StringRef Module) const override {
-    return !P.foundModule(Module, ImportRoot).first.empty() && !P.Api->lookupWithPrefixes(Module);
+    return !P.Api->lookupWithPrefixes(Module) && !P.foundModule(Module, ImportRoot).first.empty();
   }
   llvm::StringRef moduleName() const override { return Name; }
   bool isPackage() const override { return Package; }
@@ -823,9 +930,9 @@ const FunctionSummary *Project::function(llvm::StringRef Qualified, llvm::String
     if (File.empty())
       continue;
     const ModuleSummary *S = lookup(File, Mod, Root, Keep);
-    Deps[Mod] = S ? digest(*S) : std::string();
     if (!S)
-      return nullptr;
+      return nullptr; // being summarised: see FileLink::module
+    Deps[Mod] = digest(*S);
     std::string Rest = llvm::join(Parts.begin() + I, Parts.end(), ".");
     auto It = S->Functions.find(Rest);
     if (It != S->Functions.end())

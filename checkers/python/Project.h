@@ -193,6 +193,9 @@ private:
   std::pair<std::string, std::string> searchModule(llvm::StringRef Name,
                                                    llvm::StringRef ImportRoot) const;
   bool exists(const std::string &Path) const;
+  /// The names in folder Dir, listed once (empty when it does not exist; null when it
+  /// cannot be listed). Under FoundMu.
+  const llvm::StringSet<> *listingOf(llvm::StringRef Dir) const;
   /// The summary of the module in File (named Name as imported); computed once per run
   /// (again when the file changed since).
   const ModuleSummary *summaryOf(const std::string &File, llvm::StringRef Name,
@@ -221,10 +224,11 @@ private:
   std::unique_ptr<TriggerWords> Words; ///< a module without them has nothing to summarise
   std::recursive_mutex Mu; ///< held while a summary is computed (it may need others)
   std::mutex ModulesMu;    ///< Modules, and each Module's fields (written under Mu too)
-  mutable std::mutex FoundMu; ///< Found and Exists
+  mutable std::mutex FoundMu; ///< Found and Listings
   std::mutex DigestMu;     ///< the digests summaries keep
   std::map<std::string, std::unique_ptr<Module>> Modules; ///< by file
-  mutable llvm::StringMap<bool> Exists;
+  /// The names in each folder asked about (null: the folder could not be listed).
+  mutable llvm::StringMap<std::unique_ptr<llvm::StringSet<>>> Listings;
   /// findModule's answers, by import root and name (a file made during a run is not seen).
   mutable llvm::StringMap<std::pair<std::string, std::string>> Found;
   unsigned Loaded = 0;
