@@ -2,8 +2,10 @@
 
 #include "cpp/WholeProgram.h"
 #include "core/Cache.h"
+#include "core/StringCompat.h"
 
 #include "ProgramLink.h"
+#include "SharedParse.h"
 #include "Summary.h"
 #include "SummaryBuilder.h"
 
@@ -12,6 +14,7 @@
 #include "clang/Basic/SourceManager.h"
 #include "clang/Frontend/CompilerInstance.h"
 #include "clang/Frontend/FrontendAction.h"
+#include "clang/Lex/PreprocessorOptions.h"
 #include "clang/Tooling/CompilationDatabase.h"
 #include "clang/Tooling/Tooling.h"
 #include "llvm/ADT/STLExtras.h"
@@ -43,17 +46,6 @@ std::string absolute(llvm::StringRef Dir, llvm::StringRef File) {
   llvm::sys::path::remove_dots(P, /*remove_dot_dot=*/true);
   return std::string(P);
 }
-
-/// A file the unit's preprocessing read (other than the main file): its absolute path and the
-/// digest of the bytes clang parsed.
-using IncludedFile = std::pair<std::string, std::string>;
-
-/// What one run of SummaryAction gives: the unit's summary and the files it read; Included is
-/// empty when the unit had errors or a file cannot be named (the summary is then not cached).
-struct SummaryRun {
-  std::optional<UnitSummary> Unit;
-  std::optional<std::vector<IncludedFile>> Included;
-};
 
 // A content cache's file: a pointer in LLVM 14, an optional reference in LLVM 19.
 [[maybe_unused]] const clang::FileEntry *entryOf(const clang::FileEntry *E) { return E; }
@@ -92,43 +84,50 @@ std::optional<std::vector<IncludedFile>> includedFiles(const clang::SourceManage
 /// Collects the summary of the one unit it is run on and the files it read.
 class SummaryAction : public clang::ASTFrontendAction {
 public:
-  SummaryAction(SummaryRun &Out, std::string Directory)
-      : Out(Out), Directory(std::move(Directory)) {}
+  SummaryAction(SummaryRun &Out, std::string Directory, bool WantIncluded)
+      : Out(Out), Directory(std::move(Directory)), WantIncluded(WantIncluded) {}
   std::unique_ptr<clang::ASTConsumer> CreateASTConsumer(clang::CompilerInstance &,
                                                         llvm::StringRef) override {
     struct Consumer : clang::ASTConsumer {
       SummaryRun &Out;
       std::string Directory;
-      Consumer(SummaryRun &Out, std::string Directory)
-          : Out(Out), Directory(std::move(Directory)) {}
+      Consumer(SummaryRun &Out, std::string Directory, bool WantIncluded)
+          : Out(Out), Directory(std::move(Directory)), WantIncluded(WantIncluded) {}
+      bool WantIncluded;
       void HandleTranslationUnit(clang::ASTContext &Ctx) override {
-        Out.Unit = clang::tidy::forksafe::summarizeUnit(Ctx);
-        Out.Included.reset(); // a file with several commands is run once for each
-        // A unit with errors (a header not found, say) is not cached: what it lacked is not
-        // among the files it read, so no lookup could tell when it comes back.
-        if (!Ctx.getDiagnostics().hasErrorOccurred())
-          Out.Included = includedFiles(Ctx.getSourceManager(), Directory);
+        summarizeParsed(Ctx, Directory, WantIncluded, Out);
       }
     };
-    return std::make_unique<Consumer>(Out, Directory);
+    return std::make_unique<Consumer>(Out, Directory, WantIncluded);
   }
 
 private:
   SummaryRun &Out;
   std::string Directory;
+  bool WantIncluded;
 };
 
 class SummaryActionFactory : public clang::tooling::FrontendActionFactory {
 public:
-  SummaryActionFactory(SummaryRun &Out, std::string Directory)
-      : Out(Out), Directory(std::move(Directory)) {}
+  SummaryActionFactory(SummaryRun &Out, std::string Directory, bool WantIncluded)
+      : Out(Out), Directory(std::move(Directory)), WantIncluded(WantIncluded) {}
   std::unique_ptr<clang::FrontendAction> create() override {
-    return std::make_unique<SummaryAction>(Out, Directory);
+    return std::make_unique<SummaryAction>(Out, Directory, WantIncluded);
+  }
+  bool runInvocation(std::shared_ptr<clang::CompilerInvocation> Invocation,
+                     clang::FileManager *Files,
+                     std::shared_ptr<clang::PCHContainerOperations> PCHContainerOps,
+                     clang::DiagnosticConsumer *DiagConsumer) override {
+    // The code the checks see (they run as clang-tidy does, __clang_analyzer__ defined): a
+    // unit parsed once for both (SharedParse.h) gives the same summary as one parsed alone.
+    Invocation->getPreprocessorOpts().SetUpStaticAnalyzer = true;
+    return FrontendActionFactory::runInvocation(Invocation, Files, PCHContainerOps, DiagConsumer);
   }
 
 private:
   SummaryRun &Out;
   std::string Directory;
+  bool WantIncluded;
 };
 
 /// The cache's folder for translation-unit summaries.
@@ -173,6 +172,10 @@ summaryIfCurrent(llvm::StringRef Entry,
   }
 }
 
+/// A compiler builtin (__builtin_va_end, __builtin_isnan): no unit defines it, and it is
+/// never a fork of another library.
+bool isBuiltinUsr(llvm::StringRef Usr) { return startsWith(Usr, "c:@F@__builtin_"); }
+
 std::string commandKey(const clang::tooling::CompileCommand &C) {
   std::string S = C.Directory;
   for (const std::string &Arg : C.CommandLine)
@@ -181,6 +184,16 @@ std::string commandKey(const clang::tooling::CompileCommand &C) {
 }
 
 } // namespace
+
+void summarizeParsed(clang::ASTContext &Ctx, const std::string &Directory, bool WantIncluded,
+                     SummaryRun &Run) {
+  Run.Unit = clang::tidy::forksafe::summarizeUnit(Ctx);
+  Run.Included.reset(); // a file with several commands is run once for each
+  // A unit with errors (a header not found, say) is not cached: what it lacked is not among
+  // the files it read, so no lookup could tell when it comes back.
+  if (WantIncluded && !Ctx.getDiagnostics().hasErrorOccurred())
+    Run.Included = includedFiles(Ctx.getSourceManager(), Directory);
+}
 
 bool writeSummaryFile(const std::string &Path, const std::string &Json, std::string &Error) {
   llvm::SmallString<256> Model(Path);
@@ -210,8 +223,12 @@ bool writeSummaryFile(const std::string &Path, const std::string &Json, std::str
   return true;
 }
 
-bool summarizeDatabase(const std::string &BuildDir, const SummarizeOptions &Opts,
-                       SummarizeResult &Result, std::string &Error) {
+namespace {
+
+/// summarizeDatabase; Shared, when given, parses the units it takes once for their summary
+/// and their checks, which read SummaryFile (written by the caller).
+bool summarize(const std::string &BuildDir, const SummarizeOptions &Opts, SummarizeResult &Result,
+               std::string &Error, SharedParses *Shared, const std::string &SummaryFile) {
   std::string LoadError;
   std::unique_ptr<clang::tooling::CompilationDatabase> DB =
       clang::tooling::CompilationDatabase::loadFromDirectory(BuildDir, LoadError);
@@ -245,7 +262,7 @@ bool summarizeDatabase(const std::string &BuildDir, const SummarizeOptions &Opts
     // includes are checked against the entry.
     const clang::tooling::CompileCommand &Command = Commands.front();
     std::string Key =
-        cacheKey({"with-includes", (*Contents)->getBuffer(), commandKey(Command)});
+        cacheKey({"with-includes-analyzer", (*Contents)->getBuffer(), commandKey(Command)});
     std::optional<UnitSummary> Unit;
     if (std::optional<std::string> Cached =
             Store ? Store->get(SummaryKind, Key) : std::optional<std::string>()) {
@@ -259,13 +276,19 @@ bool summarizeDatabase(const std::string &BuildDir, const SummarizeOptions &Opts
       }
     }
     if (!Unit) {
-      // Compile errors are the checks' to report; a unit that does not parse is left out.
-      clang::tooling::ClangTool Tool(*DB, {File});
-      clang::IgnoringDiagConsumer Quiet;
-      Tool.setDiagnosticConsumer(&Quiet);
       SummaryRun Run;
-      SummaryActionFactory Factory(Run, Command.Directory);
-      Tool.run(&Factory);
+      // A unit compiled one way may be parsed once for its summary and its checks.
+      bool Parsed = Shared && Commands.size() == 1 &&
+                    Shared->parse(Abs, Command.Directory, Command.CommandLine, SummaryFile,
+                                  Store != nullptr, Run);
+      if (!Parsed) {
+        // Compile errors are the checks' to report; a unit that does not parse is left out.
+        clang::tooling::ClangTool Tool(*DB, {File});
+        clang::IgnoringDiagConsumer Quiet;
+        Tool.setDiagnosticConsumer(&Quiet);
+        SummaryActionFactory Factory(Run, Command.Directory, Store != nullptr);
+        Tool.run(&Factory);
+      }
       if (!Run.Unit) {
         ++Result.Failed;
         continue;
@@ -291,7 +314,8 @@ bool summarizeDatabase(const std::string &BuildDir, const SummarizeOptions &Opts
     for (const auto &F : U.Functions)
       for (const SummaryEvent &E : F.Events)
         May |= (E.K == SummaryEvent::LibraryCall && E.Name == "vfork") ||
-               (E.K == SummaryEvent::Call && !Link.defines(E.Target));
+               (E.K == SummaryEvent::Call && !Link.defines(E.Target) &&
+                !isBuiltinUsr(E.Target));
     if (May)
       Result.MayFork.insert(U.File);
   }
@@ -300,23 +324,37 @@ bool summarizeDatabase(const std::string &BuildDir, const SummarizeOptions &Opts
   return true;
 }
 
-WholeProgramRun::WholeProgramRun(const std::string &BuildDir, const SummarizeOptions &Opts) {
-  std::string Error;
-  if (!summarizeDatabase(BuildDir, Opts, Result, Error))
-    return;
+} // namespace
+
+bool summarizeDatabase(const std::string &BuildDir, const SummarizeOptions &Opts,
+                       SummarizeResult &Result, std::string &Error) {
+  return summarize(BuildDir, Opts, Result, Error, nullptr, "");
+}
+
+WholeProgramRun::WholeProgramRun(const std::string &BuildDir, const SummarizeOptions &Opts,
+                                 SharedParses *Shared) {
+  // The file is named before the first pass: the checks of the parses it shares read it.
   llvm::SmallString<128> Path;
   int FD;
   if (llvm::sys::fs::createTemporaryFile("forksafe-summaries", "json", FD, Path))
     return;
   llvm::raw_fd_ostream OS(FD, /*shouldClose=*/true);
-  OS << Result.Json;
-  OS.close();
-  if (OS.has_error()) {
-    OS.clear_error();
-    llvm::sys::fs::remove(Path);
-    return;
+  std::string Error;
+  bool Written = summarize(BuildDir, Opts, Result, Error, Shared, std::string(Path));
+  if (Written) {
+    OS << Result.Json;
+    OS.close();
+    if (OS.has_error()) {
+      OS.clear_error();
+      Written = false;
+    }
   }
-  File = std::string(Path);
+  if (Written)
+    File = std::string(Path);
+  else
+    llvm::sys::fs::remove(Path);
+  if (Shared)
+    Shared->finish(Written, [this](const std::string &F) { return needsChecks(F); });
 }
 
 WholeProgramRun::~WholeProgramRun() {
@@ -328,8 +366,10 @@ bool WholeProgramRun::needsChecks(const std::string &AbsFile) const {
   return File.empty() || !Result.Summarised.count(AbsFile) || Result.MayFork.count(AbsFile);
 }
 
-WholePrograms::WholePrograms(bool Enabled, std::string BuildPath, std::string CacheDir)
-    : Enabled(Enabled), BuildPath(std::move(BuildPath)), CacheDir(std::move(CacheDir)) {}
+WholePrograms::WholePrograms(bool Enabled, std::string BuildPath, std::string CacheDir,
+                             SharedParses *Shared)
+    : Enabled(Enabled), BuildPath(std::move(BuildPath)), CacheDir(std::move(CacheDir)),
+      Shared(Shared) {}
 WholePrograms::~WholePrograms() = default;
 
 const WholeProgramRun *WholePrograms::forFile(const std::string &AbsFile) {
@@ -363,7 +403,7 @@ const WholeProgramRun *WholePrograms::forFile(const std::string &AbsFile) {
   if (!Run) {
     SummarizeOptions Opts;
     Opts.CacheDir = CacheDir;
-    Run = std::make_unique<WholeProgramRun>(Dir, Opts);
+    Run = std::make_unique<WholeProgramRun>(Dir, Opts, Shared);
   }
   return Run.get();
 }

@@ -19,6 +19,8 @@
 namespace forksafe {
 namespace cpp {
 
+class SharedParses; // SharedParse.h, inside the analyzer library
+
 struct SummarizeOptions {
   std::string CacheDir; ///< empty: no cache
 };
@@ -44,7 +46,10 @@ bool summarizeDatabase(const std::string &BuildDir, const SummarizeOptions &Opts
 /// temporary file (removed with this object) for the checks' option SummaryFile.
 class WholeProgramRun {
 public:
-  WholeProgramRun(const std::string &BuildDir, const SummarizeOptions &Opts);
+  /// Shared: when given, parses the units it takes once for their summary and their checks
+  /// (SharedParse.h).
+  WholeProgramRun(const std::string &BuildDir, const SummarizeOptions &Opts,
+                  SharedParses *Shared = nullptr);
   ~WholeProgramRun();
   WholeProgramRun(const WholeProgramRun &) = delete;
   WholeProgramRun &operator=(const WholeProgramRun &) = delete;
@@ -67,7 +72,8 @@ class WholePrograms {
 public:
   /// Enabled false: forFile is always null. BuildPath: -p (empty: compile_commands.json found
   /// upward from each file). CacheDir: empty for no cache.
-  WholePrograms(bool Enabled, std::string BuildPath, std::string CacheDir);
+  WholePrograms(bool Enabled, std::string BuildPath, std::string CacheDir,
+                SharedParses *Shared = nullptr);
   ~WholePrograms();
   const WholeProgramRun *forFile(const std::string &AbsFile);
 
@@ -75,6 +81,7 @@ private:
   bool Enabled;
   std::string BuildPath;
   std::string CacheDir;
+  SharedParses *Shared;
   std::map<std::string, std::unique_ptr<WholeProgramRun>> Runs;
 };
 
