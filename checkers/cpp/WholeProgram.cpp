@@ -15,6 +15,7 @@
 #include "clang/Frontend/CompilerInstance.h"
 #include "clang/Frontend/FrontendAction.h"
 #include "clang/Lex/PreprocessorOptions.h"
+#include "clang/Tooling/ArgumentsAdjusters.h"
 #include "clang/Tooling/CompilationDatabase.h"
 #include "clang/Tooling/Tooling.h"
 #include "llvm/ADT/STLExtras.h"
@@ -284,6 +285,9 @@ bool summarize(const std::string &BuildDir, const SummarizeOptions &Opts, Summar
       if (!Parsed) {
         // Compile errors are the checks' to report; a unit that does not parse is left out.
         clang::tooling::ClangTool Tool(*DB, {File});
+        // Warnings are not wanted: -w spares the analyses behind them.
+        Tool.appendArgumentsAdjuster(clang::tooling::getInsertArgumentAdjuster(
+            "-w", clang::tooling::ArgumentInsertPosition::BEGIN));
         clang::IgnoringDiagConsumer Quiet;
         Tool.setDiagnosticConsumer(&Quiet);
         SummaryActionFactory Factory(Run, Command.Directory, Store != nullptr);
