@@ -49,8 +49,31 @@ ProgramLink::ProgramLink(ProgramSummary S) : Summaries(std::move(S)) {
 
 ProgramLink::~ProgramLink() = default;
 
+namespace {
+std::mutex ProvidedLock;
+std::map<std::string, std::shared_ptr<const ProgramLink>> &provided() {
+  static std::map<std::string, std::shared_ptr<const ProgramLink>> Links;
+  return Links;
+}
+std::shared_ptr<const ProgramLink> providedFor(const std::string &Path) {
+  std::lock_guard<std::mutex> Guard(ProvidedLock);
+  auto It = provided().find(Path);
+  return It == provided().end() ? nullptr : It->second;
+}
+} // namespace
+
+void ProgramLink::provide(const std::string &Path, std::shared_ptr<const ProgramLink> Link) {
+  std::lock_guard<std::mutex> Guard(ProvidedLock);
+  if (Link)
+    provided()[Path] = std::move(Link);
+  else
+    provided().erase(Path);
+}
+
 std::shared_ptr<const ProgramLink> ProgramLink::load(const std::string &Path,
                                                      std::string &Error) {
+  if (std::shared_ptr<const ProgramLink> Given = providedFor(Path))
+    return Given;
   struct Entry {
     llvm::sys::TimePoint<> Modified;
     uint64_t Size = 0;
@@ -107,6 +130,8 @@ const FunctionSummary *ProgramLink::resolve(llvm::StringRef Usr, size_t PreferUn
 
 std::optional<std::vector<std::string>> ProgramLink::wrapperNames(const std::string &Path,
                                                                   std::string &Error) {
+  if (std::shared_ptr<const ProgramLink> Given = providedFor(Path))
+    return Given->forkWrapperNames();
   auto Buf = llvm::MemoryBuffer::getFile(Path);
   if (!Buf) {
     Error = "cannot read the summary file '" + Path + "': " + Buf.getError().message();

@@ -24,6 +24,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <optional>
@@ -227,9 +228,11 @@ bool writeSummaryFile(const std::string &Path, const std::string &Json, std::str
 namespace {
 
 /// summarizeDatabase; Shared, when given, parses the units it takes once for their summary
-/// and their checks, which read SummaryFile (written by the caller).
+/// and their checks, which read SummaryFile (provided by the caller). With LinkOut, the
+/// linked summaries go there instead of Result.Json.
 bool summarize(const std::string &BuildDir, const SummarizeOptions &Opts, SummarizeResult &Result,
-               std::string &Error, SharedParses *Shared, const std::string &SummaryFile) {
+               std::string &Error, SharedParses *Shared, const std::string &SummaryFile,
+               std::shared_ptr<const ProgramLink> *LinkOut) {
   std::string LoadError;
   std::unique_ptr<clang::tooling::CompilationDatabase> DB =
       clang::tooling::CompilationDatabase::loadFromDirectory(BuildDir, LoadError);
@@ -309,22 +312,26 @@ bool summarize(const std::string &BuildDir, const SummarizeOptions &Opts, Summar
 
   // Which units need the checks: those that fork, call a fork wrapper or vfork, or call a
   // project function that no unit defines (it may be a fork function of another library).
-  ProgramLink Link(Program);
+  auto Link = std::make_shared<const ProgramLink>(std::move(Program));
   std::vector<std::string> Wrappers;
-  for (const auto &W : Link.forkWrappers())
+  for (const auto &W : Link->forkWrappers())
     Wrappers.push_back(W.getKey().str());
-  for (const UnitSummary &U : Program.Units) {
+  for (const UnitSummary &U : Link->summaries().Units) {
     bool May = U.mayFork(Wrappers);
     for (const auto &F : U.Functions)
       for (const SummaryEvent &E : F.Events)
         May |= (E.K == SummaryEvent::LibraryCall && E.Name == "vfork") ||
-               (E.K == SummaryEvent::Call && !Link.defines(E.Target) &&
+               (E.K == SummaryEvent::Call && !Link->defines(E.Target) &&
                 !isBuiltinUsr(E.Target));
     if (May)
       Result.MayFork.insert(U.File);
   }
-  std::vector<std::string> Names = Link.forkWrapperNames();
-  Result.Json = clang::tidy::forksafe::toJson(Program, &Names);
+  if (LinkOut) {
+    *LinkOut = std::move(Link);
+  } else {
+    std::vector<std::string> Names = Link->forkWrapperNames();
+    Result.Json = clang::tidy::forksafe::toJson(Link->summaries(), &Names);
+  }
   return true;
 }
 
@@ -332,38 +339,40 @@ bool summarize(const std::string &BuildDir, const SummarizeOptions &Opts, Summar
 
 bool summarizeDatabase(const std::string &BuildDir, const SummarizeOptions &Opts,
                        SummarizeResult &Result, std::string &Error) {
-  return summarize(BuildDir, Opts, Result, Error, nullptr, "");
+  return summarize(BuildDir, Opts, Result, Error, nullptr, "", nullptr);
 }
 
 WholeProgramRun::WholeProgramRun(const std::string &BuildDir, const SummarizeOptions &Opts,
                                  SharedParses *Shared) {
-  // The file is named before the first pass: the checks of the parses it shares read it.
+  // The checks of this process read the summaries from the link handed to them under the
+  // name of an empty temporary file (ProgramLink::provide): no JSON is written or parsed.
+  // The name is taken before the first pass: the parses it shares make their checks with it.
   llvm::SmallString<128> Path;
   int FD;
-  if (llvm::sys::fs::createTemporaryFile("forksafe-summaries", "json", FD, Path))
+  if (llvm::sys::fs::createTemporaryFile("forksafe-summaries", "json", FD, Path)) {
+    if (Shared)
+      Shared->finish(false, [](const std::string &) { return true; });
     return;
-  llvm::raw_fd_ostream OS(FD, /*shouldClose=*/true);
-  std::string Error;
-  bool Written = summarize(BuildDir, Opts, Result, Error, Shared, std::string(Path));
-  if (Written) {
-    OS << Result.Json;
-    OS.close();
-    if (OS.has_error()) {
-      OS.clear_error();
-      Written = false;
-    }
   }
-  if (Written)
+  llvm::sys::Process::SafelyCloseFileDescriptor(FD);
+  std::string Error;
+  std::shared_ptr<const ProgramLink> Link;
+  bool Linked = summarize(BuildDir, Opts, Result, Error, Shared, std::string(Path), &Link);
+  if (Linked) {
     File = std::string(Path);
-  else
+    ProgramLink::provide(File, std::move(Link));
+  } else {
     llvm::sys::fs::remove(Path);
+  }
   if (Shared)
-    Shared->finish(Written, [this](const std::string &F) { return needsChecks(F); });
+    Shared->finish(Linked, [this](const std::string &F) { return needsChecks(F); });
 }
 
 WholeProgramRun::~WholeProgramRun() {
-  if (!File.empty())
+  if (!File.empty()) {
+    ProgramLink::provide(File, nullptr);
     llvm::sys::fs::remove(File);
+  }
 }
 
 bool WholeProgramRun::needsChecks(const std::string &AbsFile) const {

@@ -42,8 +42,9 @@ struct SummarizeResult {
 bool summarizeDatabase(const std::string &BuildDir, const SummarizeOptions &Opts,
                        SummarizeResult &Result, std::string &Error);
 
-/// The first pass of a forksafe run over the database in BuildDir: the summaries written to a
-/// temporary file (removed with this object) for the checks' option SummaryFile.
+/// The first pass of a forksafe run over the database in BuildDir: the summaries linked and
+/// handed to the checks of this process under the name of a temporary file (removed with this
+/// object), the value of their option SummaryFile.
 class WholeProgramRun {
 public:
   /// Shared: when given, parses the units it takes once for their summary and their checks
