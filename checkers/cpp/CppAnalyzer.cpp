@@ -447,15 +447,13 @@ sharedFactory(KeptParse &K, clang::tidy::ClangTidyContext &Context,
   return std::make_unique<SharedActionFactory>(K, Context, std::move(FS));
 }
 
-/// The kept parses of the first pass, within MemoryBudget bytes: a unit beyond it is parsed
-/// again for its checks.
+/// The kept parses of the first pass, within Budget bytes (parseMemory): a unit beyond it is
+/// parsed again for its checks.
 class KeptParses : public SharedParses {
 public:
-  static constexpr size_t MemoryBudget = size_t(384) << 20;
-
   KeptParses(std::map<std::string, Task *> Candidates,
-             const std::map<std::string, std::string> &Overlay)
-      : Candidates(std::move(Candidates)), Overlay(Overlay) {}
+             const std::map<std::string, std::string> &Overlay, size_t Budget)
+      : Candidates(std::move(Candidates)), Overlay(Overlay), Budget(Budget) {}
   ~KeptParses() override { finish(false, [](const std::string &) { return false; }); }
 
   bool parse(const std::string &AbsFile, const std::string &Directory,
@@ -485,7 +483,7 @@ public:
       std::unique_lock<std::mutex> Lock(K->M);
       K->CV.wait(Lock, [P] { return P->Summarised || P->Done; });
       Run = std::move(K->Run);
-      Keep = K->Summarised && Used + K->Memory <= MemoryBudget;
+      Keep = K->Summarised && Used + K->Memory <= Budget;
       if (Keep)
         Used += K->Memory;
       else
@@ -529,6 +527,7 @@ private:
 
   std::map<std::string, Task *> Candidates;
   const std::map<std::string, std::string> &Overlay;
+  size_t Budget;
   std::vector<std::unique_ptr<KeptParse>> Kept;
   size_t Used = 0;
 };
@@ -614,7 +613,7 @@ void analyze(const std::vector<std::string> &Files, const CppOptions &Opts,
       Candidates[T.Abs] = &T;
     }
   }
-  KeptParses Shared(std::move(Candidates), Overlay);
+  KeptParses Shared(std::move(Candidates), Overlay, Opts.SharedParseBudget);
   WholePrograms Programs(Opts.WholeProgram, Opts.BuildPath, Opts.SummaryCacheDir, &Shared);
   for (size_t I = 0; I < Files.size(); ++I) {
     Task &T = Tasks[I];
@@ -623,6 +622,7 @@ void analyze(const std::vector<std::string> &Files, const CppOptions &Opts,
     const WholeProgramRun *Program = Programs.forFile(T.Abs);
     if (T.SharedDone) {
       ++Out.Analyzed; // its checks ran on the first pass's parse
+      ++Out.SharedParses;
       T.Skip = true;
       continue;
     }
