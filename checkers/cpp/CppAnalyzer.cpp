@@ -452,8 +452,9 @@ sharedFactory(KeptParse &K, clang::tidy::ClangTidyContext &Context,
 class KeptParses : public SharedParses {
 public:
   KeptParses(std::map<std::string, Task *> Candidates,
-             const std::map<std::string, std::string> &Overlay, size_t Budget)
-      : Candidates(std::move(Candidates)), Overlay(Overlay), Budget(Budget) {}
+             const std::map<std::string, std::string> &Overlay, size_t Budget, unsigned Jobs)
+      : Candidates(std::move(Candidates)), Overlay(Overlay), Budget(Budget),
+        Jobs(std::max(1u, Jobs)) {}
   ~KeptParses() override { finish(false, [](const std::string &) { return false; }); }
 
   bool parse(const std::string &AbsFile, const std::string &Directory,
@@ -500,18 +501,24 @@ public:
   }
 
   void finish(bool Written, const std::function<bool(const std::string &)> &NeedsChecks) override {
-    for (std::unique_ptr<KeptParse> &K : Kept) {
-      {
-        std::lock_guard<std::mutex> Lock(K->M);
-        K->Check = Written && (NeedsChecks(K->T->Abs) || K->T->NamesExtraFork);
-        K->Decided = true;
-        K->CV.notify_all();
+    // The kept units run their checks (or end), Jobs at a time.
+    for (size_t First = 0; First < Kept.size(); First += Jobs) {
+      size_t End = std::min(Kept.size(), First + Jobs);
+      for (size_t I = First; I < End; ++I) {
+        KeptParse &K = *Kept[I];
+        std::lock_guard<std::mutex> Lock(K.M);
+        K.Check = Written && (NeedsChecks(K.T->Abs) || K.T->NamesExtraFork);
+        K.Decided = true;
+        K.CV.notify_all();
       }
-      K->Thread.join();
-      if (K->Check)
-        K->T->SharedDone = true;
-      else
-        drop(*K->T);
+      for (size_t I = First; I < End; ++I) {
+        KeptParse &K = *Kept[I];
+        K.Thread.join();
+        if (K.Check)
+          K.T->SharedDone = true;
+        else
+          drop(*K.T);
+      }
     }
     Kept.clear();
     Used = 0;
@@ -528,6 +535,7 @@ private:
   std::map<std::string, Task *> Candidates;
   const std::map<std::string, std::string> &Overlay;
   size_t Budget;
+  unsigned Jobs;
   std::vector<std::unique_ptr<KeptParse>> Kept;
   size_t Used = 0;
 };
@@ -613,7 +621,8 @@ void analyze(const std::vector<std::string> &Files, const CppOptions &Opts,
       Candidates[T.Abs] = &T;
     }
   }
-  KeptParses Shared(std::move(Candidates), Overlay, Opts.SharedParseBudget);
+  unsigned Jobs = Opts.Jobs ? Opts.Jobs : llvm::hardware_concurrency().compute_thread_count();
+  KeptParses Shared(std::move(Candidates), Overlay, Opts.SharedParseBudget, Jobs);
   WholePrograms Programs(Opts.WholeProgram, Opts.BuildPath, Opts.SummaryCacheDir, &Shared);
   for (size_t I = 0; I < Files.size(); ++I) {
     Task &T = Tasks[I];
@@ -686,7 +695,6 @@ void analyze(const std::vector<std::string> &Files, const CppOptions &Opts,
   for (size_t I = 0; I < Tasks.size(); ++I)
     if (!Tasks[I].Skip)
       Runnable.push_back(I);
-  unsigned Jobs = Opts.Jobs ? Opts.Jobs : llvm::hardware_concurrency().compute_thread_count();
   Jobs = std::max(1u, std::min<unsigned>(Jobs, Runnable.size()));
   if (Jobs == 1) {
     for (size_t I : Runnable)
