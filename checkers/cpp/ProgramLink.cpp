@@ -4,6 +4,7 @@
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 
@@ -191,13 +192,16 @@ std::set<size_t> ProgramLink::unitsFrom(size_t Start) const {
         if (E.K != SummaryEvent::Call && E.K != SummaryEvent::ThreadStart)
           continue;
         auto It = Definitions.find(E.Target);
-        if (It == Definitions.end())
+        if (It == Definitions.end() || It->second.empty())
           continue;
-        std::set<size_t> Defining;
-        for (const auto &D : It->second)
-          Defining.insert(D.first);
-        if (Defining.size() == 1 && Units.insert(*Defining.begin()).second)
-          Work.push_back(*Defining.begin());
+        // Only a function that one unit defines pulls that unit in.
+        size_t Defining = It->second.front().first;
+        if (llvm::any_of(It->second, [Defining](const std::pair<size_t, size_t> &D) {
+              return D.first != Defining;
+            }))
+          continue;
+        if (Units.insert(Defining).second)
+          Work.push_back(Defining);
       }
   }
   return Units;
