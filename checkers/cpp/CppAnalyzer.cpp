@@ -354,7 +354,7 @@ void runTask(Task &T, const std::map<std::string, std::string> &Overlay,
 struct KeptParse {
   Task *T = nullptr;
   std::string Directory;
-  bool WantIncluded = false;
+  IncludedDigests *Digests = nullptr; ///< null: the summary is not cached
   std::mutex M;
   std::condition_variable CV;
   bool Summarised = false; ///< the parse reached its end and Run holds the summary
@@ -404,7 +404,7 @@ private:
         : F(F), CI(CI), File(std::move(File)) {}
     void HandleTranslationUnit(clang::ASTContext &Ctx) override {
       KeptParse &K = F.K;
-      summarizeParsed(Ctx, K.Directory, K.WantIncluded, K.Run);
+      summarizeParsed(Ctx, K.Directory, K.Digests, K.Run);
       size_t Memory = parseMemory(CI, Ctx);
       {
         std::unique_lock<std::mutex> Lock(K.M);
@@ -459,7 +459,7 @@ public:
 
   bool parse(const std::string &AbsFile, const std::string &Directory,
              const std::vector<std::string> &CommandLine, const std::string &SummaryFile,
-             bool WantIncluded, SummaryRun &Run) override {
+             IncludedDigests *Digests, SummaryRun &Run) override {
     auto It = Candidates.find(AbsFile);
     if (It == Candidates.end())
       return false;
@@ -471,7 +471,7 @@ public:
     auto K = std::make_unique<KeptParse>();
     K->T = &T;
     K->Directory = Directory;
-    K->WantIncluded = WantIncluded;
+    K->Digests = Digests;
     KeptParse *P = K.get();
     K->Thread = std::thread([this, P] {
       runTask(*P->T, Overlay, P);

@@ -14,9 +14,13 @@
 
 #include "Summary.h"
 
+#include <cstdint>
 #include <functional>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -38,10 +42,23 @@ struct SummaryRun {
   std::optional<std::vector<IncludedFile>> Included;
 };
 
+/// The digests of the files a first pass's units read, each file hashed once (by path, size
+/// and modification time): units share their headers.
+class IncludedDigests {
+public:
+  /// The digest of Bytes, which clang parsed as Path (of Size bytes, modified at Modified).
+  std::string digest(const std::string &Path, uint64_t Size, int64_t Modified,
+                     llvm::StringRef Bytes);
+
+private:
+  std::mutex M;
+  std::map<std::tuple<std::string, uint64_t, int64_t>, std::string> Known;
+};
+
 /// Fills Run from a parsed unit (Directory: its command's, for relative paths); the included
-/// files only when WantIncluded (a cache will store the summary).
-void summarizeParsed(clang::ASTContext &Ctx, const std::string &Directory, bool WantIncluded,
-                     SummaryRun &Run);
+/// files only with Digests (a cache will store the summary).
+void summarizeParsed(clang::ASTContext &Ctx, const std::string &Directory,
+                     IncludedDigests *Digests, SummaryRun &Run);
 
 /// The parses the first pass may share with the checks (CppAnalyzer.cpp implements it).
 class SharedParses {
@@ -52,7 +69,7 @@ public:
   /// unit's parse is not shared (the caller parses it itself).
   virtual bool parse(const std::string &AbsFile, const std::string &Directory,
                      const std::vector<std::string> &CommandLine, const std::string &SummaryFile,
-                     bool WantIncluded, SummaryRun &Run) = 0;
+                     IncludedDigests *Digests, SummaryRun &Run) = 0;
   /// The summaries are written (Written false: they could not be): every kept parse runs its
   /// checks if NeedsChecks says so, else is dropped.
   virtual void finish(bool Written, const std::function<bool(const std::string &)> &NeedsChecks) = 0;

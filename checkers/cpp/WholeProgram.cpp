@@ -60,7 +60,8 @@ std::string absolute(llvm::StringRef Dir, llvm::StringRef File) {
 /// Every file entered while preprocessing the unit but its main file (headers, system headers
 /// included, and files given with -include), each once, with the digest of its bytes as parsed.
 std::optional<std::vector<IncludedFile>> includedFiles(const clang::SourceManager &SM,
-                                                       llvm::StringRef Directory) {
+                                                       llvm::StringRef Directory,
+                                                       IncludedDigests &Digests) {
   const clang::FileEntry *Main = SM.getFileEntryForID(SM.getMainFileID());
   std::set<const clang::FileEntry *> Seen;
   std::vector<IncludedFile> Files;
@@ -78,7 +79,10 @@ std::optional<std::vector<IncludedFile>> includedFiles(const clang::SourceManage
     auto Buffer = Content.getBufferIfLoaded();
     if (Name.empty() || !Buffer)
       return std::nullopt;
-    Files.emplace_back(absolute(Directory, Name), contentDigest(Buffer->getBuffer()));
+    std::string Path = absolute(Directory, Name);
+    std::string Digest = Digests.digest(Path, uint64_t(FE->getSize()),
+                                        int64_t(FE->getModificationTime()), Buffer->getBuffer());
+    Files.emplace_back(std::move(Path), std::move(Digest));
   }
   return Files;
 }
@@ -86,35 +90,35 @@ std::optional<std::vector<IncludedFile>> includedFiles(const clang::SourceManage
 /// Collects the summary of the one unit it is run on and the files it read.
 class SummaryAction : public clang::ASTFrontendAction {
 public:
-  SummaryAction(SummaryRun &Out, std::string Directory, bool WantIncluded)
-      : Out(Out), Directory(std::move(Directory)), WantIncluded(WantIncluded) {}
+  SummaryAction(SummaryRun &Out, std::string Directory, IncludedDigests *Digests)
+      : Out(Out), Directory(std::move(Directory)), Digests(Digests) {}
   std::unique_ptr<clang::ASTConsumer> CreateASTConsumer(clang::CompilerInstance &,
                                                         llvm::StringRef) override {
     struct Consumer : clang::ASTConsumer {
       SummaryRun &Out;
       std::string Directory;
-      Consumer(SummaryRun &Out, std::string Directory, bool WantIncluded)
-          : Out(Out), Directory(std::move(Directory)), WantIncluded(WantIncluded) {}
-      bool WantIncluded;
+      Consumer(SummaryRun &Out, std::string Directory, IncludedDigests *Digests)
+          : Out(Out), Directory(std::move(Directory)), Digests(Digests) {}
+      IncludedDigests *Digests;
       void HandleTranslationUnit(clang::ASTContext &Ctx) override {
-        summarizeParsed(Ctx, Directory, WantIncluded, Out);
+        summarizeParsed(Ctx, Directory, Digests, Out);
       }
     };
-    return std::make_unique<Consumer>(Out, Directory, WantIncluded);
+    return std::make_unique<Consumer>(Out, Directory, Digests);
   }
 
 private:
   SummaryRun &Out;
   std::string Directory;
-  bool WantIncluded;
+  IncludedDigests *Digests;
 };
 
 class SummaryActionFactory : public clang::tooling::FrontendActionFactory {
 public:
-  SummaryActionFactory(SummaryRun &Out, std::string Directory, bool WantIncluded)
-      : Out(Out), Directory(std::move(Directory)), WantIncluded(WantIncluded) {}
+  SummaryActionFactory(SummaryRun &Out, std::string Directory, IncludedDigests *Digests)
+      : Out(Out), Directory(std::move(Directory)), Digests(Digests) {}
   std::unique_ptr<clang::FrontendAction> create() override {
-    return std::make_unique<SummaryAction>(Out, Directory, WantIncluded);
+    return std::make_unique<SummaryAction>(Out, Directory, Digests);
   }
   bool runInvocation(std::shared_ptr<clang::CompilerInvocation> Invocation,
                      clang::FileManager *Files,
@@ -129,7 +133,7 @@ public:
 private:
   SummaryRun &Out;
   std::string Directory;
-  bool WantIncluded;
+  IncludedDigests *Digests;
 };
 
 /// The cache's folder for translation-unit summaries.
@@ -187,14 +191,25 @@ std::string commandKey(const clang::tooling::CompileCommand &C) {
 
 } // namespace
 
-void summarizeParsed(clang::ASTContext &Ctx, const std::string &Directory, bool WantIncluded,
+void summarizeParsed(clang::ASTContext &Ctx, const std::string &Directory, IncludedDigests *Digests,
                      SummaryRun &Run) {
   Run.Unit = clang::tidy::forksafe::summarizeUnit(Ctx);
   Run.Included.reset(); // a file with several commands is run once for each
   // A unit with errors (a header not found, say) is not cached: what it lacked is not among
   // the files it read, so no lookup could tell when it comes back.
-  if (WantIncluded && !Ctx.getDiagnostics().hasErrorOccurred())
-    Run.Included = includedFiles(Ctx.getSourceManager(), Directory);
+  if (Digests && !Ctx.getDiagnostics().hasErrorOccurred())
+    Run.Included = includedFiles(Ctx.getSourceManager(), Directory, *Digests);
+}
+
+std::string IncludedDigests::digest(const std::string &Path, uint64_t Size, int64_t Modified,
+                                    llvm::StringRef Bytes) {
+  if (Bytes.size() != Size) // not the file its entry describes: hashed on its own
+    return contentDigest(Bytes);
+  std::lock_guard<std::mutex> Guard(M);
+  auto [It, New] = Known.try_emplace(std::make_tuple(Path, Size, Modified));
+  if (New)
+    It->second = contentDigest(Bytes);
+  return It->second;
 }
 
 bool writeSummaryFile(const std::string &Path, const std::string &Json, std::string &Error) {
@@ -244,6 +259,8 @@ bool summarize(const std::string &BuildDir, const SummarizeOptions &Opts, Summar
   ProgramSummary Program;
   // The digest of each file a cached entry depends on, read once per run: units share headers.
   std::map<std::string, std::string> Digests;
+  // The same for the files the units parsed here read, for their entries.
+  IncludedDigests ParsedDigests;
   auto CurrentDigest = [&Digests](const std::string &Path) -> const std::string & {
     auto [It, New] = Digests.try_emplace(Path);
     if (New)
@@ -284,7 +301,7 @@ bool summarize(const std::string &BuildDir, const SummarizeOptions &Opts, Summar
       // A unit compiled one way may be parsed once for its summary and its checks.
       bool Parsed = Shared && Commands.size() == 1 &&
                     Shared->parse(Abs, Command.Directory, Command.CommandLine, SummaryFile,
-                                  Store != nullptr, Run);
+                                  Store ? &ParsedDigests : nullptr, Run);
       if (!Parsed) {
         // Compile errors are the checks' to report; a unit that does not parse is left out.
         clang::tooling::ClangTool Tool(*DB, {File});
@@ -293,7 +310,7 @@ bool summarize(const std::string &BuildDir, const SummarizeOptions &Opts, Summar
             "-w", clang::tooling::ArgumentInsertPosition::BEGIN));
         clang::IgnoringDiagConsumer Quiet;
         Tool.setDiagnosticConsumer(&Quiet);
-        SummaryActionFactory Factory(Run, Command.Directory, Store != nullptr);
+        SummaryActionFactory Factory(Run, Command.Directory, Store ? &ParsedDigests : nullptr);
         Tool.run(&Factory);
       }
       if (!Run.Unit) {
