@@ -187,6 +187,7 @@ struct Task {
   /// may share: see SharedParse.h).
   std::vector<std::string> RawCommandLine;
   bool MayShare = false;
+  bool HaveSettings = false; ///< Settings were asked for already
   /// Its text names one of its AdditionalForkFunctions: a call of it is a fork for the checks,
   /// which the summaries do not know.
   bool NamesExtraFork = false;
@@ -601,6 +602,7 @@ void analyze(const std::vector<std::string> &Files, const CppOptions &Opts,
         continue;
       T.Settings = Opts.SettingsFor ? Opts.SettingsFor(Files[I])
                                     : CppFileSettings{Opts.Checks, Opts.CheckOptions};
+      T.HaveSettings = true;
       if (!anyCheckEnabled(T.Settings, T.Abs, RealFS))
         continue;
       auto Buf = llvm::MemoryBuffer::getFile(T.Abs, /*IsText=*/false,
@@ -635,7 +637,7 @@ void analyze(const std::vector<std::string> &Files, const CppOptions &Opts,
       T.Skip = true;
       continue;
     }
-    if (T.MayShare) // asked once: the first loop did
+    if (T.HaveSettings) // asked once: the first loop did
       T.Settings.CheckOptions.erase("SummaryFile");
     else if (Opts.SettingsFor)
       T.Settings = Opts.SettingsFor(Files[I]);
