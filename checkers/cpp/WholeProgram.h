@@ -31,7 +31,8 @@ struct SummarizeResult {
   size_t FromCache = 0;  ///< of which taken from the cache
   size_t Failed = 0;     ///< that could not be parsed (left out of the program)
   /// Absolute paths of the units that may fork (a fork, vfork, a fork wrapper's call, or a
-  /// call of a project function no unit defines): only these need the checks.
+  /// call of a project function no unit defines, compiler builtins aside): only these need the
+  /// checks (and those naming an AdditionalForkFunctions entry, which CppAnalyzer adds).
   std::set<std::string> MayFork;
   /// Absolute paths of every unit summarised.
   std::set<std::string> Summarised;
