@@ -20,6 +20,9 @@ One run does everything:
                 (summaries of every unit of the database) included
       forksafe-2nd  the same with a cache filled by one run before the rounds: a second run
                 over an unchanged tree (the summaries come from the cache)
+      baseline-db   the baseline over every unit of the compile database (redis's bundled
+                dependencies too, 140 units against 93): what the whole-program first pass
+                parses, for a like-for-like ratio of the first run
     The units are cut into batches; each batch runs once per tool per round, the tools' order
     rotating from batch to batch, so that load from other processes falls on all of them alike.
     forksafe takes all the units in one process (a whole-program run summarises the whole
@@ -102,15 +105,15 @@ def ensure_database(src, corpus):
     return db
 
 
-def units(src, db):
+def units(src, db, everything=False):
     with open(db) as f:
         entries = json.load(f)
     out = []
     for e in entries:
         path = e["file"] if os.path.isabs(e["file"]) else os.path.join(e["directory"], e["file"])
         path = os.path.normpath(path)
-        # redis's own code, not its bundled dependencies.
-        if os.path.dirname(path) == os.path.join(src, "src") and path.endswith(".c"):
+        # redis's own code, not its bundled dependencies (unless everything).
+        if everything or (os.path.dirname(path) == os.path.join(src, "src") and path.endswith(".c")):
             out.append(path)
     return sorted(set(out))
 
@@ -145,6 +148,7 @@ def main():
     src = find_source(args)
     db = ensure_database(src, args.corpus)
     tus = units(src, db)
+    all_tus = units(src, db, everything=True)
     if not tus:
         sys.exit("no translation unit of %s/src in %s" % (src, db))
     fs_flags = forksafe_flags(args.forksafe)
@@ -183,7 +187,9 @@ def main():
                                 "-checks=-*,forksafe-*", "-config=" + wp_config, "-quiet"] + b,
         "forksafe": lambda b: [args.forksafe, "--exit-zero", "-p", src] + fs_flags + tus,
         "forksafe-2nd": lambda b: [args.forksafe, "--exit-zero", "-p", src] + cached_flags + tus,
+        "baseline-db": None,  # the baseline's command over every batch of all_tus
     }
+    all_batches = [all_tus[i:i + args.batch] for i in range(0, len(all_tus), args.batch)]
     names = list(tools)
     batches = [tus[i:i + args.batch] for i in range(0, len(tus), args.batch)]
     total = {n: 0.0 for n in names}
@@ -195,8 +201,15 @@ def main():
         for i, b in enumerate(batches):
             k = (i + r) % len(names)
             for n in names[k:] + names[:k]:
-                if n.startswith("forksafe") and i != r % len(batches):
+                if (n.startswith("forksafe") or n == "baseline-db") and i != r % len(batches):
                     continue  # once per round, over every unit
+                if n == "baseline-db":
+                    cpu = 0.0
+                    for ab in all_batches:
+                        c, _, err, rc = measured(tools["baseline"](ab), src)
+                        cpu += c
+                    this[n] += cpu
+                    continue
                 cpu, _, err, rc = measured(tools[n](b), src)
                 if not n.startswith("forksafe") and rc != 0:
                     sys.exit("%s failed on %s:\n%s" % (n, b, err.decode(errors="replace")[-2000:]))
@@ -211,6 +224,10 @@ def main():
         rounds = sorted(p / b for p, b in zip(per_round[n], per_round["baseline"]))
         print("%s / baseline: %.3f x (rounds: %s)" % (
             n, total[n] / total["baseline"], ", ".join("%.3f" % x for x in rounds)))
+    rounds = sorted(p / b for p, b in zip(per_round["forksafe"], per_round["baseline-db"]))
+    print("forksafe / baseline-db (the %d units of the database): %.3f x (rounds: %s)" % (
+        len(all_tus), total["forksafe"] / total["baseline-db"],
+        ", ".join("%.3f" % x for x in rounds)))
 
     if args.profile:
         checks = {}

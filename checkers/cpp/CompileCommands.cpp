@@ -147,8 +147,10 @@ void adjustCommand(CompileCommand &Cmd, const std::string &File, bool DefaultFla
   // Flags go before a "--" that ends the options (inferred commands have one).
   auto End = std::find(Args.begin() + 1, Args.end(), "--");
   std::vector<std::string> Back = After;
-  // Without carets clang does not print "N warnings generated." on stderr.
-  Back.insert(Back.begin(), "-fno-caret-diagnostics");
+  // Without carets clang does not print "N warnings generated." on stderr. No compiler
+  // warning is reported (only errors are), and -w spares the analyses behind them (the CFGs
+  // of -Wuninitialized and the like): the AST is the same.
+  Back.insert(Back.begin(), {"-fno-caret-diagnostics", "-w"});
   Args.insert(End, Back.begin(), Back.end());
 }
 

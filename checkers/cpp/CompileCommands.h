@@ -50,7 +50,7 @@ private:
 /// Makes a project's command fit for analysis: flags that only turn warnings into errors are
 /// dropped (a -Werror=... clang does not know would stop the file), --extra-arg-before/--extra-arg
 /// go in, template and inline-definition files (.inl, .ipp, ...) are parsed as C++, and a CUDA
-/// file with default flags does not need a CUDA installation.
+/// file with default flags does not need a CUDA installation; compiler warnings are off (-w).
 void adjustCommand(clang::tooling::CompileCommand &Cmd, const std::string &File, bool DefaultFlags,
                    const std::vector<std::string> &Before, const std::vector<std::string> &After);
 

@@ -13,6 +13,7 @@
 #include "cpp/CppAnalyzer.h"
 #include "cpp/WholeProgram.h"
 #include "cpp/CompileCommands.h"
+#include "SharedParse.h"
 
 #include "clang-tidy/ClangTidy.h"
 #include "clang-tidy/ClangTidyModuleRegistry.h"
@@ -24,6 +25,9 @@
 #include "clang/Basic/DiagnosticOptions.h"
 #include "clang/Frontend/CompilerInstance.h"
 #include "clang/Frontend/FrontendAction.h"
+#include "clang/Lex/Preprocessor.h"
+#include "clang/AST/ASTContext.h"
+#include "clang/Basic/SourceManager.h"
 #include "clang/Tooling/ArgumentsAdjusters.h"
 #include "clang/Tooling/Tooling.h"
 #include "llvm/ADT/StringMap.h"
@@ -35,8 +39,11 @@
 #include "llvm/Support/VirtualFileSystem.h"
 
 #include <algorithm>
+#include <condition_variable>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 // Defined next to the module's registration; referencing it keeps that object linked.
 extern volatile int ForksafeModuleAnchorSource;
@@ -47,11 +54,10 @@ namespace cpp {
 
 // checkNames() and checksWithFixes() are in CheckNames.cpp: the program needs them without clang.
 
-bool mayConcernAnyCheck(llvm::StringRef Text, const std::vector<std::string> &ExtraForkFunctions) {
-  // "fork" covers fork, vfork, _Fork and forkpty.
-  if (Text.contains("fork"))
-    return true;
-  for (const std::string &F : ExtraForkFunctions) {
+namespace {
+/// True when Text names one of Names (a qualified name by its last component).
+bool namesAny(llvm::StringRef Text, const std::vector<std::string> &Names) {
+  for (const std::string &F : Names) {
     llvm::StringRef Name = llvm::StringRef(F).trim();
     size_t Colons = Name.rfind("::");
     if (Colons != llvm::StringRef::npos)
@@ -60,6 +66,12 @@ bool mayConcernAnyCheck(llvm::StringRef Text, const std::vector<std::string> &Ex
       return true;
   }
   return false;
+}
+} // namespace
+
+bool mayConcernAnyCheck(llvm::StringRef Text, const std::vector<std::string> &ExtraForkFunctions) {
+  // "fork" covers fork, vfork, _Fork and forkpty.
+  return Text.contains("fork") || namesAny(Text, ExtraForkFunctions);
 }
 
 namespace {
@@ -171,6 +183,16 @@ struct Task {
   bool HaveCommand = false;
   bool DefaultFlags = false;
   clang::tooling::CompileCommand Command;
+  /// The database's command line before adjustCommand (a unit whose parse the first pass
+  /// may share: see SharedParse.h).
+  std::vector<std::string> RawCommandLine;
+  bool MayShare = false;
+  bool HaveSettings = false; ///< Settings were asked for already
+  /// Its text names one of its AdditionalForkFunctions: a call of it is a fork for the checks,
+  /// which the summaries do not know.
+  bool NamesExtraFork = false;
+  /// Its checks ran on the first pass's parse: Diags, Errors and Warnings are final.
+  bool SharedDone = false;
   // Results.
   std::vector<Diagnostic> Diags;
   std::vector<InputError> Errors;
@@ -194,7 +216,16 @@ makeContext(const CppFileSettings &Settings, llvm::IntrusiveRefCntPtr<llvm::vfs:
       tidy::ClangTidyGlobalOptions(), Defaults, Override, std::move(FS)));
 }
 
-void runTask(Task &T, const std::map<std::string, std::string> &Overlay) {
+struct KeptParse;
+std::unique_ptr<clang::tooling::FrontendActionFactory>
+sharedFactory(KeptParse &K, clang::tidy::ClangTidyContext &Context,
+              llvm::IntrusiveRefCntPtr<llvm::vfs::OverlayFileSystem> FS);
+bool keptForChecks(const KeptParse &K);
+
+/// Runs the checks on T's unit; with Keep, the parse is the first pass's too (SharedParse.h)
+/// and its findings are kept only if the checks ran.
+void runTask(Task &T, const std::map<std::string, std::string> &Overlay,
+             KeptParse *Keep = nullptr) {
   using namespace clang;
   // A file system of its own: ClangTool moves the working directory of the file system it is
   // given, and the process-wide real one would move every thread's.
@@ -217,8 +248,15 @@ void runTask(Task &T, const std::map<std::string, std::string> &Overlay) {
                        /*ShouldOwnClient=*/false);
   Context->setDiagnosticsEngine(&DE);
   Tool.setDiagnosticConsumer(&DiagConsumer);
-  TidyActionFactory Factory(*Context, FS);
-  int Status = Tool.run(&Factory);
+  int Status;
+  if (Keep) {
+    Status = Tool.run(sharedFactory(*Keep, *Context, FS).get());
+    if (!keptForChecks(*Keep))
+      return;
+  } else {
+    TidyActionFactory Factory(*Context, FS);
+    Status = Tool.run(&Factory);
+  }
   std::vector<tidy::ClangTidyError> Found = DiagConsumer.take();
 
   LineTable Lines(Overlay);
@@ -310,6 +348,199 @@ void runTask(Task &T, const std::map<std::string, std::string> &Overlay) {
   }
 }
 
+/// A unit parsed once for the first pass and its checks: the parse runs on a thread of its
+/// own, which hands the summary over and waits, its AST alive, until the summaries are linked
+/// and written; then it runs the checks (or drops them). One such thread works at a time:
+/// the others wait.
+struct KeptParse {
+  Task *T = nullptr;
+  std::string Directory;
+  IncludedDigests *Digests = nullptr; ///< null: the summary is not cached
+  std::mutex M;
+  std::condition_variable CV;
+  bool Summarised = false; ///< the parse reached its end and Run holds the summary
+  bool Done = false;       ///< the thread's work is over
+  bool Decided = false;
+  bool Check = false;      ///< run the checks on the kept AST
+  SummaryRun Run;
+  size_t Memory = 0;       ///< what the kept parse holds (AST, sources, preprocessor)
+  std::thread Thread;
+};
+
+bool keptForChecks(const KeptParse &K) { return K.Check; }
+
+/// What a parse holds while it waits: its AST, the sources, the preprocessor's tables.
+size_t parseMemory(clang::CompilerInstance &CI, clang::ASTContext &Ctx) {
+  const clang::SourceManager &SM = Ctx.getSourceManager();
+  return Ctx.getASTAllocatedMemory() + Ctx.getSideTableAllocatedMemory() +
+         SM.getContentCacheSize() + SM.getDataStructureSizes() +
+         CI.getPreprocessor().getTotalMemory();
+}
+
+/// clang-tidy's action for a kept parse: the summary first; the checks' consumer is made
+/// only once the summaries are written (the checks read them when they are made: the fork
+/// wrappers' names). The forksafe checks only match the finished AST (no preprocessor
+/// callbacks), so a consumer made after the parse sees what one made before it would.
+class SharedActionFactory : public clang::tooling::FrontendActionFactory {
+public:
+  SharedActionFactory(KeptParse &K, clang::tidy::ClangTidyContext &Context,
+                      llvm::IntrusiveRefCntPtr<llvm::vfs::OverlayFileSystem> FS)
+      : K(K), Context(Context), ConsumerFactory(Context, std::move(FS)) {}
+  std::unique_ptr<clang::FrontendAction> create() override {
+    return std::make_unique<Action>(*this);
+  }
+  bool runInvocation(std::shared_ptr<clang::CompilerInvocation> Invocation, clang::FileManager *Files,
+                     std::shared_ptr<clang::PCHContainerOperations> PCHContainerOps,
+                     clang::DiagnosticConsumer *DiagConsumer) override {
+    Invocation->getPreprocessorOpts().SetUpStaticAnalyzer = true;
+    return FrontendActionFactory::runInvocation(Invocation, Files, PCHContainerOps, DiagConsumer);
+  }
+
+private:
+  struct Consumer : clang::ASTConsumer {
+    SharedActionFactory &F;
+    clang::CompilerInstance &CI;
+    std::string File;
+    Consumer(SharedActionFactory &F, clang::CompilerInstance &CI, std::string File)
+        : F(F), CI(CI), File(std::move(File)) {}
+    void HandleTranslationUnit(clang::ASTContext &Ctx) override {
+      KeptParse &K = F.K;
+      summarizeParsed(Ctx, K.Directory, K.Digests, K.Run);
+      size_t Memory = parseMemory(CI, Ctx);
+      {
+        std::unique_lock<std::mutex> Lock(K.M);
+        K.Memory = Memory;
+        K.Summarised = true;
+        K.CV.notify_all();
+        K.CV.wait(Lock, [&K] { return K.Decided; });
+      }
+      if (!K.Check)
+        return;
+      if (std::unique_ptr<clang::ASTConsumer> Checks =
+              F.ConsumerFactory.createASTConsumer(CI, File))
+        Checks->HandleTranslationUnit(Ctx);
+    }
+  };
+  class Action : public clang::ASTFrontendAction {
+  public:
+    explicit Action(SharedActionFactory &F) : F(F) {}
+    std::unique_ptr<clang::ASTConsumer> CreateASTConsumer(clang::CompilerInstance &CI,
+                                                          llvm::StringRef File) override {
+      // What clang-tidy's consumer factory sets before the parse, for the compiler's own
+      // diagnostics (a unit that does not compile).
+      F.Context.setSourceManager(&CI.getSourceManager());
+      F.Context.setCurrentFile(File);
+      F.Context.setASTContext(&CI.getASTContext());
+      return std::make_unique<Consumer>(F, CI, File.str());
+    }
+
+  private:
+    SharedActionFactory &F;
+  };
+  KeptParse &K;
+  clang::tidy::ClangTidyContext &Context;
+  clang::tidy::ClangTidyASTConsumerFactory ConsumerFactory;
+};
+
+std::unique_ptr<clang::tooling::FrontendActionFactory>
+sharedFactory(KeptParse &K, clang::tidy::ClangTidyContext &Context,
+              llvm::IntrusiveRefCntPtr<llvm::vfs::OverlayFileSystem> FS) {
+  return std::make_unique<SharedActionFactory>(K, Context, std::move(FS));
+}
+
+/// The kept parses of the first pass, within Budget bytes (parseMemory): a unit beyond it is
+/// parsed again for its checks.
+class KeptParses : public SharedParses {
+public:
+  KeptParses(std::map<std::string, Task *> Candidates,
+             const std::map<std::string, std::string> &Overlay, size_t Budget, unsigned Jobs)
+      : Candidates(std::move(Candidates)), Overlay(Overlay), Budget(Budget),
+        Jobs(std::max(1u, Jobs)) {}
+  ~KeptParses() override { finish(false, [](const std::string &) { return false; }); }
+
+  bool parse(const std::string &AbsFile, const std::string &Directory,
+             const std::vector<std::string> &CommandLine, const std::string &SummaryFile,
+             IncludedDigests *Digests, SummaryRun &Run) override {
+    auto It = Candidates.find(AbsFile);
+    if (It == Candidates.end())
+      return false;
+    Task &T = *It->second;
+    if (T.Command.Directory != Directory || T.RawCommandLine != CommandLine)
+      return false;
+    Candidates.erase(It);
+    T.Settings.CheckOptions["SummaryFile"] = SummaryFile;
+    auto K = std::make_unique<KeptParse>();
+    K->T = &T;
+    K->Directory = Directory;
+    K->Digests = Digests;
+    KeptParse *P = K.get();
+    K->Thread = std::thread([this, P] {
+      runTask(*P->T, Overlay, P);
+      std::lock_guard<std::mutex> Lock(P->M);
+      P->Done = true;
+      P->CV.notify_all();
+    });
+    bool Keep;
+    {
+      std::unique_lock<std::mutex> Lock(K->M);
+      K->CV.wait(Lock, [P] { return P->Summarised || P->Done; });
+      Run = std::move(K->Run);
+      Keep = K->Summarised && Used + K->Memory <= Budget;
+      if (Keep)
+        Used += K->Memory;
+      else
+        K->Decided = true; // K->Check stays false: dropped, parsed again if it needs checks
+      K->CV.notify_all();
+    }
+    if (Keep) {
+      Kept.push_back(std::move(K));
+    } else {
+      K->Thread.join();
+      drop(T);
+    }
+    return true;
+  }
+
+  void finish(bool Written, const std::function<bool(const std::string &)> &NeedsChecks) override {
+    // The kept units run their checks (or end), Jobs at a time.
+    for (size_t First = 0; First < Kept.size(); First += Jobs) {
+      size_t End = std::min(Kept.size(), First + Jobs);
+      for (size_t I = First; I < End; ++I) {
+        KeptParse &K = *Kept[I];
+        std::lock_guard<std::mutex> Lock(K.M);
+        K.Check = Written && (NeedsChecks(K.T->Abs) || K.T->NamesExtraFork);
+        K.Decided = true;
+        K.CV.notify_all();
+      }
+      for (size_t I = First; I < End; ++I) {
+        KeptParse &K = *Kept[I];
+        K.Thread.join();
+        if (K.Check)
+          K.T->SharedDone = true;
+        else
+          drop(*K.T);
+      }
+    }
+    Kept.clear();
+    Used = 0;
+  }
+
+private:
+  static void drop(Task &T) {
+    T.Diags.clear();
+    T.Errors.clear();
+    T.Warnings.clear();
+    T.Settings.CheckOptions.erase("SummaryFile");
+  }
+
+  std::map<std::string, Task *> Candidates;
+  const std::map<std::string, std::string> &Overlay;
+  size_t Budget;
+  unsigned Jobs;
+  std::vector<std::unique_ptr<KeptParse>> Kept;
+  size_t Used = 0;
+};
+
 /// The values of AdditionalForkFunctions options in force for a file (its check options and
 /// its .clang-tidy's), split into names.
 std::vector<std::string> extraForkFunctions(const CppFileSettings &Settings, const std::string &Abs,
@@ -357,16 +588,61 @@ void analyze(const std::vector<std::string> &Files, const CppOptions &Opts,
   std::vector<Task> Tasks(Files.size());
   CommandFinder Commands(Opts.BuildPath, Opts.UseFixedFlags, Opts.FixedFlags);
   llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> RealFS = llvm::vfs::createPhysicalFileSystem();
-  WholePrograms Programs(Opts.WholeProgram, Opts.BuildPath, Opts.SummaryCacheDir);
+  // The units whose parse the first pass may share with their checks (SharedParse.h): those
+  // of a database, compiled one way, whose text may concern a check (a unit that turns out to
+  // need the checks without it is parsed again). Not with unsaved buffers or extra flags, which
+  // the summaries do not see.
+  std::map<std::string, Task *> Candidates;
+  if (Opts.WholeProgram && !Opts.UseFixedFlags && Overlay.empty() && Opts.ExtraArgs.empty() &&
+      Opts.ExtraArgsBefore.empty()) {
+    for (size_t I = 0; I < Files.size(); ++I) {
+      Task &T = Tasks[I];
+      T.Abs = absolute(Files[I]);
+      if (Candidates.count(T.Abs))
+        continue;
+      T.Settings = Opts.SettingsFor ? Opts.SettingsFor(Files[I])
+                                    : CppFileSettings{Opts.Checks, Opts.CheckOptions};
+      T.HaveSettings = true;
+      if (!anyCheckEnabled(T.Settings, T.Abs, RealFS))
+        continue;
+      auto Buf = llvm::MemoryBuffer::getFile(T.Abs, /*IsText=*/false,
+                                             /*RequiresNullTerminator=*/false);
+      if (!Buf)
+        continue;
+      std::vector<std::string> Extra = extraForkFunctions(T.Settings, T.Abs, RealFS);
+      if (!mayConcernAnyCheck((*Buf)->getBuffer(), Extra))
+        continue;
+      T.NamesExtraFork = namesAny((*Buf)->getBuffer(), Extra);
+      std::string Why;
+      if (Commands.commandFor(T.Abs, T.Command, Why) != CommandSource::Database)
+        continue;
+      T.RawCommandLine = T.Command.CommandLine;
+      adjustCommand(T.Command, T.Abs, /*DefaultFlags=*/false, Opts.ExtraArgsBefore, Opts.ExtraArgs);
+      T.Given = Files[I];
+      T.MayShare = true;
+      Candidates[T.Abs] = &T;
+    }
+  }
+  unsigned Jobs = Opts.Jobs ? Opts.Jobs : llvm::hardware_concurrency().compute_thread_count();
+  KeptParses Shared(std::move(Candidates), Overlay, Opts.SharedParseBudget, Jobs);
+  WholePrograms Programs(Opts.WholeProgram, Opts.BuildPath, Opts.SummaryCacheDir, &Shared);
   for (size_t I = 0; I < Files.size(); ++I) {
     Task &T = Tasks[I];
     T.Given = Files[I];
     T.Abs = absolute(Files[I]);
-    if (Opts.SettingsFor)
+    const WholeProgramRun *Program = Programs.forFile(T.Abs);
+    if (T.SharedDone) {
+      ++Out.Analyzed; // its checks ran on the first pass's parse
+      ++Out.SharedParses;
+      T.Skip = true;
+      continue;
+    }
+    if (T.HaveSettings) // asked once: the first loop did
+      T.Settings.CheckOptions.erase("SummaryFile");
+    else if (Opts.SettingsFor)
       T.Settings = Opts.SettingsFor(Files[I]);
     else
       T.Settings = {Opts.Checks, Opts.CheckOptions};
-    const WholeProgramRun *Program = Programs.forFile(T.Abs);
     if (Program && !Program->summaryFile().empty())
       T.Settings.CheckOptions["SummaryFile"] = Program->summaryFile();
     if (!anyCheckEnabled(T.Settings, T.Abs, RealFS)) {
@@ -389,7 +665,8 @@ void analyze(const std::vector<std::string> &Files, const CppOptions &Opts,
     bool Needed = Opts.NeededBySummaries && Opts.NeededBySummaries(Files[I]);
     // A unit of the database: its summary tells (it may call a fork wrapper of another unit).
     if (Program && Program->summarised(T.Abs)) {
-      if (!Program->needsChecks(T.Abs)) {
+      if (!Program->needsChecks(T.Abs) &&
+          !namesAny(Text, extraForkFunctions(T.Settings, T.Abs, RealFS))) {
         T.Skip = true;
         ++Out.Skipped;
         continue;
@@ -420,7 +697,6 @@ void analyze(const std::vector<std::string> &Files, const CppOptions &Opts,
   for (size_t I = 0; I < Tasks.size(); ++I)
     if (!Tasks[I].Skip)
       Runnable.push_back(I);
-  unsigned Jobs = Opts.Jobs ? Opts.Jobs : llvm::hardware_concurrency().compute_thread_count();
   Jobs = std::max(1u, std::min<unsigned>(Jobs, Runnable.size()));
   if (Jobs == 1) {
     for (size_t I : Runnable)

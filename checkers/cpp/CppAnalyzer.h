@@ -62,12 +62,19 @@ struct CppOptions {
   /// only when its summary says it may fork.
   bool WholeProgram = false;
   std::string SummaryCacheDir;
+  /// Whole-program mode: what the first pass may keep of the units it parses (their ASTs,
+  /// sources and preprocessor tables, in bytes) until the summaries are linked, so that a unit
+  /// that may fork is parsed once for its summary and its checks; beyond it, a unit is parsed
+  /// again for its checks.
+  size_t SharedParseBudget = size_t(256) << 20;
 };
 
 /// What a run did besides its findings, for the driver's messages.
 struct CppRunInfo {
   unsigned Analyzed = 0; ///< files parsed
   unsigned Skipped = 0;  ///< files whose text cannot concern a check
+  /// Of the files analysed, those whose checks ran on the whole-program first pass's parse.
+  unsigned SharedParses = 0;
   /// Files analysed with default flags (no database, compile_flags.txt or `-- FLAGS` for them).
   std::vector<std::string> DefaultFlags;
   /// Files analysed with default flags that did not compile: not input errors (a tree without a

@@ -4,6 +4,7 @@
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 
@@ -49,8 +50,31 @@ ProgramLink::ProgramLink(ProgramSummary S) : Summaries(std::move(S)) {
 
 ProgramLink::~ProgramLink() = default;
 
+namespace {
+std::mutex ProvidedLock;
+std::map<std::string, std::shared_ptr<const ProgramLink>> &provided() {
+  static std::map<std::string, std::shared_ptr<const ProgramLink>> Links;
+  return Links;
+}
+std::shared_ptr<const ProgramLink> providedFor(const std::string &Path) {
+  std::lock_guard<std::mutex> Guard(ProvidedLock);
+  auto It = provided().find(Path);
+  return It == provided().end() ? nullptr : It->second;
+}
+} // namespace
+
+void ProgramLink::provide(const std::string &Path, std::shared_ptr<const ProgramLink> Link) {
+  std::lock_guard<std::mutex> Guard(ProvidedLock);
+  if (Link)
+    provided()[Path] = std::move(Link);
+  else
+    provided().erase(Path);
+}
+
 std::shared_ptr<const ProgramLink> ProgramLink::load(const std::string &Path,
                                                      std::string &Error) {
+  if (std::shared_ptr<const ProgramLink> Given = providedFor(Path))
+    return Given;
   struct Entry {
     llvm::sys::TimePoint<> Modified;
     uint64_t Size = 0;
@@ -107,6 +131,8 @@ const FunctionSummary *ProgramLink::resolve(llvm::StringRef Usr, size_t PreferUn
 
 std::optional<std::vector<std::string>> ProgramLink::wrapperNames(const std::string &Path,
                                                                   std::string &Error) {
+  if (std::shared_ptr<const ProgramLink> Given = providedFor(Path))
+    return Given->forkWrapperNames();
   auto Buf = llvm::MemoryBuffer::getFile(Path);
   if (!Buf) {
     Error = "cannot read the summary file '" + Path + "': " + Buf.getError().message();
@@ -166,13 +192,16 @@ std::set<size_t> ProgramLink::unitsFrom(size_t Start) const {
         if (E.K != SummaryEvent::Call && E.K != SummaryEvent::ThreadStart)
           continue;
         auto It = Definitions.find(E.Target);
-        if (It == Definitions.end())
+        if (It == Definitions.end() || It->second.empty())
           continue;
-        std::set<size_t> Defining;
-        for (const auto &D : It->second)
-          Defining.insert(D.first);
-        if (Defining.size() == 1 && Units.insert(*Defining.begin()).second)
-          Work.push_back(*Defining.begin());
+        // Only a function that one unit defines pulls that unit in.
+        size_t Defining = It->second.front().first;
+        if (llvm::any_of(It->second, [Defining](const std::pair<size_t, size_t> &D) {
+              return D.first != Defining;
+            }))
+          continue;
+        if (Units.insert(Defining).second)
+          Work.push_back(Defining);
       }
   }
   return Units;

@@ -63,6 +63,10 @@ public:
 
   /// Reads and links a summary file, once per path and modification time in a process.
   static std::shared_ptr<const ProgramLink> load(const std::string &Path, std::string &Error);
+  /// Makes load and wrapperNames answer Link for Path without reading it (null: forgets
+  /// Path): the forksafe program links the summaries in its first pass and hands the link
+  /// to the checks of the same process, which then parse no JSON.
+  static void provide(const std::string &Path, std::shared_ptr<const ProgramLink> Link);
   /// The fork wrappers' names from the first line of a summary file (toJson's index), without
   /// reading the rest; nullopt (Error empty) when the file has no such line, Error set when
   /// it cannot be read or is of another format.
@@ -101,6 +105,8 @@ public:
   bool neverReturns(llvm::StringRef Usr, llvm::StringRef FromFile) const;
 
   size_t units() const { return Summaries.Units.size(); }
+  /// The summaries it links.
+  const ProgramSummary &summaries() const { return Summaries; }
   size_t programs() const;
 
 private:

@@ -55,11 +55,49 @@ bool inSystemHeader(const Decl *D, const SourceManager &SM) {
   return D->getLocation().isValid() && SM.isInSystemHeader(D->getLocation());
 }
 
+/// pointOf and usrOf for one unit, each file's absolute path and each declaration's USR made
+/// once: a unit's events name the same few files and callees many times.
+class Namer {
+public:
+  explicit Namer(const SourceManager &SM) : SM(SM) {}
+
+  SourcePoint point(SourceLocation Loc) {
+    SourcePoint P;
+    SourceLocation E = SM.getExpansionLoc(Loc);
+    if (E.isInvalid())
+      return P;
+    std::pair<FileID, unsigned> At = SM.getDecomposedLoc(E);
+    auto [It, New] = Paths.try_emplace(At.first);
+    if (New)
+      It->second = pointOf(SM.getLocForStartOfFile(At.first), SM).File;
+    P.File = It->second;
+    P.Line = SM.getLineNumber(At.first, At.second);
+    P.Column = SM.getColumnNumber(At.first, At.second);
+    return P;
+  }
+
+  const std::string &usr(const Decl *D) {
+    static const std::string None;
+    if (!D)
+      return None;
+    auto [It, New] = Usrs.try_emplace(D->getCanonicalDecl());
+    if (New)
+      It->second = usrOf(D);
+    return It->second;
+  }
+
+private:
+  const SourceManager &SM;
+  llvm::DenseMap<FileID, std::string> Paths;
+  llvm::DenseMap<const Decl *, std::string> Usrs;
+};
+
 /// The events of one function body, in source order.
 class BodySummarizer {
 public:
-  BodySummarizer(ASTContext &Ctx, FunctionSummary &Out, const ThreadStartMatcher &Threads)
-      : Ctx(Ctx), SM(Ctx.getSourceManager()), Out(Out), Threads(Threads) {}
+  BodySummarizer(ASTContext &Ctx, FunctionSummary &Out, const ThreadStartMatcher &Threads,
+                 Namer &Names)
+      : Ctx(Ctx), SM(Ctx.getSourceManager()), Out(Out), Threads(Threads), Names(Names) {}
 
   void walk(const Stmt *S, bool Conditional) {
     if (!S)
@@ -113,7 +151,7 @@ private:
     E.K = K;
     E.Name = Name.str();
     E.Target = Target.str();
-    E.Loc = pointOf(At->getBeginLoc(), SM);
+    E.Loc = Names.point(At->getBeginLoc());
     E.Loop = Loop;
     E.Unconditional = !Conditional && !Loop;
     Out.Events.push_back(std::move(E));
@@ -131,7 +169,7 @@ private:
       const FunctionDecl *Body = Threads.threadBody(S);
       const FunctionDecl *Starter = calleeOf(S);
       return add(SummaryEvent::ThreadStart, Starter ? describeFunction(Starter) : "thread",
-                 Body ? usrOf(Body) : "", S, Conditional);
+                 Body ? Names.usr(Body) : "", S, Conditional);
     }
     if (const auto *CE = dyn_cast<CXXConstructExpr>(S)) {
       const CXXConstructorDecl *Ctor = CE->getConstructor();
@@ -142,7 +180,7 @@ private:
                    "constructs a '" + Ctor->getParent()->getQualifiedNameAsString() +
                        "', which is not async-signal-safe,",
                    "", S, Conditional);
-      return add(SummaryEvent::Call, describeFunction(Ctor), usrOf(Ctor), S, Conditional);
+      return add(SummaryEvent::Call, describeFunction(Ctor), Names.usr(Ctor), S, Conditional);
     }
     const auto *CE = dyn_cast<CallExpr>(S);
     if (!CE)
@@ -171,7 +209,7 @@ private:
     bool Library = inSystemHeader(Def ? Def : FD, SM);
     if (!Library) {
       // A function of the project, defined here or in another unit: the link follows it.
-      return add(SummaryEvent::Call, describeFunction(FD), usrOf(FD), S, Conditional);
+      return add(SummaryEvent::Call, describeFunction(FD), Names.usr(FD), S, Conditional);
     }
     if (isFollowable(FD, Ctx))
       return; // an inline helper of the C library headers (__bswap_16)
@@ -206,6 +244,7 @@ private:
   const SourceManager &SM;
   FunctionSummary &Out;
   const ThreadStartMatcher &Threads;
+  Namer &Names;
   unsigned Loop = 0;
   unsigned LoopCount = 0;
 };
@@ -260,7 +299,7 @@ class UnitSummarizer : public RecursiveASTVisitor<UnitSummarizer> {
 
 public:
   UnitSummarizer(ASTContext &Ctx, UnitSummary &Out)
-      : Ctx(Ctx), SM(Ctx.getSourceManager()), Out(Out), Threads(""), Model(Ctx) {}
+      : Ctx(Ctx), SM(Ctx.getSourceManager()), Out(Out), Threads(""), Model(Ctx), Names(SM) {}
 
   bool shouldVisitTemplateInstantiations() const { return true; }
   bool shouldVisitImplicitCode() const { return false; }
@@ -289,7 +328,7 @@ public:
     const auto *FD = dyn_cast<FunctionDecl>(DRE->getDecl());
     if (!FD || Called.count(DRE) || inSystemHeader(FD, SM) || isa<CXXMethodDecl>(FD))
       return true;
-    std::string Usr = usrOf(FD);
+    const std::string &Usr = Names.usr(FD);
     if (!Usr.empty() && TakenSeen.insert(Usr).second)
       Out.Pointers.push_back({Usr, FD->getType().getCanonicalType().getAsString()});
     return true;
@@ -298,16 +337,16 @@ public:
 private:
   void summarize(const FunctionDecl *FD) {
     FunctionSummary F;
-    F.Usr = usrOf(FD);
+    F.Usr = Names.usr(FD);
     if (F.Usr.empty() || !Defined.insert(F.Usr).second)
       return;
     F.Name = describeFunction(FD);
-    F.Loc = pointOf(FD->getLocation(), SM);
+    F.Loc = Names.point(FD->getLocation());
     F.IsMain = FD->isMain();
     // What a child calling it from another unit needs: whether the call can return at all.
     F.NeverReturns = neverReturns(Model, FD, /*ExecEnds=*/false);
     forEachOwnStmt(FD->getBody(), [&](const Stmt *S) { F.HasReturn |= isa<ReturnStmt>(S); });
-    BodySummarizer Body(Ctx, F, Threads);
+    BodySummarizer Body(Ctx, F, Threads, Names);
     if (const auto *Ctor = dyn_cast<CXXConstructorDecl>(FD))
       for (const CXXCtorInitializer *Init : Ctor->inits())
         Body.walk(Init->getInit(), false);
@@ -327,7 +366,7 @@ private:
         if (childRegion(Model, Site).Unknown)
           F.ReturnsForkResult = true;
       } else if (!inSystemHeader(Callee, SM)) {
-        std::string Usr = usrOf(Callee);
+        const std::string &Usr = Names.usr(Callee);
         if (!Usr.empty() && !llvm::is_contained(F.ReturnsResultOf, Usr))
           F.ReturnsResultOf.push_back(Usr);
       }
@@ -340,6 +379,7 @@ private:
   UnitSummary &Out;
   ThreadStartMatcher Threads;
   TranslationUnitModel Model;
+  Namer Names;
   llvm::DenseSet<const DeclRefExpr *> Called;
   llvm::StringSet<> TakenSeen;
   llvm::StringSet<> Defined;

@@ -2,8 +2,10 @@
 
 #include "cpp/WholeProgram.h"
 #include "core/Cache.h"
+#include "core/StringCompat.h"
 
 #include "ProgramLink.h"
+#include "SharedParse.h"
 #include "Summary.h"
 #include "SummaryBuilder.h"
 
@@ -12,6 +14,8 @@
 #include "clang/Basic/SourceManager.h"
 #include "clang/Frontend/CompilerInstance.h"
 #include "clang/Frontend/FrontendAction.h"
+#include "clang/Lex/PreprocessorOptions.h"
+#include "clang/Tooling/ArgumentsAdjusters.h"
 #include "clang/Tooling/CompilationDatabase.h"
 #include "clang/Tooling/Tooling.h"
 #include "llvm/ADT/STLExtras.h"
@@ -20,6 +24,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <optional>
@@ -44,17 +49,6 @@ std::string absolute(llvm::StringRef Dir, llvm::StringRef File) {
   return std::string(P);
 }
 
-/// A file the unit's preprocessing read (other than the main file): its absolute path and the
-/// digest of the bytes clang parsed.
-using IncludedFile = std::pair<std::string, std::string>;
-
-/// What one run of SummaryAction gives: the unit's summary and the files it read; Included is
-/// empty when the unit had errors or a file cannot be named (the summary is then not cached).
-struct SummaryRun {
-  std::optional<UnitSummary> Unit;
-  std::optional<std::vector<IncludedFile>> Included;
-};
-
 // A content cache's file: a pointer in LLVM 14, an optional reference in LLVM 19.
 [[maybe_unused]] const clang::FileEntry *entryOf(const clang::FileEntry *E) { return E; }
 #if LLVM_VERSION_MAJOR >= 16
@@ -66,7 +60,8 @@ struct SummaryRun {
 /// Every file entered while preprocessing the unit but its main file (headers, system headers
 /// included, and files given with -include), each once, with the digest of its bytes as parsed.
 std::optional<std::vector<IncludedFile>> includedFiles(const clang::SourceManager &SM,
-                                                       llvm::StringRef Directory) {
+                                                       llvm::StringRef Directory,
+                                                       IncludedDigests &Digests) {
   const clang::FileEntry *Main = SM.getFileEntryForID(SM.getMainFileID());
   std::set<const clang::FileEntry *> Seen;
   std::vector<IncludedFile> Files;
@@ -84,7 +79,10 @@ std::optional<std::vector<IncludedFile>> includedFiles(const clang::SourceManage
     auto Buffer = Content.getBufferIfLoaded();
     if (Name.empty() || !Buffer)
       return std::nullopt;
-    Files.emplace_back(absolute(Directory, Name), contentDigest(Buffer->getBuffer()));
+    std::string Path = absolute(Directory, Name);
+    std::string Digest = Digests.digest(Path, uint64_t(FE->getSize()),
+                                        int64_t(FE->getModificationTime()), Buffer->getBuffer());
+    Files.emplace_back(std::move(Path), std::move(Digest));
   }
   return Files;
 }
@@ -92,43 +90,50 @@ std::optional<std::vector<IncludedFile>> includedFiles(const clang::SourceManage
 /// Collects the summary of the one unit it is run on and the files it read.
 class SummaryAction : public clang::ASTFrontendAction {
 public:
-  SummaryAction(SummaryRun &Out, std::string Directory)
-      : Out(Out), Directory(std::move(Directory)) {}
+  SummaryAction(SummaryRun &Out, std::string Directory, IncludedDigests *Digests)
+      : Out(Out), Directory(std::move(Directory)), Digests(Digests) {}
   std::unique_ptr<clang::ASTConsumer> CreateASTConsumer(clang::CompilerInstance &,
                                                         llvm::StringRef) override {
     struct Consumer : clang::ASTConsumer {
       SummaryRun &Out;
       std::string Directory;
-      Consumer(SummaryRun &Out, std::string Directory)
-          : Out(Out), Directory(std::move(Directory)) {}
+      Consumer(SummaryRun &Out, std::string Directory, IncludedDigests *Digests)
+          : Out(Out), Directory(std::move(Directory)), Digests(Digests) {}
+      IncludedDigests *Digests;
       void HandleTranslationUnit(clang::ASTContext &Ctx) override {
-        Out.Unit = clang::tidy::forksafe::summarizeUnit(Ctx);
-        Out.Included.reset(); // a file with several commands is run once for each
-        // A unit with errors (a header not found, say) is not cached: what it lacked is not
-        // among the files it read, so no lookup could tell when it comes back.
-        if (!Ctx.getDiagnostics().hasErrorOccurred())
-          Out.Included = includedFiles(Ctx.getSourceManager(), Directory);
+        summarizeParsed(Ctx, Directory, Digests, Out);
       }
     };
-    return std::make_unique<Consumer>(Out, Directory);
+    return std::make_unique<Consumer>(Out, Directory, Digests);
   }
 
 private:
   SummaryRun &Out;
   std::string Directory;
+  IncludedDigests *Digests;
 };
 
 class SummaryActionFactory : public clang::tooling::FrontendActionFactory {
 public:
-  SummaryActionFactory(SummaryRun &Out, std::string Directory)
-      : Out(Out), Directory(std::move(Directory)) {}
+  SummaryActionFactory(SummaryRun &Out, std::string Directory, IncludedDigests *Digests)
+      : Out(Out), Directory(std::move(Directory)), Digests(Digests) {}
   std::unique_ptr<clang::FrontendAction> create() override {
-    return std::make_unique<SummaryAction>(Out, Directory);
+    return std::make_unique<SummaryAction>(Out, Directory, Digests);
+  }
+  bool runInvocation(std::shared_ptr<clang::CompilerInvocation> Invocation,
+                     clang::FileManager *Files,
+                     std::shared_ptr<clang::PCHContainerOperations> PCHContainerOps,
+                     clang::DiagnosticConsumer *DiagConsumer) override {
+    // The code the checks see (they run as clang-tidy does, __clang_analyzer__ defined): a
+    // unit parsed once for both (SharedParse.h) gives the same summary as one parsed alone.
+    Invocation->getPreprocessorOpts().SetUpStaticAnalyzer = true;
+    return FrontendActionFactory::runInvocation(Invocation, Files, PCHContainerOps, DiagConsumer);
   }
 
 private:
   SummaryRun &Out;
   std::string Directory;
+  IncludedDigests *Digests;
 };
 
 /// The cache's folder for translation-unit summaries.
@@ -173,6 +178,10 @@ summaryIfCurrent(llvm::StringRef Entry,
   }
 }
 
+/// A compiler builtin (__builtin_va_end, __builtin_isnan): no unit defines it, and it is
+/// never a fork of another library.
+bool isBuiltinUsr(llvm::StringRef Usr) { return startsWith(Usr, "c:@F@__builtin_"); }
+
 std::string commandKey(const clang::tooling::CompileCommand &C) {
   std::string S = C.Directory;
   for (const std::string &Arg : C.CommandLine)
@@ -181,6 +190,27 @@ std::string commandKey(const clang::tooling::CompileCommand &C) {
 }
 
 } // namespace
+
+void summarizeParsed(clang::ASTContext &Ctx, const std::string &Directory, IncludedDigests *Digests,
+                     SummaryRun &Run) {
+  Run.Unit = clang::tidy::forksafe::summarizeUnit(Ctx);
+  Run.Included.reset(); // a file with several commands is run once for each
+  // A unit with errors (a header not found, say) is not cached: what it lacked is not among
+  // the files it read, so no lookup could tell when it comes back.
+  if (Digests && !Ctx.getDiagnostics().hasErrorOccurred())
+    Run.Included = includedFiles(Ctx.getSourceManager(), Directory, *Digests);
+}
+
+std::string IncludedDigests::digest(const std::string &Path, uint64_t Size, int64_t Modified,
+                                    llvm::StringRef Bytes) {
+  if (Bytes.size() != Size) // not the file its entry describes: hashed on its own
+    return contentDigest(Bytes);
+  std::lock_guard<std::mutex> Guard(M);
+  auto [It, New] = Known.try_emplace(std::make_tuple(Path, Size, Modified));
+  if (New)
+    It->second = contentDigest(Bytes);
+  return It->second;
+}
 
 bool writeSummaryFile(const std::string &Path, const std::string &Json, std::string &Error) {
   llvm::SmallString<256> Model(Path);
@@ -210,8 +240,14 @@ bool writeSummaryFile(const std::string &Path, const std::string &Json, std::str
   return true;
 }
 
-bool summarizeDatabase(const std::string &BuildDir, const SummarizeOptions &Opts,
-                       SummarizeResult &Result, std::string &Error) {
+namespace {
+
+/// summarizeDatabase; Shared, when given, parses the units it takes once for their summary
+/// and their checks, which read SummaryFile (provided by the caller). With LinkOut, the
+/// linked summaries go there instead of Result.Json.
+bool summarize(const std::string &BuildDir, const SummarizeOptions &Opts, SummarizeResult &Result,
+               std::string &Error, SharedParses *Shared, const std::string &SummaryFile,
+               std::shared_ptr<const ProgramLink> *LinkOut) {
   std::string LoadError;
   std::unique_ptr<clang::tooling::CompilationDatabase> DB =
       clang::tooling::CompilationDatabase::loadFromDirectory(BuildDir, LoadError);
@@ -223,6 +259,8 @@ bool summarizeDatabase(const std::string &BuildDir, const SummarizeOptions &Opts
   ProgramSummary Program;
   // The digest of each file a cached entry depends on, read once per run: units share headers.
   std::map<std::string, std::string> Digests;
+  // The same for the files the units parsed here read, for their entries.
+  IncludedDigests ParsedDigests;
   auto CurrentDigest = [&Digests](const std::string &Path) -> const std::string & {
     auto [It, New] = Digests.try_emplace(Path);
     if (New)
@@ -245,7 +283,7 @@ bool summarizeDatabase(const std::string &BuildDir, const SummarizeOptions &Opts
     // includes are checked against the entry.
     const clang::tooling::CompileCommand &Command = Commands.front();
     std::string Key =
-        cacheKey({"with-includes", (*Contents)->getBuffer(), commandKey(Command)});
+        cacheKey({"with-includes-analyzer", (*Contents)->getBuffer(), commandKey(Command)});
     std::optional<UnitSummary> Unit;
     if (std::optional<std::string> Cached =
             Store ? Store->get(SummaryKind, Key) : std::optional<std::string>()) {
@@ -259,13 +297,22 @@ bool summarizeDatabase(const std::string &BuildDir, const SummarizeOptions &Opts
       }
     }
     if (!Unit) {
-      // Compile errors are the checks' to report; a unit that does not parse is left out.
-      clang::tooling::ClangTool Tool(*DB, {File});
-      clang::IgnoringDiagConsumer Quiet;
-      Tool.setDiagnosticConsumer(&Quiet);
       SummaryRun Run;
-      SummaryActionFactory Factory(Run, Command.Directory);
-      Tool.run(&Factory);
+      // A unit compiled one way may be parsed once for its summary and its checks.
+      bool Parsed = Shared && Commands.size() == 1 &&
+                    Shared->parse(Abs, Command.Directory, Command.CommandLine, SummaryFile,
+                                  Store ? &ParsedDigests : nullptr, Run);
+      if (!Parsed) {
+        // Compile errors are the checks' to report; a unit that does not parse is left out.
+        clang::tooling::ClangTool Tool(*DB, {File});
+        // Warnings are not wanted: -w spares the analyses behind them.
+        Tool.appendArgumentsAdjuster(clang::tooling::getInsertArgumentAdjuster(
+            "-w", clang::tooling::ArgumentInsertPosition::BEGIN));
+        clang::IgnoringDiagConsumer Quiet;
+        Tool.setDiagnosticConsumer(&Quiet);
+        SummaryActionFactory Factory(Run, Command.Directory, Store ? &ParsedDigests : nullptr);
+        Tool.run(&Factory);
+      }
       if (!Run.Unit) {
         ++Result.Failed;
         continue;
@@ -282,54 +329,77 @@ bool summarizeDatabase(const std::string &BuildDir, const SummarizeOptions &Opts
 
   // Which units need the checks: those that fork, call a fork wrapper or vfork, or call a
   // project function that no unit defines (it may be a fork function of another library).
-  ProgramLink Link(Program);
+  auto Link = std::make_shared<const ProgramLink>(std::move(Program));
   std::vector<std::string> Wrappers;
-  for (const auto &W : Link.forkWrappers())
+  for (const auto &W : Link->forkWrappers())
     Wrappers.push_back(W.getKey().str());
-  for (const UnitSummary &U : Program.Units) {
+  for (const UnitSummary &U : Link->summaries().Units) {
     bool May = U.mayFork(Wrappers);
     for (const auto &F : U.Functions)
       for (const SummaryEvent &E : F.Events)
         May |= (E.K == SummaryEvent::LibraryCall && E.Name == "vfork") ||
-               (E.K == SummaryEvent::Call && !Link.defines(E.Target));
+               (E.K == SummaryEvent::Call && !Link->defines(E.Target) &&
+                !isBuiltinUsr(E.Target));
     if (May)
       Result.MayFork.insert(U.File);
   }
-  std::vector<std::string> Names = Link.forkWrapperNames();
-  Result.Json = clang::tidy::forksafe::toJson(Program, &Names);
+  if (LinkOut) {
+    *LinkOut = std::move(Link);
+  } else {
+    std::vector<std::string> Names = Link->forkWrapperNames();
+    Result.Json = clang::tidy::forksafe::toJson(Link->summaries(), &Names);
+  }
   return true;
 }
 
-WholeProgramRun::WholeProgramRun(const std::string &BuildDir, const SummarizeOptions &Opts) {
-  std::string Error;
-  if (!summarizeDatabase(BuildDir, Opts, Result, Error))
-    return;
+} // namespace
+
+bool summarizeDatabase(const std::string &BuildDir, const SummarizeOptions &Opts,
+                       SummarizeResult &Result, std::string &Error) {
+  return summarize(BuildDir, Opts, Result, Error, nullptr, "", nullptr);
+}
+
+WholeProgramRun::WholeProgramRun(const std::string &BuildDir, const SummarizeOptions &Opts,
+                                 SharedParses *Shared) {
+  // The checks of this process read the summaries from the link handed to them under the
+  // name of an empty temporary file (ProgramLink::provide): no JSON is written or parsed.
+  // The name is taken before the first pass: the parses it shares make their checks with it.
   llvm::SmallString<128> Path;
   int FD;
-  if (llvm::sys::fs::createTemporaryFile("forksafe-summaries", "json", FD, Path))
-    return;
-  llvm::raw_fd_ostream OS(FD, /*shouldClose=*/true);
-  OS << Result.Json;
-  OS.close();
-  if (OS.has_error()) {
-    OS.clear_error();
-    llvm::sys::fs::remove(Path);
+  if (llvm::sys::fs::createTemporaryFile("forksafe-summaries", "json", FD, Path)) {
+    if (Shared)
+      Shared->finish(false, [](const std::string &) { return true; });
     return;
   }
-  File = std::string(Path);
+  llvm::sys::Process::SafelyCloseFileDescriptor(FD);
+  std::string Error;
+  std::shared_ptr<const ProgramLink> Link;
+  bool Linked = summarize(BuildDir, Opts, Result, Error, Shared, std::string(Path), &Link);
+  if (Linked) {
+    File = std::string(Path);
+    ProgramLink::provide(File, std::move(Link));
+  } else {
+    llvm::sys::fs::remove(Path);
+  }
+  if (Shared)
+    Shared->finish(Linked, [this](const std::string &F) { return needsChecks(F); });
 }
 
 WholeProgramRun::~WholeProgramRun() {
-  if (!File.empty())
+  if (!File.empty()) {
+    ProgramLink::provide(File, nullptr);
     llvm::sys::fs::remove(File);
+  }
 }
 
 bool WholeProgramRun::needsChecks(const std::string &AbsFile) const {
   return File.empty() || !Result.Summarised.count(AbsFile) || Result.MayFork.count(AbsFile);
 }
 
-WholePrograms::WholePrograms(bool Enabled, std::string BuildPath, std::string CacheDir)
-    : Enabled(Enabled), BuildPath(std::move(BuildPath)), CacheDir(std::move(CacheDir)) {}
+WholePrograms::WholePrograms(bool Enabled, std::string BuildPath, std::string CacheDir,
+                             SharedParses *Shared)
+    : Enabled(Enabled), BuildPath(std::move(BuildPath)), CacheDir(std::move(CacheDir)),
+      Shared(Shared) {}
 WholePrograms::~WholePrograms() = default;
 
 const WholeProgramRun *WholePrograms::forFile(const std::string &AbsFile) {
@@ -363,7 +433,7 @@ const WholeProgramRun *WholePrograms::forFile(const std::string &AbsFile) {
   if (!Run) {
     SummarizeOptions Opts;
     Opts.CacheDir = CacheDir;
-    Run = std::make_unique<WholeProgramRun>(Dir, Opts);
+    Run = std::make_unique<WholeProgramRun>(Dir, Opts, Shared);
   }
   return Run.get();
 }

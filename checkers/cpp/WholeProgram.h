@@ -19,6 +19,8 @@
 namespace forksafe {
 namespace cpp {
 
+class SharedParses; // SharedParse.h, inside the analyzer library
+
 struct SummarizeOptions {
   std::string CacheDir; ///< empty: no cache
 };
@@ -29,7 +31,8 @@ struct SummarizeResult {
   size_t FromCache = 0;  ///< of which taken from the cache
   size_t Failed = 0;     ///< that could not be parsed (left out of the program)
   /// Absolute paths of the units that may fork (a fork, vfork, a fork wrapper's call, or a
-  /// call of a project function no unit defines): only these need the checks.
+  /// call of a project function no unit defines, compiler builtins aside): only these need the
+  /// checks (and those naming an AdditionalForkFunctions entry, which CppAnalyzer adds).
   std::set<std::string> MayFork;
   /// Absolute paths of every unit summarised.
   std::set<std::string> Summarised;
@@ -40,11 +43,15 @@ struct SummarizeResult {
 bool summarizeDatabase(const std::string &BuildDir, const SummarizeOptions &Opts,
                        SummarizeResult &Result, std::string &Error);
 
-/// The first pass of a forksafe run over the database in BuildDir: the summaries written to a
-/// temporary file (removed with this object) for the checks' option SummaryFile.
+/// The first pass of a forksafe run over the database in BuildDir: the summaries linked and
+/// handed to the checks of this process under the name of a temporary file (removed with this
+/// object), the value of their option SummaryFile.
 class WholeProgramRun {
 public:
-  WholeProgramRun(const std::string &BuildDir, const SummarizeOptions &Opts);
+  /// Shared: when given, parses the units it takes once for their summary and their checks
+  /// (SharedParse.h).
+  WholeProgramRun(const std::string &BuildDir, const SummarizeOptions &Opts,
+                  SharedParses *Shared = nullptr);
   ~WholeProgramRun();
   WholeProgramRun(const WholeProgramRun &) = delete;
   WholeProgramRun &operator=(const WholeProgramRun &) = delete;
@@ -67,7 +74,8 @@ class WholePrograms {
 public:
   /// Enabled false: forFile is always null. BuildPath: -p (empty: compile_commands.json found
   /// upward from each file). CacheDir: empty for no cache.
-  WholePrograms(bool Enabled, std::string BuildPath, std::string CacheDir);
+  WholePrograms(bool Enabled, std::string BuildPath, std::string CacheDir,
+                SharedParses *Shared = nullptr);
   ~WholePrograms();
   const WholeProgramRun *forFile(const std::string &AbsFile);
 
@@ -75,6 +83,7 @@ private:
   bool Enabled;
   std::string BuildPath;
   std::string CacheDir;
+  SharedParses *Shared;
   std::map<std::string, std::unique_ptr<WholeProgramRun>> Runs;
 };
 
