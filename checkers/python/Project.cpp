@@ -829,7 +829,7 @@ const ModuleSummary *Project::summaryOf(const std::string &File, llvm::StringRef
 
 void Project::keepParse(const std::string &File, std::string &&Text, SyntaxTree &&Tree) {
   // Short texts could move with their string (small-string storage): not worth keeping.
-  constexpr size_t Budget = 16u << 20, Shortest = 256;
+  constexpr size_t Budget = 8u << 20, Shortest = 256;
   if (!Inputs || Text.size() < Shortest || !Inputs->count(File) ||
       !TriggerWords::meets(Words->scan(Text), RuleNeeds::AnyRule))
     return;
