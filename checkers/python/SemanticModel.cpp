@@ -166,8 +166,9 @@ void SemanticModel::build() {
   Stack.push_back({Root, 0, -1, Node(), Node(), false, -1});
   auto PushChildren = [&](const Frame &F, Node N) {
     auto Kids = N.namedChildren();
+    // Leaves (names, numbers, comments) add nothing: they are not visited.
     for (auto It = Kids.rbegin(); It != Kids.rend(); ++It)
-      if (!It->is("comment"))
+      if (ts_node_child_count(It->raw()) != 0 && !It->is("comment"))
         Stack.push_back({*It, F.Scope, F.Runner, F.Top, F.Stmt, F.Guarded, F.Branch});
   };
   auto NewArm = [&](const Frame &F, Node Stmt, int Arm) {
@@ -245,8 +246,9 @@ void SemanticModel::build() {
         Relative = M.is("relative_import");
         Module = text(M).str();
       }
+      Node ModuleName = Type == "import_from_statement" ? N.field("module_name") : Node();
       for (Node C : N.codeChildren()) {
-        if (Type == "import_from_statement" && C == N.field("module_name"))
+        if (ModuleName && C == ModuleName)
           continue;
         if (C.is("wildcard_import")) {
           if (!Relative)
@@ -301,6 +303,18 @@ void SemanticModel::build() {
       for (Node T : Targets) {
         bindTarget(T, Cur, BindingKind::Assignment, F.Scope, N.endByte());
         recordSelfAttribute(T, Cur, F.Scope);
+      }
+      // In a method's own body: `self.x = value`. Of a chain's levels only the last has a
+      // value that is not an assignment: Cur.
+      const Scope &Here = Scopes[F.Scope];
+      if (Cur && Here.Kind == ScopeKind::Function && Here.Parent >= 0 &&
+          Scopes[Here.Parent].Kind == ScopeKind::Class) {
+        Node L = unparenthesize(Targets.back());
+        if (L.is("attribute")) {
+          Node O = unparenthesize(L.field("object"));
+          if (O.is("identifier") && text(O) == "self")
+            MethodSelfAssignments[Here.Parent][text(L.field("attribute"))].push_back({Cur, F.Scope});
+        }
       }
       // The inner assignments of the chain are bound above: walk their parts, not them, or a
       // chain of n targets binds n*(n+1)/2 times (3,200 targets: 5 million bindings).
@@ -370,9 +384,10 @@ void SemanticModel::build() {
       bool Guard = F.Runner < 0 && isMainGuard(N.field("condition"), Negated);
       int Arm = 0;
       llvm::SmallVector<Frame, 4> Arms;
-      Arms.push_back({N.field("condition"), F.Scope, F.Runner, F.Top, F.Stmt, F.Guarded, F.Branch});
+      Node Condition = N.field("condition");
+      Arms.push_back({Condition, F.Scope, F.Runner, F.Top, F.Stmt, F.Guarded, F.Branch});
       for (Node C : N.codeChildren()) {
-        if (C == N.field("condition"))
+        if (C == Condition)
           continue;
         bool IsElse = C.is("elif_clause") || C.is("else_clause");
         bool G = F.Guarded || (Guard && (Negated ? IsElse : !IsElse));
@@ -386,8 +401,9 @@ void SemanticModel::build() {
     if (Type == "try_statement" || Type == "match_statement") {
       int Arm = 0;
       llvm::SmallVector<Frame, 4> Arms;
+      Node Subject = N.field("subject");
       for (Node C : N.codeChildren()) {
-        if (C.is("finally_clause") || C.is("else_clause") || C == N.field("subject")) {
+        if (C.is("finally_clause") || C.is("else_clause") || (Subject && C == Subject)) {
           // finally runs on every path; else continues the body's path.
           Arms.push_back({C, F.Scope, F.Runner, F.Top, F.Stmt, F.Guarded, F.Branch});
           continue;
@@ -407,6 +423,7 @@ void SemanticModel::build() {
 
     PushChildren(F, N);
   }
+  CallMemos.resize(Calls.size());
   // Lookups binary-search each name's bindings by the position from which they hold.
   for (Scope &Sc : Scopes)
     for (auto &Entry : Sc.Names)
@@ -489,7 +506,14 @@ const Binding *SemanticModel::lookup(llvm::StringRef Name, unsigned S, uint32_t 
 }
 
 std::string SemanticModel::qualifiedName(Node Expr, unsigned S) const {
-  return qualifiedName(Expr, S, 0);
+  if (Expr.isNull())
+    return "";
+  auto It = QualifiedMemo.find(exprKey(Expr, S));
+  if (It != QualifiedMemo.end())
+    return It->second;
+  std::string Q = qualifiedName(Expr, S, 0);
+  QualifiedMemo.try_emplace(exprKey(Expr, S), Q);
+  return Q;
 }
 
 std::string SemanticModel::qualifiedName(Node Expr, unsigned S, unsigned Depth) const {
@@ -575,9 +599,29 @@ llvm::SmallVector<const Param *, 2> SemanticModel::pickledParams(const CallSite 
   return Out;
 }
 
+std::string SemanticModel::calleeName(const CallSite &C) const {
+  int I = indexOf(C);
+  if (I < 0)
+    return calleeName(C.Callee, C.Scope);
+  CallMemo &Memo = CallMemos[I];
+  if (!Memo.HasName) {
+    Memo.Name = calleeName(C.Callee, C.Scope);
+    Memo.HasName = true;
+  }
+  return Memo.Name;
+}
+
 const ApiEntry *SemanticModel::apiOf(const CallSite &C) const {
+  int I = indexOf(C);
+  if (I >= 0 && CallMemos[I].HasApi)
+    return CallMemos[I].Api;
   std::string Name = calleeName(C);
-  return Name.empty() ? nullptr : Api.lookup(Name);
+  const ApiEntry *E = Name.empty() ? nullptr : Api.lookup(Name);
+  if (I >= 0) {
+    CallMemos[I].Api = E;
+    CallMemos[I].HasApi = true;
+  }
+  return E;
 }
 
 static int scopeHolding(const std::vector<Scope> &Scopes, llvm::StringRef Name, unsigned S) {
@@ -609,8 +653,15 @@ std::string SemanticModel::startMethodOf(Node Call, const Param &P, unsigned S,
 }
 
 ReceiverType SemanticModel::typeOf(Node Expr, unsigned S) const {
+  if (Expr.isNull())
+    return ReceiverType();
+  auto It = TypeMemo.find(exprKey(Expr, S));
+  if (It != TypeMemo.end())
+    return It->second;
   Budget = MaxResolveSteps;
-  return typeOf(Expr, S, 0);
+  ReceiverType R = typeOf(Expr, S, 0);
+  TypeMemo.try_emplace(exprKey(Expr, S), R);
+  return R;
 }
 
 ReceiverType SemanticModel::typeOf(Node Expr, unsigned S, unsigned Depth) const {
@@ -894,6 +945,18 @@ int SemanticModel::enclosingFunction(int S) const {
 }
 
 int SemanticModel::calledFunction(const CallSite &C) const {
+  int I = indexOf(C);
+  if (I >= 0 && CallMemos[I].HasFunction)
+    return CallMemos[I].Function;
+  int F = calledFunctionUncached(C);
+  if (I >= 0) {
+    CallMemos[I].Function = F;
+    CallMemos[I].HasFunction = true;
+  }
+  return F;
+}
+
+int SemanticModel::calledFunctionUncached(const CallSite &C) const {
   Node Callee = unparenthesize(C.Callee);
   if (Callee.is("identifier")) {
     const Binding *B = lookup(text(Callee), C.Scope, Callee.startByte());

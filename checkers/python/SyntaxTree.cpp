@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <vector>
 
 extern "C" const TSLanguage *tree_sitter_python(void);
 
@@ -45,11 +46,46 @@ Node Node::field(const char *Name) const {
   return Node(ts_node_child_by_field_id(N, Id));
 }
 
+llvm::StringRef Node::typeName(TSSymbol S) {
+  // ts_node_symbol gives the public symbol (aliases resolved), whose name is ts_node_type's.
+  static const std::vector<llvm::StringRef> Names = [] {
+    const TSLanguage *L = tree_sitter_python();
+    std::vector<llvm::StringRef> V(ts_language_symbol_count(L));
+    for (TSSymbol I = 0; I < V.size(); ++I)
+      if (const char *Name = ts_language_symbol_name(L, I))
+        V[I] = Name;
+    return V;
+  }();
+  if (S < Names.size())
+    return Names[S];
+  // ERROR and the other built-in symbols outside the table.
+  const char *Name = ts_language_symbol_name(tree_sitter_python(), S);
+  return Name ? llvm::StringRef(Name) : llvm::StringRef();
+}
+
 template <typename Pred> static llvm::SmallVector<Node, 8> collect(TSNode N, Pred Keep) {
   llvm::SmallVector<Node, 8> Out;
-  if (ts_node_is_null(N))
+  if (ts_node_is_null(N) || ts_node_child_count(N) == 0)
     return Out;
-  TSTreeCursor C = ts_tree_cursor_new(N);
+  // One cursor per thread, reset for each walk: ts_tree_cursor_new allocates its stack, and
+  // children are asked for hundreds of thousands of times per file. Nothing below calls back
+  // into collect() while the cursor is in use.
+  struct CursorHolder {
+    TSTreeCursor C;
+    bool Made = false;
+    ~CursorHolder() {
+      if (Made)
+        ts_tree_cursor_delete(&C);
+    }
+  };
+  thread_local CursorHolder H;
+  if (!H.Made) {
+    H.C = ts_tree_cursor_new(N);
+    H.Made = true;
+  } else {
+    ts_tree_cursor_reset(&H.C, N);
+  }
+  TSTreeCursor &C = H.C;
   if (ts_tree_cursor_goto_first_child(&C)) {
     do {
       Node Child(ts_tree_cursor_current_node(&C));
@@ -57,7 +93,6 @@ template <typename Pred> static llvm::SmallVector<Node, 8> collect(TSNode N, Pre
         Out.push_back(Child);
     } while (ts_tree_cursor_goto_next_sibling(&C));
   }
-  ts_tree_cursor_delete(&C);
   return Out;
 }
 
