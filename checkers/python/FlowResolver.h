@@ -219,7 +219,7 @@ struct FlowModel::Resolver {
     const Binding *B = M.lookup(M.text(Obj), S, Obj.startByte());
     if (!B || B->Kind != BindingKind::Other)
       return Node();
-    Node P = parentOf(B->NameNode);
+    Node P = M.parentOf(B->NameNode);
     if ((P.is("for_statement") || P.is("for_in_clause")) && P.field("left") == B->NameNode)
       return P.field("right");
     return Node();
@@ -254,9 +254,9 @@ struct FlowModel::Resolver {
 
   /// The name the result of a call is stored in: `p = Pool()` or `with Pool() as p`.
   std::string resultKeyOf(Node Call, unsigned S) const {
-    Node P = parentOf(Call);
+    Node P = M.parentOf(Call);
     while (P.is("parenthesized_expression"))
-      P = parentOf(P);
+      P = M.parentOf(P);
     if (P.is("assignment") && unparenthesize(P.field("right")) == Call)
       return keyOf(P.field("left"), S);
     if (P.is("as_pattern")) {

@@ -156,6 +156,53 @@ bool SemanticModel::isMainGuard(Node Cond, bool &Negated) const {
   return false;
 }
 
+/// Expression kinds that bind nothing, open no scope and hold no statement: what they hold
+/// matters to the model only if it holds a call, a lambda, a walrus or a comprehension.
+static bool isPlainExpressionType(llvm::StringRef T) {
+  switch (T.size() ? T[0] : 0) {
+  case 'a':
+    return T == "attribute" || T == "await";
+  case 'b':
+    return T == "binary_operator" || T == "boolean_operator";
+  case 'c':
+    return T == "comparison_operator" || T == "concatenated_string" ||
+           T == "conditional_expression";
+  case 'd':
+    return T == "dictionary" || T == "dictionary_splat";
+  case 'e':
+    return T == "expression_list";
+  case 'k':
+    return T == "keyword_argument";
+  case 'l':
+    return T == "list" || T == "list_splat";
+  case 'n':
+    return T == "not_operator";
+  case 'p':
+    return T == "pair" || T == "parenthesized_expression";
+  case 's':
+    return T == "string" || T == "subscript" || T == "set" || T == "slice";
+  case 't':
+    return T == "tuple" || T == "type";
+  case 'u':
+    return T == "unary_operator";
+  }
+  return false;
+}
+
+bool SemanticModel::isInertExpression(Node N) const {
+  if (!isPlainExpressionType(N.type()) || N.hasError())
+    return false;
+  // Short ones only: a text searched at every level of a deep expression would make the
+  // pass quadratic. The words over-approximate (`format` holds "for"): such an expression is
+  // simply visited.
+  uint32_t Begin = N.startByte(), End = N.endByte();
+  if (End - Begin > 400)
+    return false;
+  llvm::StringRef T = Tree.source().slice(Begin, End);
+  return T.find('(') == llvm::StringRef::npos && T.find("lambda") == llvm::StringRef::npos &&
+         T.find(":=") == llvm::StringRef::npos && T.find("for") == llvm::StringRef::npos;
+}
+
 void SemanticModel::build() {
   Node Root = Tree.root();
   Scopes.push_back(Scope{ScopeKind::Module, -1, Node(), "", {}, {}, {}, Node()});
@@ -166,9 +213,10 @@ void SemanticModel::build() {
   Stack.push_back({Root, 0, -1, Node(), Node(), false, -1});
   auto PushChildren = [&](const Frame &F, Node N) {
     auto Kids = N.namedChildren();
-    // Leaves (names, numbers, comments) add nothing: they are not visited.
+    // Leaves (names, numbers, comments) add nothing, nor do expressions that hold no call,
+    // lambda, walrus or comprehension: they are not visited.
     for (auto It = Kids.rbegin(); It != Kids.rend(); ++It)
-      if (ts_node_child_count(It->raw()) != 0 && !It->is("comment"))
+      if (ts_node_child_count(It->raw()) != 0 && !It->is("comment") && !isInertExpression(*It))
         Stack.push_back({*It, F.Scope, F.Runner, F.Top, F.Stmt, F.Guarded, F.Branch});
   };
   auto NewArm = [&](const Frame &F, Node Stmt, int Arm) {
@@ -887,7 +935,7 @@ Node SemanticModel::splatKeyword(Node Call, Node Dict, llvm::StringRef Key) cons
   // The body the call is in (not into nested definitions), before the call.
   Node Body = Call;
   while (Body && !Body.is("function_definition") && !Body.is("module"))
-    Body = Node(ts_node_parent(Body.raw()));
+    Body = parentOf(Body);
   if (!Body)
     return Node();
   if (Body.is("function_definition"))
@@ -936,6 +984,39 @@ bool SemanticModel::hasSplat(Node Call) const {
     if (A.is("list_splat") || A.is("dictionary_splat"))
       return true;
   return false;
+}
+
+Node SemanticModel::parentOf(Node N) const {
+  if (N.isNull())
+    return Node();
+  uint32_t Begin = N.startByte(), End = N.endByte();
+  const std::vector<Node> &Tops = Scopes[0].Statements;
+  auto It = std::upper_bound(Tops.begin(), Tops.end(), Begin,
+                             [](uint32_t B, Node T) { return B < T.startByte(); });
+  if (It == Tops.begin() || Begin == End)
+    return Node(ts_node_parent(N.raw()));
+  Node Top = *(It - 1);
+  if (Top == N)
+    return Tree.root();
+  if (Top.endByte() < End)
+    return Node(ts_node_parent(N.raw()));
+  // Down from Top through the child that holds N's first byte, to N. Anything unexpected (a
+  // child that does not hold N) falls back to tree-sitter's own search.
+  Node Found;
+  TSTreeCursor C = ts_tree_cursor_new(Top.raw());
+  Node Parent = Top;
+  while (ts_tree_cursor_goto_first_child_for_byte(&C, Begin) >= 0) {
+    Node Cur(ts_tree_cursor_current_node(&C));
+    if (Cur == N) {
+      Found = Parent;
+      break;
+    }
+    if (Cur.startByte() > Begin || Cur.endByte() < End)
+      break;
+    Parent = Cur;
+  }
+  ts_tree_cursor_delete(&C);
+  return Found ? Found : Node(ts_node_parent(N.raw()));
 }
 
 int SemanticModel::enclosingFunction(int S) const {

@@ -178,6 +178,11 @@ public:
   /// Sets Negated for `!=`, where the else arm is the guarded one.
   bool isMainGuard(Node Condition, bool &Negated) const;
 
+  /// The parent of N, as ts_node_parent gives it, found from the module-level statement that
+  /// holds N (tree-sitter looks for a parent from the root, through every top-level
+  /// statement before it).
+  Node parentOf(Node N) const;
+
   /// The scope of the innermost enclosing function of a scope (itself if a function).
   int enclosingFunction(int S) const;
   /// The class whose method S is (or is nested in), when `self` there means its instance.
@@ -196,6 +201,8 @@ public:
 private:
   struct Frame;
   void build();
+  /// An expression whose subtree the build pass need not visit (it holds nothing it records).
+  bool isInertExpression(Node N) const;
   void bindTarget(Node Target, Node Value, BindingKind Kind, unsigned S, uint32_t Pos);
   void recordSelfAttribute(Node Target, Node Value, unsigned S);
   unsigned addBinding(unsigned S, llvm::StringRef Name, Binding B);
