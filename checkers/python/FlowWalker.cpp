@@ -207,20 +207,26 @@ void FlowModel::Walker::run() {
 }
 
 bool FlowModel::Walker::inertLeaf(unsigned F) {
-  // Its own statements may import (the imported modules' top level runs) or hold a class
-  // body: looked for in its text, which over-approximates.
-  if (M.text(M.scopes()[F].Def).contains("import"))
+  // An import runs the imported modules' top level.
+  if (M.runsImports(F))
     return false;
   for (unsigned Id : CallsByRunner.lookup(F)) {
-    // A same-file function: walking F would summarise it (and the order in which summaries
-    // are made is part of the result).
-    if (localTarget(Id) >= 0)
-      return false;
+    // A same-file function: its summary must be made already (walking F would make it
+    // otherwise, and the order in which summaries are made is part of the result), with
+    // no fork for F's walk to judge.
+    int G = localTarget(Id);
+    if (G >= 0 && M.scopes()[G].Kind == ScopeKind::Function) {
+      if (!Summaries[G].Done || !Summaries[G].Forks.empty())
+        return false;
+      continue;
+    }
     const ApiEntry *E = entryOfCall(Id);
     if (E && (E->Flags & (Forks | StartsProcesses | FirstUseStarts | SetsStartMethod)))
       return false;
-    if (!E && FM.Link && foreignFunctionOf(Id))
-      return false; // a function of another module of the project
+    // A function of another module of the project: its forks would be judged here.
+    if (!E && G < 0 && FM.Link)
+      if (const FunctionSummary *FS = foreignFunctionOf(Id); FS && !FS->Forks.empty())
+        return false;
   }
   return true;
 }

@@ -93,10 +93,11 @@ private:
 
   void judgeSummaryAtUnknownEntry(unsigned F);
 
-  /// Whether walking function F (entered from elsewhere) can judge nothing and change
-  /// nothing else: none of the calls it runs forks, starts processes, sets the start method,
-  /// or calls a function of this file or of another module of the project, and it imports
-  /// nothing. Such a function's summary has no forks to judge.
+  /// Whether walking function F (entered from elsewhere) now can judge nothing and change
+  /// nothing else: none of the calls it runs forks, starts processes or sets the start
+  /// method; the functions of this file it calls are summarised already, without forks; those
+  /// of other modules of the project have none; and it imports nothing. Such a function's
+  /// summary has no forks to judge, and walking it would make no other summary.
   bool inertLeaf(unsigned F);
 
   //===--- statements -------------------------------------------------------===//

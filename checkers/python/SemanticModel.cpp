@@ -286,6 +286,8 @@ void SemanticModel::build() {
     }
 
     if (Type == "import_statement" || Type == "import_from_statement") {
+      if (!runsImports(F.Runner))
+        ImportRunners.push_back(F.Runner);
       uint32_t Pos = N.endByte();
       std::string Module;
       bool Relative = false;

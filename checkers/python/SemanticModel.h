@@ -22,6 +22,7 @@
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringMap.h"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
@@ -178,6 +179,12 @@ public:
   /// Sets Negated for `!=`, where the else arm is the guarded one.
   bool isMainGuard(Node Condition, bool &Negated) const;
 
+  /// Whether an import statement runs when function scope F runs (in its own body or a
+  /// class body in it; not in functions nested in it). -1: the module's top level.
+  bool runsImports(int F) const {
+    return std::find(ImportRunners.begin(), ImportRunners.end(), F) != ImportRunners.end();
+  }
+
   /// The parent of N, as ts_node_parent gives it, found from the module-level statement that
   /// holds N (tree-sitter looks for a parent from the root, through every top-level
   /// statement before it).
@@ -221,6 +228,7 @@ private:
   std::vector<CallSite> Calls;
   std::vector<BranchArm> Branches;
   std::vector<std::string> StarModules;
+  std::vector<int> ImportRunners; ///< runners of import statements, each once
   llvm::DenseMap<int, llvm::StringMap<std::vector<std::pair<Node, unsigned>>>> MethodSelfAssignments;
   mutable std::optional<std::vector<ImportTimeCall>> ImportTime;
   // Answers remembered: every query is a function of the tree alone. Per call site: its
