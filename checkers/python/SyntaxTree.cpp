@@ -46,7 +46,7 @@ Node Node::field(const char *Name) const {
   return Node(ts_node_child_by_field_id(N, Id));
 }
 
-llvm::StringRef Node::typeName(TSSymbol S) {
+static const std::vector<llvm::StringRef> &typeNameTable() {
   // ts_node_symbol gives the public symbol (aliases resolved), whose name is ts_node_type's.
   static const std::vector<llvm::StringRef> Names = [] {
     const TSLanguage *L = tree_sitter_python();
@@ -56,9 +56,14 @@ llvm::StringRef Node::typeName(TSSymbol S) {
         V[I] = Name;
     return V;
   }();
-  if (S < Names.size())
-    return Names[S];
-  // ERROR and the other built-in symbols outside the table.
+  return Names;
+}
+
+const llvm::StringRef *const Node::TypeNames = typeNameTable().data();
+const unsigned Node::TypeNameCount = typeNameTable().size();
+
+llvm::StringRef Node::typeName(TSSymbol S) {
+  // ERROR and the other built-in symbols outside the table (or a table not made yet).
   const char *Name = ts_language_symbol_name(tree_sitter_python(), S);
   return Name ? llvm::StringRef(Name) : llvm::StringRef();
 }

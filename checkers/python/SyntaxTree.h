@@ -31,7 +31,12 @@ public:
   /// The node's type name. Looked up in a table of the grammar's names made once (with their
   /// lengths), not through tree-sitter's symbol_name and strlen on every call: is() is the
   /// most frequent question the analyses ask.
-  llvm::StringRef type() const { return isNull() ? llvm::StringRef() : typeName(ts_node_symbol(N)); }
+  llvm::StringRef type() const {
+    if (isNull())
+      return llvm::StringRef();
+    TSSymbol S = ts_node_symbol(N);
+    return S < TypeNameCount ? TypeNames[S] : typeName(S);
+  }
   bool is(llvm::StringRef Type) const { return !isNull() && type() == Type; }
   bool isNamed() const { return ts_node_is_named(N); }
   bool isMissing() const { return ts_node_is_missing(N); }
@@ -63,6 +68,9 @@ public:
 
 private:
   static llvm::StringRef typeName(TSSymbol S);
+  /// The grammar's type names by symbol, made before main (SyntaxTree.cpp).
+  static const llvm::StringRef *const TypeNames;
+  static const unsigned TypeNameCount;
   TSNode N;
 };
 
