@@ -205,6 +205,10 @@ bool SemanticModel::isInertExpression(Node N) const {
 
 void SemanticModel::build() {
   Node Root = Tree.root();
+  // A Scope's maps are copied, not moved, when the vector grows (their moves may throw):
+  // room for every scope the text can hold, counted by its keywords, is made up front.
+  llvm::StringRef Src = Tree.source();
+  Scopes.reserve(1 + Src.count("def") + Src.count("class") + Src.count("lambda"));
   Scopes.push_back(Scope{ScopeKind::Module, -1, Node(), "", {}, {}, {}, Node()});
   for (Node S : Root.codeChildren())
     Scopes[0].Statements.push_back(S);
