@@ -628,7 +628,8 @@ std::string SemanticModel::calleeName(Node Callee, unsigned S) const {
 
 std::string SemanticModel::calleeName(Node Callee, unsigned S, unsigned Depth) const {
   Callee = unparenthesize(Callee);
-  std::string Q = qualifiedName(Callee, S, Depth);
+  // At depth 0 the inner qualifiedName is the public one (it uses no budget): remembered.
+  std::string Q = Depth == 0 ? qualifiedName(Callee, S) : qualifiedName(Callee, S, Depth);
   if (!Q.empty() || !Callee.is("attribute"))
     return Q;
   // A method of a receiver whose type is known: `pool.map`, `ctx.Pool`, `mp.Pool().map`.
