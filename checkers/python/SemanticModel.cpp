@@ -345,14 +345,14 @@ void SemanticModel::build() {
       // `a = b = value`: every target gets the final value.
       Node Cur = N;
       llvm::SmallVector<Node, 2> Targets;
+      llvm::SmallVector<std::pair<Node, Node>, 2> Levels; // each assignment and its right side
       while (Cur.is("assignment")) {
         Targets.push_back(Cur.field("left"));
         Node R = Cur.field("right");
-        if (!R.is("assignment")) {
-          Cur = R;
-          break;
-        }
+        Levels.push_back({Cur, R});
         Cur = R;
+        if (!R.is("assignment"))
+          break;
       }
       for (Node T : Targets) {
         bindTarget(T, Cur, BindingKind::Assignment, F.Scope, N.endByte());
@@ -373,20 +373,17 @@ void SemanticModel::build() {
       // The inner assignments of the chain are bound above: walk their parts, not them, or a
       // chain of n targets binds n*(n+1)/2 times (3,200 targets: 5 million bindings).
       llvm::SmallVector<Node, 8> Parts;
-      for (Node Level = N; Level.is("assignment");) {
-        Node Right = Level.field("right");
+      for (auto [Level, Right] : Levels) {
         for (Node C : Level.namedChildren())
           if (!C.is("comment") && C != Right)
             Parts.push_back(C);
-        if (!Right.is("assignment")) {
-          if (Right)
-            Parts.push_back(Right);
-          break;
-        }
-        Level = Right;
+        if (!Right.is("assignment") && Right)
+          Parts.push_back(Right);
       }
+      // As in PushChildren, leaves and inert expressions hold nothing to visit.
       for (auto It = Parts.rbegin(); It != Parts.rend(); ++It)
-        Stack.push_back({*It, F.Scope, F.Runner, F.Top, F.Stmt, F.Guarded, F.Branch});
+        if (ts_node_child_count(It->raw()) != 0 && !isInertExpression(*It))
+          Stack.push_back({*It, F.Scope, F.Runner, F.Top, F.Stmt, F.Guarded, F.Branch});
       continue;
     }
     if (Type == "named_expression") {
