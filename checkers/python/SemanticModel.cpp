@@ -199,8 +199,42 @@ bool SemanticModel::isInertExpression(Node N) const {
   if (End - Begin > 400)
     return false;
   llvm::StringRef T = Tree.source().slice(Begin, End);
-  return T.find('(') == llvm::StringRef::npos && T.find("lambda") == llvm::StringRef::npos &&
-         T.find(":=") == llvm::StringRef::npos && T.find("for") == llvm::StringRef::npos;
+  for (size_t I = 0, N = T.size(); I < N; ++I)
+    switch (T[I]) {
+    case '(':
+      return false;
+    case ':':
+      if (I + 1 < N && T[I + 1] == '=')
+        return false;
+      break;
+    case 'f':
+      if (T.substr(I, 3) == "for")
+        return false;
+      break;
+    case 'l':
+      if (T.substr(I, 6) == "lambda")
+        return false;
+      break;
+    }
+  return true;
+}
+
+/// How many times "def", "class" and "lambda" occur in Text (one pass).
+static size_t scopeKeywords(llvm::StringRef Text) {
+  size_t Count = 0;
+  for (size_t I = 0, N = Text.size(); I < N; ++I)
+    switch (Text[I]) {
+    case 'd':
+      Count += Text.substr(I, 3) == "def";
+      break;
+    case 'c':
+      Count += Text.substr(I, 5) == "class";
+      break;
+    case 'l':
+      Count += Text.substr(I, 6) == "lambda";
+      break;
+    }
+  return Count;
 }
 
 void SemanticModel::build() {
@@ -208,7 +242,7 @@ void SemanticModel::build() {
   // A Scope's maps are copied, not moved, when the vector grows (their moves may throw):
   // room for every scope the text can hold, counted by its keywords, is made up front.
   llvm::StringRef Src = Tree.source();
-  Scopes.reserve(1 + Src.count("def") + Src.count("class") + Src.count("lambda"));
+  Scopes.reserve(1 + scopeKeywords(Src));
   Scopes.push_back(Scope{ScopeKind::Module, -1, Node(), "", {}, {}, {}, Node()});
   for (Node S : Root.codeChildren())
     Scopes[0].Statements.push_back(S);
