@@ -74,39 +74,6 @@ private:
   TSNode N;
 };
 
-/// Visits Root and its named descendants in document order, iteratively (a cursor walk, no
-/// lists of children made). Visit(N) returns whether to go into N's children.
-template <typename Fn> void forEachNamedDescendant(Node Root, Fn Visit) {
-  if (Root.isNull())
-    return;
-  if (!Visit(Root))
-    return;
-  TSTreeCursor C = ts_tree_cursor_new(Root.raw());
-  unsigned Depth = 0;
-  bool Descend = true;
-  while (true) {
-    if (Descend && ts_tree_cursor_goto_first_child(&C)) {
-      ++Depth;
-    } else {
-      // Next sibling, or up until there is one.
-      while (!ts_tree_cursor_goto_next_sibling(&C)) {
-        if (Depth == 0 || !ts_tree_cursor_goto_parent(&C)) {
-          ts_tree_cursor_delete(&C);
-          return;
-        }
-        if (--Depth == 0) {
-          ts_tree_cursor_delete(&C);
-          return;
-        }
-      }
-    }
-    Node N(ts_tree_cursor_current_node(&C));
-    // Anonymous nodes (keywords, punctuation) are skipped, and so is anything under them, as
-    // a walk over named children would.
-    Descend = N.isNamed() && Visit(N);
-  }
-}
-
 /// A 1-based line and byte column.
 struct Position {
   unsigned Line = 0, Column = 0;
