@@ -14,6 +14,8 @@
 #include "llvm/ADT/StringMap.h"
 
 #include <memory>
+#include <optional>
+#include <vector>
 
 namespace forksafe {
 namespace python {
@@ -26,8 +28,6 @@ struct FlowModel::Resolver {
   const SemanticModel &M;
   const ApiTable &Api;
   bool ImportsTorch;
-  mutable llvm::DenseMap<int, llvm::StringMap<std::vector<std::pair<Node, unsigned>>>>
-      AttributeValues;
 
   /// What the walk asks about the calls of one scope, found in one pass over them (asking
   /// each time would be quadratic in long functions).
@@ -66,7 +66,23 @@ struct FlowModel::Resolver {
     return *Indexes.try_emplace(S, std::move(Index)).first->second;
   }
 
+  /// Per call site: the name calleeName found (asked for every call by several parts of the
+  /// walk).
+  mutable std::vector<std::optional<std::string>> CalleeMemo;
+
   std::string calleeName(const CallSite &C) const {
+    int I = M.indexOf(C);
+    if (I < 0)
+      return calleeNameUncached(C);
+    if (CalleeMemo.empty())
+      CalleeMemo.resize(M.calls().size());
+    std::optional<std::string> &Memo = CalleeMemo[I];
+    if (!Memo)
+      Memo = calleeNameUncached(C);
+    return *Memo;
+  }
+
+  std::string calleeNameUncached(const CallSite &C) const {
     std::string Name = M.calleeName(C);
     if (!Name.empty())
       return Name;
@@ -133,11 +149,11 @@ struct FlowModel::Resolver {
     int Cls = M.classOfSelf(S);
     if (Cls < 0)
       return "";
-    auto Found = AttributeValues.find(Cls);
-    if (Found == AttributeValues.end())
-      Found = AttributeValues.try_emplace(Cls, attributeValues(Cls)).first;
-    auto It = Found->second.find(M.text(Obj.field("attribute")));
-    if (It == Found->second.end())
+    const auto *Values = M.methodSelfAssignments(Cls);
+    if (!Values)
+      return "";
+    auto It = Values->find(M.text(Obj.field("attribute")));
+    if (It == Values->end())
       return "";
     std::string Type;
     for (const auto &V : It->second) {
@@ -147,36 +163,6 @@ struct FlowModel::Resolver {
       Type = R.Type;
     }
     return Type;
-  }
-
-  /// `self.x = value` in the methods of class Cls: x -> (value, scope of the method).
-  llvm::StringMap<std::vector<std::pair<Node, unsigned>>> attributeValues(int Cls) const {
-    llvm::StringMap<std::vector<std::pair<Node, unsigned>>> Out;
-    for (unsigned F = 0; F < M.scopes().size(); ++F) {
-      if (M.scopes()[F].Parent != Cls || M.scopes()[F].Kind != ScopeKind::Function)
-        continue;
-      // Iterative walk of the method body, not into nested definitions.
-      llvm::SmallVector<Node, 32> Work;
-      for (Node St : M.scopes()[F].Statements)
-        Work.push_back(St);
-      while (!Work.empty()) {
-        Node N = Work.pop_back_val();
-        if (N.is("function_definition") || N.is("class_definition") || N.is("lambda"))
-          continue;
-        if (N.is("assignment")) {
-          Node L = unparenthesize(N.field("left"));
-          Node V = N.field("right");
-          if (L.is("attribute") && V && !V.is("assignment")) {
-            Node O = unparenthesize(L.field("object"));
-            if (O.is("identifier") && M.text(O) == "self")
-              Out[M.text(L.field("attribute"))].push_back({V, F});
-          }
-        }
-        for (Node C : N.namedChildren())
-          Work.push_back(C);
-      }
-    }
-    return Out;
   }
 
   /// The loop variable of `for t in threads` where `threads` holds objects of one known type
@@ -233,7 +219,7 @@ struct FlowModel::Resolver {
     const Binding *B = M.lookup(M.text(Obj), S, Obj.startByte());
     if (!B || B->Kind != BindingKind::Other)
       return Node();
-    Node P = parentOf(B->NameNode);
+    Node P = M.parentOf(B->NameNode);
     if ((P.is("for_statement") || P.is("for_in_clause")) && P.field("left") == B->NameNode)
       return P.field("right");
     return Node();
@@ -268,9 +254,9 @@ struct FlowModel::Resolver {
 
   /// The name the result of a call is stored in: `p = Pool()` or `with Pool() as p`.
   std::string resultKeyOf(Node Call, unsigned S) const {
-    Node P = parentOf(Call);
+    Node P = M.parentOf(Call);
     while (P.is("parenthesized_expression"))
-      P = parentOf(P);
+      P = M.parentOf(P);
     if (P.is("assignment") && unparenthesize(P.field("right")) == Call)
       return keyOf(P.field("left"), S);
     if (P.is("as_pattern")) {

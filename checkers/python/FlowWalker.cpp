@@ -131,7 +131,7 @@ void FlowModel::Walker::run() {
   std::vector<bool> Called(M.scopes().size(), false);
   for (unsigned I = 0; I < M.calls().size(); ++I) {
     const CallSite &C = M.calls()[I];
-    const ApiEntry *E = entryOf(C);
+    const ApiEntry *E = entryOfCall(I);
     if (E && (E->Flags & (Forks | StartsProcesses | FirstUseStarts)))
       AnyFork = true;
     if (E && (E->Flags & SetsStartMethod)) {
@@ -141,11 +141,7 @@ void FlowModel::Walker::run() {
       if (!V || *V != "fork")
         FileSetsStartMethod = true;
     }
-    int F = M.calledFunction(C);
-    Node Callee = unparenthesize(C.Callee);
-    if (F < 0 && Callee.is("attribute"))
-      F = methodOf(R.receiverTypeOf(Callee.field("object"), C.Scope).LocalClass,
-                   M.text(Callee.field("attribute")));
+    int F = localTarget(I);
     if (F >= 0)
       Called[F] = true;
   }
@@ -172,14 +168,22 @@ void FlowModel::Walker::run() {
   // Functions no code in this file calls are entered from elsewhere, after the module was
   // imported: with the threads its top level left running, and the default start method
   // unless the file sets one somewhere.
+  // A function that can neither fork nor reach anything that does is not walked: its walk
+  // would judge nothing and make no other function's summary (inertLeaf).
+  std::vector<bool> Skipped(M.scopes().size(), false);
+  bool MaySkip = !M.tree().source().contains("DataLoader");
   for (unsigned F = 1; F < M.scopes().size(); ++F) {
     if (M.scopes()[F].Kind != ScopeKind::Function || Called[F])
       continue;
+    if (MaySkip && inertLeaf(F)) {
+      Skipped[F] = true;
+      continue;
+    }
     judgeSummaryAtUnknownEntry(F);
   }
   // Functions only called from each other (cycles) and not yet reached.
   for (unsigned F = 1; F < M.scopes().size(); ++F)
-    if (M.scopes()[F].Kind == ScopeKind::Function && !Summaries[F].Done)
+    if (M.scopes()[F].Kind == ScopeKind::Function && !Summaries[F].Done && !Skipped[F])
       judgeSummaryAtUnknownEntry(F);
 
   // A child that needs CUDA where no initialisation in the parent was seen: reported
@@ -200,6 +204,47 @@ void FlowModel::Walker::run() {
   };
   std::sort(FM.AfterThreads.begin(), FM.AfterThreads.end(), BySource);
   std::sort(FM.AfterCuda.begin(), FM.AfterCuda.end(), BySource);
+}
+
+bool FlowModel::Walker::inertLeaf(unsigned F) {
+  // An import runs the imported modules' top level.
+  if (M.runsImports(F))
+    return false;
+  for (unsigned Id : CallsByRunner.lookup(F)) {
+    // A same-file function: its summary must be made already (walking F would make it
+    // otherwise, and the order in which summaries are made is part of the result), with
+    // no fork for F's walk to judge.
+    int G = localTarget(Id);
+    if (G >= 0 && M.scopes()[G].Kind == ScopeKind::Function) {
+      if (!Summaries[G].Done || !Summaries[G].Forks.empty())
+        return false;
+      continue;
+    }
+    const ApiEntry *E = entryOfCall(Id);
+    if (E && (E->Flags & (Forks | StartsProcesses | FirstUseStarts | SetsStartMethod)))
+      return false;
+    // A function of another module of the project: its forks would be judged here.
+    if (!E && G < 0 && FM.Link)
+      if (const FunctionSummary *FS = foreignFunctionOf(Id); FS && !FS->Forks.empty())
+        return false;
+  }
+  return true;
+}
+
+void FlowModel::Walker::know(unsigned Id) {
+  if (Known.empty())
+    Known.resize(M.calls().size());
+  CallFacts &K = Known[Id];
+  if (K.Done)
+    return;
+  const CallSite &C = M.calls()[Id];
+  K.Entry = entryOf(C);
+  K.Local = M.calledFunction(C);
+  Node Callee = unparenthesize(C.Callee);
+  if (K.Local < 0 && Callee.is("attribute"))
+    K.Local = methodOf(R.receiverTypeOf(Callee.field("object"), C.Scope).LocalClass,
+                       M.text(Callee.field("attribute")));
+  K.Done = true;
 }
 
 const ApiEntry *FlowModel::Walker::entryOf(const CallSite &C) const {
@@ -227,7 +272,7 @@ int FlowModel::Walker::cudaUseIn(int F, unsigned Depth) {
       break;
     }
     if (G < 0 && !M.apiOf(C))
-      if (const FunctionSummary *FS = foreignFunction(C); FS && FS->CudaUse) {
+      if (const FunctionSummary *FS = foreignFunctionOf(Id); FS && FS->CudaUse) {
         ForeignCudaUse[Id] = FS->CudaUse;
         Found = Id;
         break;
@@ -235,6 +280,15 @@ int FlowModel::Walker::cudaUseIn(int F, unsigned Depth) {
   }
   CudaUse[F] = Found;
   return Found;
+}
+
+const FunctionSummary *FlowModel::Walker::foreignFunctionOf(unsigned Id) {
+  auto It = ForeignMemo.find(Id);
+  if (It != ForeignMemo.end())
+    return It->second;
+  const FunctionSummary *FS = foreignFunction(M.calls()[Id]);
+  ForeignMemo.try_emplace(Id, FS);
+  return FS;
 }
 
 Node FlowModel::Walker::cudaObjectIn(Node Args, unsigned S) {
@@ -724,11 +778,9 @@ void FlowModel::Walker::call(unsigned Id, State &S, Frame &Fr, unsigned CallDept
     SelfKey = resultKeyOf(C.Call, C.Scope); // Server(): __init__'s self is the result
   } else if (Callee0.is("attribute")) {
     // obj.method() on an instance of a class defined here: its self is obj.
-    Node Obj = Callee0.field("object");
-    if (F < 0)
-      F = methodOf(R.receiverTypeOf(Obj, C.Scope).LocalClass, M.text(Callee0.field("attribute")));
+    F = localTarget(Id);
     if (F >= 0)
-      SelfKey = keyOf(Obj, C.Scope);
+      SelfKey = keyOf(Callee0.field("object"), C.Scope);
   }
   if (F >= 0 && M.scopes()[F].Kind == ScopeKind::Function) {
     if (CallDepth < MaxCallDepth)
@@ -736,12 +788,12 @@ void FlowModel::Walker::call(unsigned Id, State &S, Frame &Fr, unsigned CallDept
     return;
   }
   std::string Name = calleeName(C);
-  const ApiEntry *E = Name.empty() ? nullptr : Api.lookupWithPrefixes(Name);
+  const ApiEntry *E = entryOfCall(Id);
   unsigned Flags = E ? E->Flags : 0;
   Node Callee = unparenthesize(C.Callee);
   llvm::StringRef Method = Callee.is("attribute") ? M.text(Callee.field("attribute")) : "";
   if (!E && F < 0)
-    if (const FunctionSummary *FS = foreignFunction(C)) {
+    if (const FunctionSummary *FS = foreignFunctionOf(Id)) {
       applyForeign(*FS, Id, stepAt(C.Call, "'" + calledName(C) + "' called here"), S, Fr);
       return;
     }

@@ -40,6 +40,23 @@ private:
   };
 
   const ApiEntry *entryOf(const CallSite &C) const;
+  /// Per call site, found once: its table entry (entryOf), and the same-file function it
+  /// calls (by name, or a method of an instance of a class of this file; -1 if none).
+  struct CallFacts {
+    bool Done = false;
+    const ApiEntry *Entry = nullptr;
+    int Local = -1;
+  };
+  std::vector<CallFacts> Known;
+  void know(unsigned Id);
+  const ApiEntry *entryOfCall(unsigned Id) {
+    know(Id);
+    return Known[Id].Entry;
+  }
+  int localTarget(unsigned Id) {
+    know(Id);
+    return Known[Id].Local;
+  }
   std::string calleeName(const CallSite &C) const { return R.calleeName(C); }
   std::string keyOf(Node E, unsigned S) const { return R.keyOf(E, S); }
   std::string resultKeyOf(Node Call, unsigned S) const { return R.resultKeyOf(Call, S); }
@@ -76,6 +93,13 @@ private:
 
   void judgeSummaryAtUnknownEntry(unsigned F);
 
+  /// Whether walking function F (entered from elsewhere) now can judge nothing and change
+  /// nothing else: none of the calls it runs forks, starts processes or sets the start
+  /// method; the functions of this file it calls are summarised already, without forks; those
+  /// of other modules of the project have none; and it imports nothing. Such a function's
+  /// summary has no forks to judge, and walking it would make no other summary.
+  bool inertLeaf(unsigned F);
+
   //===--- statements -------------------------------------------------------===//
 
   void walkBlock(Node Block, State &S, Frame &Fr, unsigned Depth, unsigned CallDepth);
@@ -102,6 +126,8 @@ private:
   /// The summary of the project function a call calls, when it is another module's.
   const FunctionSummary *foreignFunction(const CallSite &C) const;
   const FunctionSummary *foreignCallable(Node Expr, unsigned S) const;
+  /// foreignFunction of call Id, remembered.
+  const FunctionSummary *foreignFunctionOf(unsigned Id);
 
   static EffectRef withStep(const Step &First, const EffectRef &E);
 
@@ -191,6 +217,7 @@ private:
   llvm::DenseSet<unsigned> SecondSetReported;
   llvm::DenseMap<int, EffectRef> StartsMemo, SetsMemo, CudaStoryMemo;
   llvm::DenseMap<int, std::vector<Handoff>> HandoffMemo;
+  llvm::DenseMap<unsigned, const FunctionSummary *> ForeignMemo;
 
   friend class FlowModel;
   friend ModuleSummary summarizeModule(const SemanticModel &, llvm::StringRef, const Config *,

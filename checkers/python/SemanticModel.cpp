@@ -156,8 +156,93 @@ bool SemanticModel::isMainGuard(Node Cond, bool &Negated) const {
   return false;
 }
 
+/// Expression kinds that bind nothing, open no scope and hold no statement: what they hold
+/// matters to the model only if it holds a call, a lambda, a walrus or a comprehension.
+static bool isPlainExpressionType(llvm::StringRef T) {
+  switch (T.size() ? T[0] : 0) {
+  case 'a':
+    return T == "attribute" || T == "await";
+  case 'b':
+    return T == "binary_operator" || T == "boolean_operator";
+  case 'c':
+    return T == "comparison_operator" || T == "concatenated_string" ||
+           T == "conditional_expression";
+  case 'd':
+    return T == "dictionary" || T == "dictionary_splat";
+  case 'e':
+    return T == "expression_list";
+  case 'k':
+    return T == "keyword_argument";
+  case 'l':
+    return T == "list" || T == "list_splat";
+  case 'n':
+    return T == "not_operator";
+  case 'p':
+    return T == "pair" || T == "parenthesized_expression";
+  case 's':
+    return T == "string" || T == "subscript" || T == "set" || T == "slice";
+  case 't':
+    return T == "tuple" || T == "type";
+  case 'u':
+    return T == "unary_operator";
+  }
+  return false;
+}
+
+bool SemanticModel::isInertExpression(Node N) const {
+  if (!isPlainExpressionType(N.type()) || N.hasError())
+    return false;
+  // Short ones only: a text searched at every level of a deep expression would make the
+  // pass quadratic. The words over-approximate (`format` holds "for"): such an expression is
+  // simply visited.
+  uint32_t Begin = N.startByte(), End = N.endByte();
+  if (End - Begin > 400)
+    return false;
+  llvm::StringRef T = Tree.source().slice(Begin, End);
+  for (size_t I = 0, N = T.size(); I < N; ++I)
+    switch (T[I]) {
+    case '(':
+      return false;
+    case ':':
+      if (I + 1 < N && T[I + 1] == '=')
+        return false;
+      break;
+    case 'f':
+      if (T.substr(I, 3) == "for")
+        return false;
+      break;
+    case 'l':
+      if (T.substr(I, 6) == "lambda")
+        return false;
+      break;
+    }
+  return true;
+}
+
+/// How many times "def", "class" and "lambda" occur in Text (one pass).
+static size_t scopeKeywords(llvm::StringRef Text) {
+  size_t Count = 0;
+  for (size_t I = 0, N = Text.size(); I < N; ++I)
+    switch (Text[I]) {
+    case 'd':
+      Count += Text.substr(I, 3) == "def";
+      break;
+    case 'c':
+      Count += Text.substr(I, 5) == "class";
+      break;
+    case 'l':
+      Count += Text.substr(I, 6) == "lambda";
+      break;
+    }
+  return Count;
+}
+
 void SemanticModel::build() {
   Node Root = Tree.root();
+  // A Scope's maps are copied, not moved, when the vector grows (their moves may throw):
+  // room for every scope the text can hold, counted by its keywords, is made up front.
+  llvm::StringRef Src = Tree.source();
+  Scopes.reserve(1 + scopeKeywords(Src));
   Scopes.push_back(Scope{ScopeKind::Module, -1, Node(), "", {}, {}, {}, Node()});
   for (Node S : Root.codeChildren())
     Scopes[0].Statements.push_back(S);
@@ -166,8 +251,10 @@ void SemanticModel::build() {
   Stack.push_back({Root, 0, -1, Node(), Node(), false, -1});
   auto PushChildren = [&](const Frame &F, Node N) {
     auto Kids = N.namedChildren();
+    // Leaves (names, numbers, comments) add nothing, nor do expressions that hold no call,
+    // lambda, walrus or comprehension: they are not visited.
     for (auto It = Kids.rbegin(); It != Kids.rend(); ++It)
-      if (!It->is("comment"))
+      if (ts_node_child_count(It->raw()) != 0 && !It->is("comment") && !isInertExpression(*It))
         Stack.push_back({*It, F.Scope, F.Runner, F.Top, F.Stmt, F.Guarded, F.Branch});
   };
   auto NewArm = [&](const Frame &F, Node Stmt, int Arm) {
@@ -237,6 +324,8 @@ void SemanticModel::build() {
     }
 
     if (Type == "import_statement" || Type == "import_from_statement") {
+      if (!runsImports(F.Runner))
+        ImportRunners.push_back(F.Runner);
       uint32_t Pos = N.endByte();
       std::string Module;
       bool Relative = false;
@@ -245,8 +334,9 @@ void SemanticModel::build() {
         Relative = M.is("relative_import");
         Module = text(M).str();
       }
+      Node ModuleName = Type == "import_from_statement" ? N.field("module_name") : Node();
       for (Node C : N.codeChildren()) {
-        if (Type == "import_from_statement" && C == N.field("module_name"))
+        if (ModuleName && C == ModuleName)
           continue;
         if (C.is("wildcard_import")) {
           if (!Relative)
@@ -289,36 +379,45 @@ void SemanticModel::build() {
       // `a = b = value`: every target gets the final value.
       Node Cur = N;
       llvm::SmallVector<Node, 2> Targets;
+      llvm::SmallVector<std::pair<Node, Node>, 2> Levels; // each assignment and its right side
       while (Cur.is("assignment")) {
         Targets.push_back(Cur.field("left"));
         Node R = Cur.field("right");
-        if (!R.is("assignment")) {
-          Cur = R;
-          break;
-        }
+        Levels.push_back({Cur, R});
         Cur = R;
+        if (!R.is("assignment"))
+          break;
       }
       for (Node T : Targets) {
         bindTarget(T, Cur, BindingKind::Assignment, F.Scope, N.endByte());
         recordSelfAttribute(T, Cur, F.Scope);
       }
+      // In a method's own body: `self.x = value`. Of a chain's levels only the last has a
+      // value that is not an assignment: Cur.
+      const Scope &Here = Scopes[F.Scope];
+      if (Cur && Here.Kind == ScopeKind::Function && Here.Parent >= 0 &&
+          Scopes[Here.Parent].Kind == ScopeKind::Class) {
+        Node L = unparenthesize(Targets.back());
+        if (L.is("attribute")) {
+          Node O = unparenthesize(L.field("object"));
+          if (O.is("identifier") && text(O) == "self")
+            MethodSelfAssignments[Here.Parent][text(L.field("attribute"))].push_back({Cur, F.Scope});
+        }
+      }
       // The inner assignments of the chain are bound above: walk their parts, not them, or a
       // chain of n targets binds n*(n+1)/2 times (3,200 targets: 5 million bindings).
       llvm::SmallVector<Node, 8> Parts;
-      for (Node Level = N; Level.is("assignment");) {
-        Node Right = Level.field("right");
+      for (auto [Level, Right] : Levels) {
         for (Node C : Level.namedChildren())
           if (!C.is("comment") && C != Right)
             Parts.push_back(C);
-        if (!Right.is("assignment")) {
-          if (Right)
-            Parts.push_back(Right);
-          break;
-        }
-        Level = Right;
+        if (!Right.is("assignment") && Right)
+          Parts.push_back(Right);
       }
+      // As in PushChildren, leaves and inert expressions hold nothing to visit.
       for (auto It = Parts.rbegin(); It != Parts.rend(); ++It)
-        Stack.push_back({*It, F.Scope, F.Runner, F.Top, F.Stmt, F.Guarded, F.Branch});
+        if (ts_node_child_count(It->raw()) != 0 && !isInertExpression(*It))
+          Stack.push_back({*It, F.Scope, F.Runner, F.Top, F.Stmt, F.Guarded, F.Branch});
       continue;
     }
     if (Type == "named_expression") {
@@ -370,9 +469,10 @@ void SemanticModel::build() {
       bool Guard = F.Runner < 0 && isMainGuard(N.field("condition"), Negated);
       int Arm = 0;
       llvm::SmallVector<Frame, 4> Arms;
-      Arms.push_back({N.field("condition"), F.Scope, F.Runner, F.Top, F.Stmt, F.Guarded, F.Branch});
+      Node Condition = N.field("condition");
+      Arms.push_back({Condition, F.Scope, F.Runner, F.Top, F.Stmt, F.Guarded, F.Branch});
       for (Node C : N.codeChildren()) {
-        if (C == N.field("condition"))
+        if (C == Condition)
           continue;
         bool IsElse = C.is("elif_clause") || C.is("else_clause");
         bool G = F.Guarded || (Guard && (Negated ? IsElse : !IsElse));
@@ -386,8 +486,9 @@ void SemanticModel::build() {
     if (Type == "try_statement" || Type == "match_statement") {
       int Arm = 0;
       llvm::SmallVector<Frame, 4> Arms;
+      Node Subject = N.field("subject");
       for (Node C : N.codeChildren()) {
-        if (C.is("finally_clause") || C.is("else_clause") || C == N.field("subject")) {
+        if (C.is("finally_clause") || C.is("else_clause") || (Subject && C == Subject)) {
           // finally runs on every path; else continues the body's path.
           Arms.push_back({C, F.Scope, F.Runner, F.Top, F.Stmt, F.Guarded, F.Branch});
           continue;
@@ -407,6 +508,7 @@ void SemanticModel::build() {
 
     PushChildren(F, N);
   }
+  CallMemos.resize(Calls.size());
   // Lookups binary-search each name's bindings by the position from which they hold.
   for (Scope &Sc : Scopes)
     for (auto &Entry : Sc.Names)
@@ -489,7 +591,14 @@ const Binding *SemanticModel::lookup(llvm::StringRef Name, unsigned S, uint32_t 
 }
 
 std::string SemanticModel::qualifiedName(Node Expr, unsigned S) const {
-  return qualifiedName(Expr, S, 0);
+  if (Expr.isNull())
+    return "";
+  auto It = QualifiedMemo.find(exprKey(Expr, S));
+  if (It != QualifiedMemo.end())
+    return It->second;
+  std::string Q = qualifiedName(Expr, S, 0);
+  QualifiedMemo.try_emplace(exprKey(Expr, S), Q);
+  return Q;
 }
 
 std::string SemanticModel::qualifiedName(Node Expr, unsigned S, unsigned Depth) const {
@@ -550,7 +659,8 @@ std::string SemanticModel::calleeName(Node Callee, unsigned S) const {
 
 std::string SemanticModel::calleeName(Node Callee, unsigned S, unsigned Depth) const {
   Callee = unparenthesize(Callee);
-  std::string Q = qualifiedName(Callee, S, Depth);
+  // At depth 0 the inner qualifiedName is the public one (it uses no budget): remembered.
+  std::string Q = Depth == 0 ? qualifiedName(Callee, S) : qualifiedName(Callee, S, Depth);
   if (!Q.empty() || !Callee.is("attribute"))
     return Q;
   // A method of a receiver whose type is known: `pool.map`, `ctx.Pool`, `mp.Pool().map`.
@@ -575,9 +685,29 @@ llvm::SmallVector<const Param *, 2> SemanticModel::pickledParams(const CallSite 
   return Out;
 }
 
+std::string SemanticModel::calleeName(const CallSite &C) const {
+  int I = indexOf(C);
+  if (I < 0)
+    return calleeName(C.Callee, C.Scope);
+  CallMemo &Memo = CallMemos[I];
+  if (!Memo.HasName) {
+    Memo.Name = calleeName(C.Callee, C.Scope);
+    Memo.HasName = true;
+  }
+  return Memo.Name;
+}
+
 const ApiEntry *SemanticModel::apiOf(const CallSite &C) const {
+  int I = indexOf(C);
+  if (I >= 0 && CallMemos[I].HasApi)
+    return CallMemos[I].Api;
   std::string Name = calleeName(C);
-  return Name.empty() ? nullptr : Api.lookup(Name);
+  const ApiEntry *E = Name.empty() ? nullptr : Api.lookup(Name);
+  if (I >= 0) {
+    CallMemos[I].Api = E;
+    CallMemos[I].HasApi = true;
+  }
+  return E;
 }
 
 static int scopeHolding(const std::vector<Scope> &Scopes, llvm::StringRef Name, unsigned S) {
@@ -609,8 +739,15 @@ std::string SemanticModel::startMethodOf(Node Call, const Param &P, unsigned S,
 }
 
 ReceiverType SemanticModel::typeOf(Node Expr, unsigned S) const {
+  if (Expr.isNull())
+    return ReceiverType();
+  auto It = TypeMemo.find(exprKey(Expr, S));
+  if (It != TypeMemo.end())
+    return It->second;
   Budget = MaxResolveSteps;
-  return typeOf(Expr, S, 0);
+  ReceiverType R = typeOf(Expr, S, 0);
+  TypeMemo.try_emplace(exprKey(Expr, S), R);
+  return R;
 }
 
 ReceiverType SemanticModel::typeOf(Node Expr, unsigned S, unsigned Depth) const {
@@ -836,7 +973,7 @@ Node SemanticModel::splatKeyword(Node Call, Node Dict, llvm::StringRef Key) cons
   // The body the call is in (not into nested definitions), before the call.
   Node Body = Call;
   while (Body && !Body.is("function_definition") && !Body.is("module"))
-    Body = Node(ts_node_parent(Body.raw()));
+    Body = parentOf(Body);
   if (!Body)
     return Node();
   if (Body.is("function_definition"))
@@ -887,6 +1024,39 @@ bool SemanticModel::hasSplat(Node Call) const {
   return false;
 }
 
+Node SemanticModel::parentOf(Node N) const {
+  if (N.isNull())
+    return Node();
+  uint32_t Begin = N.startByte(), End = N.endByte();
+  const std::vector<Node> &Tops = Scopes[0].Statements;
+  auto It = std::upper_bound(Tops.begin(), Tops.end(), Begin,
+                             [](uint32_t B, Node T) { return B < T.startByte(); });
+  if (It == Tops.begin() || Begin == End)
+    return Node(ts_node_parent(N.raw()));
+  Node Top = *(It - 1);
+  if (Top == N)
+    return Tree.root();
+  if (Top.endByte() < End)
+    return Node(ts_node_parent(N.raw()));
+  // Down from Top through the child that holds N's first byte, to N. Anything unexpected (a
+  // child that does not hold N) falls back to tree-sitter's own search.
+  Node Found;
+  TSTreeCursor C = ts_tree_cursor_new(Top.raw());
+  Node Parent = Top;
+  while (ts_tree_cursor_goto_first_child_for_byte(&C, Begin) >= 0) {
+    Node Cur(ts_tree_cursor_current_node(&C));
+    if (Cur == N) {
+      Found = Parent;
+      break;
+    }
+    if (Cur.startByte() > Begin || Cur.endByte() < End)
+      break;
+    Parent = Cur;
+  }
+  ts_tree_cursor_delete(&C);
+  return Found ? Found : Node(ts_node_parent(N.raw()));
+}
+
 int SemanticModel::enclosingFunction(int S) const {
   while (S >= 0 && Scopes[S].Kind != ScopeKind::Function && Scopes[S].Kind != ScopeKind::Lambda)
     S = Scopes[S].Parent;
@@ -894,6 +1064,18 @@ int SemanticModel::enclosingFunction(int S) const {
 }
 
 int SemanticModel::calledFunction(const CallSite &C) const {
+  int I = indexOf(C);
+  if (I >= 0 && CallMemos[I].HasFunction)
+    return CallMemos[I].Function;
+  int F = calledFunctionUncached(C);
+  if (I >= 0) {
+    CallMemos[I].Function = F;
+    CallMemos[I].HasFunction = true;
+  }
+  return F;
+}
+
+int SemanticModel::calledFunctionUncached(const CallSite &C) const {
   Node Callee = unparenthesize(C.Callee);
   if (Callee.is("identifier")) {
     const Binding *B = lookup(text(Callee), C.Scope, Callee.startByte());

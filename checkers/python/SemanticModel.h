@@ -18,9 +18,11 @@
 #include "python/ApiTable.h"
 #include "python/SyntaxTree.h"
 
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringMap.h"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
@@ -119,10 +121,15 @@ public:
   std::string qualifiedName(Node Expr, unsigned S) const;
   /// The qualified name of what a call calls, also through receivers:
   /// `pool.map` with `pool = mp.Pool()` -> "multiprocessing.pool.Pool.map".
-  std::string calleeName(const CallSite &C) const { return calleeName(C.Callee, C.Scope); }
+  /// Remembered per call site (rules and the flow walk ask about every call several times).
+  std::string calleeName(const CallSite &C) const;
   std::string calleeName(Node Callee, unsigned S) const;
   /// The table entry for what the call calls, or null.
   const ApiEntry *apiOf(const CallSite &C) const;
+  /// The index of C in calls(), or -1 when C is not one of them (a copy).
+  int indexOf(const CallSite &C) const {
+    return &C >= Calls.data() && &C < Calls.data() + Calls.size() ? int(&C - Calls.data()) : -1;
+  }
   /// The parameters of C (table entry E) whose arguments are pickled: the callable and the
   /// initializer as E's flags say; none for a Process whose start method is "fork" (its
   /// target is not pickled).
@@ -172,6 +179,17 @@ public:
   /// Sets Negated for `!=`, where the else arm is the guarded one.
   bool isMainGuard(Node Condition, bool &Negated) const;
 
+  /// Whether an import statement runs when function scope F runs (in its own body or a
+  /// class body in it; not in functions nested in it). -1: the module's top level.
+  bool runsImports(int F) const {
+    return std::find(ImportRunners.begin(), ImportRunners.end(), F) != ImportRunners.end();
+  }
+
+  /// The parent of N, as ts_node_parent gives it, found from the module-level statement that
+  /// holds N (tree-sitter looks for a parent from the root, through every top-level
+  /// statement before it).
+  Node parentOf(Node N) const;
+
   /// The scope of the innermost enclosing function of a scope (itself if a function).
   int enclosingFunction(int S) const;
   /// The class whose method S is (or is nested in), when `self` there means its instance.
@@ -179,14 +197,25 @@ public:
   /// The method Name of the file's class Cls (its scope), or -1.
   int methodOf(int Cls, llvm::StringRef Name) const;
 
+  /// `self.<attr> = value` assignment statements directly in the bodies of the methods of
+  /// class Cls (not in nested definitions; each level of a chained assignment whose value
+  /// is not itself an assignment), as attr -> (value, method scope). Null when none.
+  const llvm::StringMap<std::vector<std::pair<Node, unsigned>>> *methodSelfAssignments(int Cls) const {
+    auto It = MethodSelfAssignments.find(Cls);
+    return It == MethodSelfAssignments.end() ? nullptr : &It->second;
+  }
+
 private:
   struct Frame;
   void build();
+  /// An expression whose subtree the build pass need not visit (it holds nothing it records).
+  bool isInertExpression(Node N) const;
   void bindTarget(Node Target, Node Value, BindingKind Kind, unsigned S, uint32_t Pos);
   void recordSelfAttribute(Node Target, Node Value, unsigned S);
   unsigned addBinding(unsigned S, llvm::StringRef Name, Binding B);
   void bindParameters(Node Params, unsigned S, std::vector<Frame> &Stack, const Frame &Outer);
   std::string qualifiedName(Node Expr, unsigned S, unsigned Depth) const;
+  int calledFunctionUncached(const CallSite &C) const;
   std::string calleeName(Node Callee, unsigned S, unsigned Depth) const;
   ReceiverType typeOf(Node Expr, unsigned S, unsigned Depth) const;
   std::string startMethodOf(Node Call, const Param &P, unsigned S, unsigned Depth) const;
@@ -199,7 +228,25 @@ private:
   std::vector<CallSite> Calls;
   std::vector<BranchArm> Branches;
   std::vector<std::string> StarModules;
+  std::vector<int> ImportRunners; ///< runners of import statements, each once
+  llvm::DenseMap<int, llvm::StringMap<std::vector<std::pair<Node, unsigned>>>> MethodSelfAssignments;
   mutable std::optional<std::vector<ImportTimeCall>> ImportTime;
+  // Answers remembered: every query is a function of the tree alone. Per call site: its
+  // callee's name, table entry, and same-file function; per (expression, scope): the
+  // public qualifiedName and typeOf (never the inner, depth-bounded steps).
+  struct CallMemo {
+    bool HasName = false, HasApi = false, HasFunction = false;
+    std::string Name;
+    const ApiEntry *Api = nullptr;
+    int Function = -1;
+  };
+  mutable std::vector<CallMemo> CallMemos;
+  using ExprKey = std::pair<const void *, uint64_t>;
+  static ExprKey exprKey(Node N, unsigned S) {
+    return {N.id(), (uint64_t(N.startByte()) << 32) | S};
+  }
+  mutable llvm::DenseMap<ExprKey, std::string> QualifiedMemo;
+  mutable llvm::DenseMap<ExprKey, ReceiverType> TypeMemo;
   mutable unsigned Budget = 0; ///< resolution steps left in the current public query
 };
 

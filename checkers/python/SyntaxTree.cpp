@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <vector>
 
 extern "C" const TSLanguage *tree_sitter_python(void);
 
@@ -45,11 +46,69 @@ Node Node::field(const char *Name) const {
   return Node(ts_node_child_by_field_id(N, Id));
 }
 
+static const std::vector<llvm::StringRef> &typeNameTable() {
+  // ts_node_symbol gives the public symbol (aliases resolved), whose name is ts_node_type's.
+  static const std::vector<llvm::StringRef> Names = [] {
+    const TSLanguage *L = tree_sitter_python();
+    std::vector<llvm::StringRef> V(ts_language_symbol_count(L));
+    for (TSSymbol I = 0; I < V.size(); ++I)
+      if (const char *Name = ts_language_symbol_name(L, I))
+        V[I] = Name;
+    return V;
+  }();
+  return Names;
+}
+
+const llvm::StringRef *const Node::TypeNames = typeNameTable().data();
+const unsigned Node::TypeNameCount = typeNameTable().size();
+
+llvm::StringRef Node::typeName(TSSymbol S) {
+  // ERROR and the other built-in symbols outside the table (or a table not made yet).
+  const char *Name = ts_language_symbol_name(tree_sitter_python(), S);
+  return Name ? llvm::StringRef(Name) : llvm::StringRef();
+}
+
+/// Up to this many children, a node's children are asked for by index (see collect).
+constexpr uint32_t SmallNodeChildren = 3;
+
 template <typename Pred> static llvm::SmallVector<Node, 8> collect(TSNode N, Pred Keep) {
   llvm::SmallVector<Node, 8> Out;
   if (ts_node_is_null(N))
     return Out;
-  TSTreeCursor C = ts_tree_cursor_new(N);
+  uint32_t Count = ts_node_child_count(N);
+  if (Count == 0)
+    return Out;
+  // A few children: asked for by index. ts_node_child(i) scans the children before i, but
+  // each step costs a fraction of a cursor step (which re-walks its stack), so for small
+  // nodes, the most frequent, this is cheaper than the cursor; the children and their order
+  // are the same.
+  if (Count <= SmallNodeChildren) {
+    for (uint32_t I = 0; I < Count; ++I) {
+      Node Child(ts_node_child(N, I));
+      if (Keep(Child))
+        Out.push_back(Child);
+    }
+    return Out;
+  }
+  // One cursor per thread, reset for each walk: ts_tree_cursor_new allocates its stack, and
+  // children are asked for hundreds of thousands of times per file. Nothing below calls back
+  // into collect() while the cursor is in use.
+  struct CursorHolder {
+    TSTreeCursor C;
+    bool Made = false;
+    ~CursorHolder() {
+      if (Made)
+        ts_tree_cursor_delete(&C);
+    }
+  };
+  thread_local CursorHolder H;
+  if (!H.Made) {
+    H.C = ts_tree_cursor_new(N);
+    H.Made = true;
+  } else {
+    ts_tree_cursor_reset(&H.C, N);
+  }
+  TSTreeCursor &C = H.C;
   if (ts_tree_cursor_goto_first_child(&C)) {
     do {
       Node Child(ts_tree_cursor_current_node(&C));
@@ -57,7 +116,6 @@ template <typename Pred> static llvm::SmallVector<Node, 8> collect(TSNode N, Pre
         Out.push_back(Child);
     } while (ts_tree_cursor_goto_next_sibling(&C));
   }
-  ts_tree_cursor_delete(&C);
   return Out;
 }
 

@@ -28,7 +28,15 @@ public:
 
   bool isNull() const { return ts_node_is_null(N); }
   explicit operator bool() const { return !isNull(); }
-  llvm::StringRef type() const { return isNull() ? "" : ts_node_type(N); }
+  /// The node's type name. Looked up in a table of the grammar's names made once (with their
+  /// lengths), not through tree-sitter's symbol_name and strlen on every call: is() is the
+  /// most frequent question the analyses ask.
+  llvm::StringRef type() const {
+    if (isNull())
+      return llvm::StringRef();
+    TSSymbol S = ts_node_symbol(N);
+    return S < TypeNameCount ? TypeNames[S] : typeName(S);
+  }
   bool is(llvm::StringRef Type) const { return !isNull() && type() == Type; }
   bool isNamed() const { return ts_node_is_named(N); }
   bool isMissing() const { return ts_node_is_missing(N); }
@@ -59,6 +67,10 @@ public:
   TSNode raw() const { return N; }
 
 private:
+  static llvm::StringRef typeName(TSSymbol S);
+  /// The grammar's type names by symbol, made before main (SyntaxTree.cpp).
+  static const llvm::StringRef *const TypeNames;
+  static const unsigned TypeNameCount;
   TSNode N;
 };
 

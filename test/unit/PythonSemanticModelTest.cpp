@@ -7,6 +7,7 @@
 #include "gtest/gtest.h"
 
 #include <map>
+#include <vector>
 #include <string>
 
 using namespace forksafe;
@@ -336,6 +337,117 @@ TEST(PythonSemanticModel, ChainedAssignmentBindsEachTargetOnce) {
   }
   // The value and the calls in it are still seen.
   EXPECT_EQ(T.callee("mp.get_context"), "multiprocessing.get_context");
+}
+
+/// Every node of T's tree, named or not, in document order.
+static std::vector<Node> allNodes(const SyntaxTree &T) {
+  std::vector<Node> Out;
+  std::vector<Node> Work{T.root()};
+  while (!Work.empty()) {
+    Node N = Work.back();
+    Work.pop_back();
+    Out.push_back(N);
+    auto Kids = N.children();
+    for (auto It = Kids.rbegin(); It != Kids.rend(); ++It)
+      Work.push_back(*It);
+  }
+  return Out;
+}
+
+TEST(PythonSemanticModel, ParentOfIsTreeSittersParent) {
+  // Top-level statements, comments between them, decorators, nested blocks, strings,
+  // adjacent tokens (`f(g(x))`), and text that does not parse.
+  for (const char *Src : {
+           "import os\n# c\n@dec\ndef f(a, b=g(1)):\n    \"\"\"doc\"\"\"\n    return f(g(x))[0]\n"
+           "class C(B):\n    def m(self):\n        self.x = y = (z)\n\nx = [i for i in y if i]\n",
+           "def f(:\n    x = )\nclass\n  y = [1, 2\nz = f'{a(b)}' # tail\n",
+           "\n\n   \nx=1;y=2\nif a:\n  pass\nelif b:\n  pass\nelse:\n  pass\n",
+           "",
+       }) {
+    Model T(Src);
+    unsigned Checked = 0;
+    for (Node N : allNodes(T.Tree)) {
+      Node Want(ts_node_parent(N.raw()));
+      Node Got = T.M.parentOf(N);
+      ++Checked;
+      EXPECT_TRUE(Got == Want) << "parent of " << N.type().str() << " at " << N.startByte()
+                               << " in: " << Src;
+    }
+    EXPECT_GT(Checked, 0u);
+  }
+}
+
+TEST(PythonSemanticModel, MethodSelfAssignments) {
+  Model T(R"py(
+import threading
+class Server:
+    def __init__(self):
+        self.a = threading.Thread()
+        x = self.b = threading.Thread()
+        self.c = y = threading.Thread()
+        self.d += 1
+        def inner():
+            self.e = threading.Thread()
+        class Local:
+            self.f = 1
+    def stop(self):
+        if True:
+            self.a = None
+)py");
+  int Cls = -1;
+  for (unsigned I = 0; I < T.M.scopes().size(); ++I)
+    if (T.M.scopes()[I].Name == "Server")
+      Cls = I;
+  ASSERT_GE(Cls, 0);
+  const auto *V = T.M.methodSelfAssignments(Cls);
+  ASSERT_NE(V, nullptr);
+  std::map<std::string, unsigned> Count;
+  for (const auto &E : *V)
+    Count[E.getKey().str()] = E.getValue().size();
+  // `self.c = y = ...`'s value is an assignment; augmented assignments, nested functions
+  // and classes are not the methods' own.
+  std::map<std::string, unsigned> Want{{"a", 2}, {"b", 1}};
+  EXPECT_EQ(Count, Want);
+  EXPECT_EQ(T.M.methodSelfAssignments(0), nullptr);
+}
+
+TEST(PythonSemanticModel, ExpressionsWithoutCallsStillBindAndScope) {
+  // No parenthesis anywhere in these expressions: a lambda, a walrus and a comprehension
+  // must still be seen inside them.
+  Model T(R"py(
+handlers = {"k": lambda: x}
+pair = [y := 1, y]
+names = {v for v in items}
+s = "(" if z else ")"
+)py");
+  unsigned Lambdas = 0;
+  for (const Scope &S : T.M.scopes())
+    Lambdas += S.Kind == ScopeKind::Lambda;
+  EXPECT_EQ(Lambdas, 1u);
+  const Binding *Y = T.M.lookup("y", 0, T.Source.size());
+  ASSERT_NE(Y, nullptr);
+  EXPECT_EQ(Y->Kind, BindingKind::Assignment);
+  EXPECT_NE(T.M.lookup("v", 0, T.Source.size()), nullptr);
+}
+
+TEST(PythonSemanticModel, RememberedAnswersMatchFreshOnes) {
+  Model T(R"py(
+import multiprocessing as mp
+ctx = mp.get_context("spawn")
+pool = ctx.Pool()
+pool.map(f, [1])
+def g():
+    return pool.apply(f)
+)py");
+  for (const CallSite &C : T.M.calls()) {
+    CallSite Copy = C; // not one of calls(): answered without the memo
+    EXPECT_EQ(T.M.calleeName(C), T.M.calleeName(Copy));
+    EXPECT_EQ(T.M.calleeName(C), T.M.calleeName(C));
+    EXPECT_EQ(T.M.apiOf(C), T.M.apiOf(Copy));
+    EXPECT_EQ(T.M.calledFunction(C), T.M.calledFunction(Copy));
+  }
+  EXPECT_EQ(T.callee("pool.map"), "multiprocessing.pool.Pool.map");
+  EXPECT_EQ(T.callee("pool.apply"), "multiprocessing.pool.Pool.apply");
 }
 
 } // namespace

@@ -84,9 +84,29 @@ std::optional<Unpicklable> unpicklable(const SemanticModel &M, Node Expr, unsign
   return std::nullopt;
 }
 
+/// Whether an argument of C that SemanticModel::argument can find is an unpicklable
+/// callable: one given directly, or any passed through `*args` or `**kwargs` (looked up
+/// elsewhere). When none is, no parameter of any callee can receive one.
+bool mayPassUnpicklable(const SemanticModel &M, const CallSite &C) {
+  Node Args = C.Call.field("arguments");
+  if (!Args.is("argument_list"))
+    return false; // argument() finds nothing then
+  for (Node A : Args.codeChildren()) {
+    if (A.is("list_splat") || A.is("dictionary_splat"))
+      return true;
+    Node V = A.is("keyword_argument") ? A.field("value") : A;
+    if (V && unpicklable(M, V, C.Scope))
+      return true;
+  }
+  return false;
+}
+
 /// A callable handed to a function of another module that hands that parameter on to a
 /// process API (a wrapper such as `run_parallel(fn, items)`).
 void checkWrapperCall(RuleContext &Ctx, const CallSite &C) {
+  // Looking the callee up in the project costs more than looking at the arguments.
+  if (!mayPassUnpicklable(Ctx.model(), C))
+    return;
   const FunctionSummary *FS = Ctx.calledSummary(C);
   if (!FS)
     return;
