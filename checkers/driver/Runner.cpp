@@ -236,8 +236,9 @@ BufferResult Runner::analyzePythonBuffer(const std::string &Name, llvm::StringRe
   return Out;
 }
 
-bool Runner::mayNeedAnalysis(const std::string &Path) {
-  // The second pass reports what goes wrong here (an unreadable file, a bad configuration).
+bool Runner::mayNeedAnalysis(const std::string &Path, std::vector<InputError> &ConfigErrors) {
+  // The second pass reports what goes wrong with the file here (unreadable, not decodable);
+  // a configuration's errors are reported by the first reader of it, which may be this pass.
   try {
     std::string Why;
     auto Buf = readRegularFile(Path, MaxSourceBytes, Why);
@@ -246,10 +247,7 @@ bool Runner::mayNeedAnalysis(const std::string &Path) {
     auto Decoded = decodePythonSource((*Buf)->getBuffer(), Why, /*Blank=*/false);
     if (!Decoded)
       return true;
-    std::vector<InputError> ConfigErrors;
     std::shared_ptr<const Config> Cfg = Configs.forFile(Path, ConfigErrors);
-    if (!ConfigErrors.empty())
-      return true;
     CheckGlobs Enabled = checksFor(*Cfg);
     bool AnyRule = false;
     for (const python::RuleInfo &R : python::rules())
@@ -423,16 +421,22 @@ RunResult Runner::run(const WalkResult &Files) {
     // summaries of the modules each file imports; the analyses then find them all made, and
     // a module parsed for its summary is not parsed again for its own analysis.
     std::vector<char> Needed(Files.Python.size(), 1);
+    // Errors of the first pass (a configuration file is read, and reported, once).
+    std::vector<std::vector<InputError>> FirstErrors(Files.Python.size());
     if (Opts.WholeProgram && Files.Python.size() > 1) {
       Projects.setInputs(Files.Python);
       for (size_t I = 0; I < Files.Python.size(); ++I)
-        Pool.async([this, &Files, &Needed, I] { Needed[I] = mayNeedAnalysis(Files.Python[I]); });
+        Pool.async([this, &Files, &Needed, &FirstErrors, I] {
+          Needed[I] = mayNeedAnalysis(Files.Python[I], FirstErrors[I]);
+        });
       Pool.wait();
     }
     for (size_t I = 0; I < Files.Python.size(); ++I)
       if (Needed[I])
         Pool.async([this, &Files, &PyResults, I] { analyzePythonFile(Files.Python[I], PyResults[I]); });
     Pool.wait();
+    for (size_t I = 0; I < Files.Python.size(); ++I)
+      std::move(FirstErrors[I].begin(), FirstErrors[I].end(), std::back_inserter(PyResults[I].Errors));
   }
   for (BufferResult &R : PyResults) {
     std::move(R.Diags.begin(), R.Diags.end(), std::back_inserter(Result.Diags));

@@ -72,7 +72,7 @@ private:
   void analyzePythonFile(const std::string &Path, BufferResult &Out);
   void analyzePythonFileUnguarded(const std::string &Path, BufferResult &Out);
   /// Whole-program runs, first pass: whether the file needs analyzePythonFile.
-  bool mayNeedAnalysis(const std::string &Path);
+  bool mayNeedAnalysis(const std::string &Path, std::vector<InputError> &ConfigErrors);
   void runCpp(const std::vector<std::string> &Files, RunResult &Result);
   RunOptions Opts;
   ConfigFinder Configs;
