@@ -5,6 +5,7 @@
 #include "python/ApiTable.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace forksafe {
 namespace python {
@@ -50,7 +51,14 @@ constexpr unsigned ProcessFlags = StartsProcesses | FirstUseStarts | Forks | Set
 bool containsWord(llvm::StringRef Source, llvm::StringRef Word) {
   if (Word.empty())
     return false;
-  for (size_t At = Source.find(Word); At != llvm::StringRef::npos; At = Source.find(Word, At + 1)) {
+  // memmem: glibc's search is many times faster than a byte loop on long texts.
+  auto Find = [&](size_t From) -> size_t {
+    if (From >= Source.size())
+      return llvm::StringRef::npos;
+    const void *Hit = ::memmem(Source.data() + From, Source.size() - From, Word.data(), Word.size());
+    return Hit ? static_cast<const char *>(Hit) - Source.data() : llvm::StringRef::npos;
+  };
+  for (size_t At = Find(0); At != llvm::StringRef::npos; At = Find(At + 1)) {
     size_t End = At + Word.size();
     if ((At == 0 || !isWordChar(Source[At - 1])) && (End == Source.size() || !isWordChar(Source[End])))
       return true;

@@ -126,6 +126,17 @@ TEST(PythonProject, OnlyWhatCodeNamesIsSummarisedAndLinked) {
   EXPECT_FALSE(importsProjectEffects("import pkg.workers as w\n# w.start()\nw.name()\n", *Doc));
   auto Direct = P.linkFor(T.Root + "/direct.py");
   EXPECT_TRUE(importsProjectEffects("from pkg.workers import start\n", *Direct));
+  // Statements found by their 'import': one continued from the line before, one in brackets
+  // over several lines, after code that mentions 'important' things.
+  auto Continued = P.linkFor(T.Root + "/continued.py");
+  EXPECT_TRUE(importsProjectEffects("important = 1\nfrom pkg.workers \\\n    import start\n",
+                                    *Continued));
+  auto Bracketed = P.linkFor(T.Root + "/bracketed.py");
+  EXPECT_TRUE(importsProjectEffects("from pkg.workers import (\n    name,\n    start,\n)\n",
+                                    *Bracketed));
+  auto Neither = P.linkFor(T.Root + "/neither.py");
+  EXPECT_FALSE(importsProjectEffects("from pkg.workers import (\n    name,\n)\nstart = 1\n",
+                                     *Neither));
 }
 
 // A module parsed for its summary that is also a file of the run keeps its parse for its own
