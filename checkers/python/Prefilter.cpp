@@ -51,14 +51,8 @@ constexpr unsigned ProcessFlags = StartsProcesses | FirstUseStarts | Forks | Set
 bool containsWord(llvm::StringRef Source, llvm::StringRef Word) {
   if (Word.empty())
     return false;
-  // memmem: glibc's search is many times faster than a byte loop on long texts.
-  auto Find = [&](size_t From) -> size_t {
-    if (From >= Source.size())
-      return llvm::StringRef::npos;
-    const void *Hit = ::memmem(Source.data() + From, Source.size() - From, Word.data(), Word.size());
-    return Hit ? static_cast<const char *>(Hit) - Source.data() : llvm::StringRef::npos;
-  };
-  for (size_t At = Find(0); At != llvm::StringRef::npos; At = Find(At + 1)) {
+  for (size_t At = findText(Source, Word); At != llvm::StringRef::npos;
+       At = findText(Source, Word, At + 1)) {
     size_t End = At + Word.size();
     if ((At == 0 || !isWordChar(Source[At - 1])) && (End == Source.size() || !isWordChar(Source[End])))
       return true;

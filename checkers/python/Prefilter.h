@@ -21,6 +21,7 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringRef.h"
 
+#include <algorithm>
 #include <bitset>
 #include <cstring>
 #include <cstdint>
@@ -99,6 +100,25 @@ inline bool scanCodeWith(llvm::StringRef Source, WordFn &&Word, StringFn &&Strin
   return false;
 }
 
+
+/// The first occurrence of Needle in Haystack at or after From (npos if none): memchr for its
+/// first byte, which the C library does many bytes at a time, then a compare.
+inline size_t findText(llvm::StringRef Haystack, llvm::StringRef Needle, size_t From = 0) {
+  if (Needle.empty())
+    return From <= Haystack.size() ? From : llvm::StringRef::npos;
+  const char *End = Haystack.end();
+  for (const char *P = Haystack.begin() + std::min(From, Haystack.size());
+       End - P >= static_cast<ptrdiff_t>(Needle.size());) {
+    const void *Hit = std::memchr(P, Needle.front(), End - P - Needle.size() + 1);
+    if (!Hit)
+      break;
+    P = static_cast<const char *>(Hit);
+    if (std::memcmp(P, Needle.data(), Needle.size()) == 0)
+      return P - Haystack.begin();
+    ++P;
+  }
+  return llvm::StringRef::npos;
+}
 
 /// What a rule looks for, from which its words follow.
 enum class RuleNeeds {

@@ -253,12 +253,9 @@ static bool scanImportsForEffects(llvm::StringRef Source, ProjectLink &Link,
   // not by reading every line.
   size_t Pos = 0;
   while (!Found) {
-    if (Pos >= Source.size())
+    size_t At = findText(Source, "import", Pos);
+    if (At == llvm::StringRef::npos)
       break;
-    const void *Hit = ::memmem(Source.data() + Pos, Source.size() - Pos, "import", 6);
-    if (!Hit)
-      break;
-    size_t At = static_cast<const char *>(Hit) - Source.data();
     size_t Start = Source.rfind('\n', At);
     Start = Start == llvm::StringRef::npos ? 0 : Start + 1;
     // The statement may begin on an earlier line that ends with a backslash.
