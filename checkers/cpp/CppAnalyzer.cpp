@@ -143,20 +143,24 @@ private:
 
 /// clang-tidy's own action (runClangTidy's), so that the ClangTool is ours: ours prints no
 /// "Error while processing" on stderr.
-class TidyActionFactory : public clang::tooling::FrontendActionFactory {
+/// As clang-tidy: the checks see the code a static analyzer sees (__clang_analyzer__).
+class AnalyzerActionFactory : public clang::tooling::FrontendActionFactory {
+public:
+  bool runInvocation(std::shared_ptr<clang::CompilerInvocation> Invocation, clang::FileManager *Files,
+                     std::shared_ptr<clang::PCHContainerOperations> PCHContainerOps,
+                     clang::DiagnosticConsumer *DiagConsumer) override {
+    Invocation->getPreprocessorOpts().SetUpStaticAnalyzer = true;
+    return FrontendActionFactory::runInvocation(Invocation, Files, PCHContainerOps, DiagConsumer);
+  }
+};
+
+class TidyActionFactory : public AnalyzerActionFactory {
 public:
   TidyActionFactory(clang::tidy::ClangTidyContext &Context,
                     llvm::IntrusiveRefCntPtr<llvm::vfs::OverlayFileSystem> FS)
       : ConsumerFactory(Context, std::move(FS)) {}
   std::unique_ptr<clang::FrontendAction> create() override {
     return std::make_unique<Action>(&ConsumerFactory);
-  }
-  bool runInvocation(std::shared_ptr<clang::CompilerInvocation> Invocation, clang::FileManager *Files,
-                     std::shared_ptr<clang::PCHContainerOperations> PCHContainerOps,
-                     clang::DiagnosticConsumer *DiagConsumer) override {
-    // As clang-tidy: the checks see the code a static analyzer sees.
-    Invocation->getPreprocessorOpts().SetUpStaticAnalyzer = true;
-    return FrontendActionFactory::runInvocation(Invocation, Files, PCHContainerOps, DiagConsumer);
   }
 
 private:
@@ -381,19 +385,13 @@ size_t parseMemory(clang::CompilerInstance &CI, clang::ASTContext &Ctx) {
 /// only once the summaries are written (the checks read them when they are made: the fork
 /// wrappers' names). The forksafe checks only match the finished AST (no preprocessor
 /// callbacks), so a consumer made after the parse sees what one made before it would.
-class SharedActionFactory : public clang::tooling::FrontendActionFactory {
+class SharedActionFactory : public AnalyzerActionFactory {
 public:
   SharedActionFactory(KeptParse &K, clang::tidy::ClangTidyContext &Context,
                       llvm::IntrusiveRefCntPtr<llvm::vfs::OverlayFileSystem> FS)
       : K(K), Context(Context), ConsumerFactory(Context, std::move(FS)) {}
   std::unique_ptr<clang::FrontendAction> create() override {
     return std::make_unique<Action>(*this);
-  }
-  bool runInvocation(std::shared_ptr<clang::CompilerInvocation> Invocation, clang::FileManager *Files,
-                     std::shared_ptr<clang::PCHContainerOperations> PCHContainerOps,
-                     clang::DiagnosticConsumer *DiagConsumer) override {
-    Invocation->getPreprocessorOpts().SetUpStaticAnalyzer = true;
-    return FrontendActionFactory::runInvocation(Invocation, Files, PCHContainerOps, DiagConsumer);
   }
 
 private:

@@ -63,6 +63,20 @@ static void shiftForBom(std::vector<Diagnostic> &Diags, unsigned Bom) {
   }
 }
 
+void Runner::setUpPython(const std::string &Name, std::vector<InputError> &Errors,
+                         PythonSetup &S) {
+  S.Cfg = Configs.forFile(Name, Errors);
+  S.Enabled = checksFor(*S.Cfg);
+  for (const python::RuleInfo &R : python::rules())
+    S.AnyRule |= S.Enabled.contains(R.Id);
+  S.Options.Enabled = &S.Enabled;
+  S.Options.Cfg = S.Cfg.get();
+  S.Options.Prefilter = Opts.Prefilter;
+  if (Opts.WholeProgram)
+    S.Link = Projects.forFile(Name, S.Cfg)->linkFor(Name);
+  S.Options.Link = S.Link.get();
+}
+
 BufferResult Runner::analyzePythonOnce(const std::string &Name, llvm::StringRef Bytes, bool UseCache,
                                        python::KeptTree *Kept) {
   BufferResult Out;
@@ -74,26 +88,18 @@ BufferResult Runner::analyzePythonOnce(const std::string &Name, llvm::StringRef 
     Out.Errors.push_back({Name, Why});
     return Out;
   }
-  std::shared_ptr<const Config> Cfg = Configs.forFile(Name, Out.Errors);
-  CheckGlobs Enabled = checksFor(*Cfg);
-  bool AnyRule = false;
-  for (const python::RuleInfo &R : python::rules())
-    AnyRule |= Enabled.contains(R.Id);
-  python::AnalyzeOptions AO;
-  AO.Enabled = &Enabled;
-  AO.Cfg = Cfg.get();
+  PythonSetup Setup;
+  setUpPython(Name, Out.Errors, Setup);
+  const std::shared_ptr<const Config> &Cfg = Setup.Cfg;
+  const CheckGlobs &Enabled = Setup.Enabled;
+  python::AnalyzeOptions &AO = Setup.Options;
   // A kept tree counts the buffer's bytes: it cannot serve a text the decoder changed.
   if (Kept && (Decoded->Transcoded || Decoded->BomBytes)) {
     Kept->reset();
     Kept = nullptr;
   }
   AO.Kept = Kept;
-  AO.Prefilter = Opts.Prefilter;
-  std::unique_ptr<python::ProjectLink> Link;
-  if (Opts.WholeProgram)
-    Link = Projects.forFile(Name, Cfg)->linkFor(Name);
-  AO.Link = Link.get();
-  bool Skip = !AnyRule || !python::mayConcernAnyRule(Decoded->Text, AO);
+  bool Skip = !Setup.AnyRule || !python::mayConcernAnyRule(Decoded->Text, AO);
   // A skipped file's suppression comments are still checked (unknown names, unused ones).
   if (Skip && llvm::StringRef(Decoded->Text).find("forksafe") == llvm::StringRef::npos)
     return Out;
@@ -247,20 +253,11 @@ bool Runner::mayNeedAnalysis(const std::string &Path, std::vector<InputError> &C
     auto Decoded = decodePythonSource((*Buf)->getBuffer(), Why, /*Blank=*/false);
     if (!Decoded)
       return true;
-    std::shared_ptr<const Config> Cfg = Configs.forFile(Path, ConfigErrors);
-    CheckGlobs Enabled = checksFor(*Cfg);
-    bool AnyRule = false;
-    for (const python::RuleInfo &R : python::rules())
-      AnyRule |= Enabled.contains(R.Id);
-    python::AnalyzeOptions AO;
-    AO.Enabled = &Enabled;
-    AO.Cfg = Cfg.get();
-    AO.Prefilter = Opts.Prefilter;
-    std::unique_ptr<python::ProjectLink> Link = Projects.forFile(Path, Cfg)->linkFor(Path);
-    AO.Link = Link.get();
+    PythonSetup Setup;
+    setUpPython(Path, ConfigErrors, Setup);
     // As analyzePythonOnce decides: a file it would skip without a look at its suppression
     // comments is not analysed.
-    return (AnyRule && python::mayConcernAnyRule(Decoded->Text, AO)) ||
+    return (Setup.AnyRule && python::mayConcernAnyRule(Decoded->Text, Setup.Options)) ||
            llvm::StringRef(Decoded->Text).contains("forksafe");
   } catch (const std::exception &) {
     return true;

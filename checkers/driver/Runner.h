@@ -8,6 +8,7 @@
 #include "core/Config.h"
 #include "core/Reporters.h"
 #include "python/Project.h"
+#include "python/PythonAnalyzer.h"
 
 #include <map>
 #include <mutex>
@@ -66,6 +67,17 @@ public:
   CheckGlobs checksFor(const Config &Cfg) const;
 
 private:
+  /// What the analysis of one Python file is given: its configuration, the checks it enables,
+  /// and the options (with the project link, in whole-program mode). Made in place
+  /// (Options points at Enabled).
+  struct PythonSetup {
+    std::shared_ptr<const Config> Cfg;
+    CheckGlobs Enabled;
+    bool AnyRule = false; ///< some Python rule is enabled
+    python::AnalyzeOptions Options;
+    std::unique_ptr<python::ProjectLink> Link;
+  };
+  void setUpPython(const std::string &Name, std::vector<InputError> &Errors, PythonSetup &S);
   /// One analysis of Bytes, no fixes.
   BufferResult analyzePythonOnce(const std::string &Name, llvm::StringRef Bytes, bool UseCache,
                                  python::KeptTree *Kept = nullptr);
