@@ -15,11 +15,9 @@ Changes are sent as ranges when the server offers incremental sync, else as the 
 Prints medians and maxima in milliseconds. Not part of the test suite (timings depend on the machine).
 """
 import argparse
-import json
 import os
 import re
 import statistics
-import subprocess
 import sys
 import sysconfig
 import time
@@ -53,28 +51,20 @@ def build_document(lines):
     return "\n".join(out) + "\n"
 
 
-class Client:
-    def __init__(self, argv):
-        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+# The framing of messages is the lit tests' client's (test/lsp/Inputs/lspsession.py).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "lsp", "Inputs"))
+import lspsession  # noqa: E402
+
+
+class Client(lspsession.Server):
+    def __init__(self, forksafe):
+        super().__init__(forksafe)
 
     def send(self, msg):
-        body = json.dumps(msg).encode()
-        self.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-        self.proc.stdin.flush()
+        self.raw(self.frame(msg))
 
-    def receive(self):
-        length = None
-        while True:
-            line = self.proc.stdout.readline()
-            if not line:
-                sys.exit("server closed its output")
-            line = line.strip()
-            if not line:
-                break
-            key, _, value = line.partition(b":")
-            if key.lower() == b"content-length":
-                length = int(value)
-        return json.loads(self.proc.stdout.read(length))
+    def receive(self, quiet=True):
+        return super().receive(quiet)
 
     def wait_publish(self, uri, version):
         """Waits for the diagnostics of `version`; returns them and how many publications came."""
@@ -111,7 +101,7 @@ def main():
     text = build_document(args.lines)
     lines = text.split("\n")
     uri = "file:///tmp/forksafe-lsp-bench/big_module.py"
-    c = Client([args.forksafe, "lsp"])
+    c = Client(args.forksafe)
     c.send({"jsonrpc": "2.0", "id": 1, "method": "initialize",
             "params": {"processId": None, "rootUri": None, "capabilities": {}}})
     caps = c.receive()["result"]["capabilities"]
