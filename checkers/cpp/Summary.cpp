@@ -235,28 +235,36 @@ llvm::Expected<UnitSummary> readUnit(const json::Object &O) {
   return U;
 }
 
-llvm::Expected<const json::Object *> checkFormat(const json::Value &V) {
-  const json::Object *O = V.getAsObject();
-  if (!O)
-    return malformed("not a JSON object");
-  auto Format = O->getInteger("format");
+/// An error unless O says it is of this format version.
+llvm::Error checkFormatVersion(const json::Object &O) {
+  auto Format = O.getInteger("format");
   if (!Format || *Format != FormatVersion)
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                    "forksafe summary of another format version (expected " +
                                        std::to_string(FormatVersion) +
                                        "): write it again with this forksafe's 'summarize'");
-  return O;
+  return llvm::Error::success();
+}
+
+/// Text parsed as JSON: an object of this format version.
+llvm::Expected<json::Value> parseSummaryJson(llvm::StringRef Text) {
+  llvm::Expected<json::Value> V = json::parse(Text);
+  if (!V)
+    return V.takeError();
+  const json::Object *O = V->getAsObject();
+  if (!O)
+    return malformed("not a JSON object");
+  if (llvm::Error E = checkFormatVersion(*O))
+    return E;
+  return V;
 }
 } // namespace
 
 llvm::Expected<UnitSummary> unitFromJson(llvm::StringRef Text) {
-  llvm::Expected<json::Value> V = json::parse(Text);
+  llvm::Expected<json::Value> V = parseSummaryJson(Text);
   if (!V)
     return V.takeError();
-  auto O = checkFormat(*V);
-  if (!O)
-    return O.takeError();
-  return readUnit(**O);
+  return readUnit(*V->getAsObject());
 }
 
 llvm::Expected<ProgramSummary> programFromJson(llvm::StringRef Text) {
@@ -294,13 +302,10 @@ llvm::Expected<ProgramSummary> programFromJson(llvm::StringRef Text) {
     }
     return P;
   }
-  llvm::Expected<json::Value> V = json::parse(Text);
+  llvm::Expected<json::Value> V = parseSummaryJson(Text);
   if (!V)
     return V.takeError();
-  auto O = checkFormat(*V);
-  if (!O)
-    return O.takeError();
-  const json::Array *Units = (*O)->getArray("units");
+  const json::Array *Units = V->getAsObject()->getArray("units");
   if (!Units)
     return malformed("no 'units'");
   for (const json::Value &UV : *Units)
@@ -322,12 +327,8 @@ llvm::Expected<std::optional<std::vector<std::string>>> forkWrapperIndex(llvm::S
   const json::Object *O = V->getAsObject();
   if (!O)
     return std::optional<std::vector<std::string>>();
-  auto Format = O->getInteger("format");
-  if (!Format || *Format != FormatVersion)
-    return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                   "forksafe summary of another format version (expected " +
-                                       std::to_string(FormatVersion) +
-                                       "): write it again with this forksafe's 'summarize'");
+  if (llvm::Error E = checkFormatVersion(*O))
+    return E;
   const json::Array *Names = O->getArray("fork_wrappers");
   if (!Names)
     return std::optional<std::vector<std::string>>();
