@@ -124,33 +124,12 @@ TriggerWords::TriggerWords(const ApiTable &Api) {
   }
 }
 
-// One pass over the identifiers of Source, each looked up among the words (a find per word
-// would pass over the file once for every word).
-uint32_t TriggerWords::scanFor(llvm::StringRef Source, uint32_t Wanted) const {
-  uint32_t Met = 0;
-  const char *P = Source.begin(), *End = Source.end();
-  while (P < End) {
-    while (P < End && !isWordChar(*P))
-      ++P;
-    const char *Start = P;
-    while (P < End && isWordChar(*P))
-      ++P;
-    size_t Len = P - Start;
-    if (Len < MinLen || Len > MaxLen || (Len >= 2 && !Starts.test(startOf(Start))))
-      continue;
-    auto It = NeedsByWord.find(llvm::StringRef(Start, Len));
-    if (It == NeedsByWord.end())
-      continue;
-    Met |= It->second;
-    if ((Met & Wanted) == Wanted)
-      break;
-  }
-  return Met;
-}
-
-bool TriggerWords::present(llvm::StringRef Source, RuleNeeds Need) const {
-  uint32_t Bit = 1u << unsigned(Need);
-  return scanFor(Source, Bit) & Bit;
+// Most identifiers are ruled out by their length or first two bytes, before a hash lookup.
+uint32_t TriggerWords::needsOf(llvm::StringRef W) const {
+  if (W.size() < MinLen || W.size() > MaxLen || (W.size() >= 2 && !Starts.test(startOf(W.data()))))
+    return 0;
+  auto It = NeedsByWord.find(W);
+  return It == NeedsByWord.end() ? 0 : It->second;
 }
 
 uint32_t TriggerWords::scan(llvm::StringRef Source) const {
@@ -159,12 +138,10 @@ uint32_t TriggerWords::scan(llvm::StringRef Source) const {
   scanCodeWith(
       Source,
       [&](llvm::StringRef W) {
-        if (W.size() < MinLen || W.size() > MaxLen || (W.size() >= 2 && !Starts.test(startOf(W.data()))))
+        uint32_t Needs = needsOf(W);
+        if (!Needs)
           return false;
-        auto It = NeedsByWord.find(W);
-        if (It == NeedsByWord.end())
-          return false;
-        Met |= It->second;
+        Met |= Needs;
         return Done();
       },
       [&](llvm::StringRef S) {
@@ -186,12 +163,7 @@ bool scanCode(llvm::StringRef Source, llvm::function_ref<bool(llvm::StringRef)> 
 
 bool TriggerWords::presentInCode(llvm::StringRef Source, RuleNeeds Need) const {
   uint32_t Bit = 1u << unsigned(Need);
-  auto Word = [&](llvm::StringRef W) {
-    if (W.size() < MinLen || W.size() > MaxLen || (W.size() >= 2 && !Starts.test(startOf(W.data()))))
-      return false;
-    auto It = NeedsByWord.find(W);
-    return It != NeedsByWord.end() && (It->second & Bit);
-  };
+  auto Word = [&](llvm::StringRef W) { return (needsOf(W) & Bit) != 0; };
   bool CudaWord = Word("cuda");
   return scanCodeWith(Source, Word, [&](llvm::StringRef S) {
     return CudaWord && containsWord(S, "cuda");

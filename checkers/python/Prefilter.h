@@ -144,9 +144,6 @@ public:
   /// The words of Need.
   llvm::ArrayRef<std::string> words(RuleNeeds Need) const { return ByNeed[unsigned(Need)]; }
 
-  /// Whether Source holds a whole word of Need.
-  bool present(llvm::StringRef Source, RuleNeeds Need) const;
-
   /// Whether Source holds a whole word of Need in its code: comments and the contents of
   /// string literals do not count (a docstring that says "Thread"), except the word "cuda",
   /// which code spells in strings (`.to("cuda")`, `device="cuda:0"`). For summaries, whose
@@ -170,8 +167,8 @@ private:
   /// The first two bytes of each word: most identifiers are ruled out without a lookup.
   std::bitset<1u << 16> Starts;
   uint32_t ForkNeeds = 0; ///< the needs of the word "fork", which counts in strings too
-  /// The needs met by Source, stopping once all of Wanted are.
-  uint32_t scanFor(llvm::StringRef Source, uint32_t Wanted) const;
+  /// The needs word W serves (0: it is no word of any).
+  uint32_t needsOf(llvm::StringRef W) const;
 };
 
 /// Whether Word occurs in Source as a whole word (not inside a longer identifier).
