@@ -9,6 +9,7 @@
 #include "python/Prefilter.h"
 #include "python/SyntaxTree.h"
 
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -573,6 +574,7 @@ Project::Layout Project::layoutOf(llvm::StringRef File) {
 
 struct Project::Module {
   bool InProgress = false;
+  std::thread::id Owner; ///< the thread that summarises it, while InProgress
   /// The summary, and the file's modification time and size it was made from: an editor
   /// session keeps the project, and a changed file is summarised again.
   std::shared_ptr<const ModuleSummary> Summary;
@@ -690,7 +692,7 @@ public:
     auto [File, Root] = P.findModule(Module, ImportRoot);
     if (File.empty())
       return nullptr;
-    const ModuleSummary *S = P.lookup(File, Module, Root, Keep);
+    const ModuleSummary *S = P.summaryOf(File, Module, Root, Keep);
     // Null: the module is being summarised (an import cycle): the answer took nothing of
     // its contents, and recording it would fail the check of every later run.
     if (S)
@@ -709,7 +711,7 @@ public:
     auto [File, Root] = P.findModule(Module, ImportRoot);
     if (File.empty())
       return "";
-    const ModuleSummary *S = P.lookup(File, Module, Root, Keep);
+    const ModuleSummary *S = P.summaryOf(File, Module, Root, Keep);
     return S ? P.digest(*S) : std::string();
   }
 
@@ -731,22 +733,47 @@ std::unique_ptr<ProjectLink> Project::linkFor(llvm::StringRef Path) {
   return std::make_unique<FileLink>(*this, Name, IsPackage, L.ImportRoot, Abs);
 }
 
+namespace {
+/// Summaries being computed inside one another on this thread (an import chain).
+thread_local unsigned SummaryDepth = 0;
+} // namespace
+
+bool Project::waitsForMe(std::thread::id Owner) const {
+  // Follow who waits for whom: a thread that waits for a module summarised by a thread
+  // that waits ... for a module this thread summarises would wait for ever.
+  std::thread::id Me = std::this_thread::get_id();
+  for (size_t Steps = 0; Steps <= Waiting.size(); ++Steps) {
+    if (Owner == Me)
+      return true;
+    auto It = Waiting.find(Owner);
+    if (It == Waiting.end() || !It->second->InProgress)
+      return false; // Owner is running (or about to wake): it will finish
+    Owner = It->second->Owner;
+  }
+  return true;
+}
+
 const ModuleSummary *Project::summaryOf(const std::string &File, llvm::StringRef Name,
                                         llvm::StringRef ImportRoot, Keeper &Keep) {
-  Module *Slot;
-  {
-    std::lock_guard<std::mutex> Lock(ModulesMu);
-    std::unique_ptr<Module> &Owned = Modules[File];
-    if (!Owned)
-      Owned = std::make_unique<Module>();
-    Slot = Owned.get();
-  }
-  Module &Mod = *Slot;
-  // Mod's fields change only under Mu (held here); readySummary reads them under ModulesMu
-  // too, so they are written under both.
   std::unique_lock<std::mutex> ModLock(ModulesMu);
-  if (Mod.InProgress || Depth >= MaxImportDepth)
-    return nullptr; // an import cycle (the module is still being run), or too deep a chain
+  std::unique_ptr<Module> &Owned = Modules[File];
+  if (!Owned)
+    Owned = std::make_unique<Module>();
+  Module &Mod = *Owned;
+  // Each module is summarised by one thread at a time; others that need it wait for it,
+  // while other modules are summarised in parallel. A module being summarised by this
+  // thread (an import cycle), or by a thread that waits for one this thread summarises (a
+  // cycle split between threads), has no answer yet: null, as for any cycle.
+  while (Mod.InProgress) {
+    if (waitsForMe(Mod.Owner))
+      return nullptr;
+    std::thread::id Me = std::this_thread::get_id();
+    Waiting[Me] = &Mod;
+    Finished.wait(ModLock);
+    Waiting.erase(Me);
+  }
+  if (SummaryDepth >= MaxImportDepth)
+    return nullptr; // too deep a chain
   // Asked again and again in one run: the file is looked at again at most once a second
   // (an editor session keeps the project, and a saved file is summarised again).
   auto Now = std::chrono::steady_clock::now();
@@ -767,9 +794,21 @@ const ModuleSummary *Project::summaryOf(const std::string &File, llvm::StringRef
     Mod.Size = Status.getSize();
   }
   Mod.InProgress = true;
+  Mod.Owner = std::this_thread::get_id();
   ModLock.unlock();
-  ++Depth;
   auto Sum = std::make_shared<ModuleSummary>();
+  // However the summary ends (an exception from a parse that ran out of memory), the
+  // module is released and the threads that wait for it go on.
+  ++SummaryDepth;
+  auto Release = llvm::make_scope_exit([&] {
+    --SummaryDepth;
+    std::lock_guard<std::mutex> Lock(ModulesMu);
+    Mod.InProgress = false;
+    Mod.Owner = std::thread::id();
+    Mod.Summary = Sum;
+    Mod.Checked = std::chrono::steady_clock::now();
+    Finished.notify_all();
+  });
   auto Buf = llvm::MemoryBuffer::getFile(File, /*IsText=*/false, /*RequiresNullTerminator=*/false);
   std::string Why;
   std::optional<DecodedSource> Text;
@@ -815,24 +854,24 @@ const ModuleSummary *Project::summaryOf(const std::string &File, llvm::StringRef
         ++Loaded;
         if (Store)
           storeSummary(Key, *Sum, Link.dependencies());
-        keepParse(File, std::move(Text->Text), std::move(Tree));
+        keepParse(File, std::move(Text->Text), std::move(Tree), &Link);
       }
     }
   }
-  --Depth;
-  ModLock.lock();
-  Mod.InProgress = false;
-  Mod.Summary = Sum;
-  Mod.Checked = std::chrono::steady_clock::now();
   Keep.push_back(Sum);
   return Sum.get();
 }
 
-void Project::keepParse(const std::string &File, std::string &&Text, SyntaxTree &&Tree) {
+void Project::keepParse(const std::string &File, std::string &&Text, SyntaxTree &&Tree,
+                        ProjectLink *Own) {
   // Short texts could move with their string (small-string storage): not worth keeping.
   constexpr size_t Budget = 8u << 20, Shortest = 256;
-  if (!Inputs || Text.size() < Shortest || !Inputs->count(File) ||
-      !TriggerWords::meets(Words->scan(Text), RuleNeeds::AnyRule))
+  if (!Inputs || Text.size() < Shortest || !Inputs->count(File))
+    return;
+  // Kept for a file that will be analysed: one with a word of a rule, or one that imports
+  // something of the project with effects (a module that calls another's thread starter).
+  if (!TriggerWords::meets(Words->scan(Text), RuleNeeds::AnyRule) &&
+      !(Own && importsProjectEffects(Text, *Own)))
     return;
   std::lock_guard<std::mutex> Lock(ModulesMu);
   if (KeptBytes + Text.size() > Budget || ParseTaken.count(File) || KeptParses.count(File))
@@ -852,30 +891,6 @@ std::unique_ptr<ParsedModule> Project::takeParse(const std::string &File) {
   KeptParses.erase(It);
   KeptBytes -= Out->Text.size();
   return Out;
-}
-
-const ModuleSummary *Project::lookup(const std::string &File, llvm::StringRef Name,
-                                     llvm::StringRef ImportRoot, Keeper &Keep) {
-  // A summary made in this run a moment ago is handed out without waiting for the summaries
-  // other threads are computing.
-  if (std::shared_ptr<const ModuleSummary> Ready = readySummary(File)) {
-    Keep.push_back(Ready);
-    return Ready.get();
-  }
-  std::lock_guard<std::recursive_mutex> Lock(Mu);
-  return summaryOf(File, Name, ImportRoot, Keep);
-}
-
-std::shared_ptr<const ModuleSummary> Project::readySummary(const std::string &File) {
-  std::lock_guard<std::mutex> Lock(ModulesMu);
-  auto It = Modules.find(File);
-  if (It == Modules.end())
-    return nullptr;
-  const Module &Mod = *It->second;
-  if (Mod.InProgress || !Mod.Summary ||
-      std::chrono::steady_clock::now() - Mod.Checked >= std::chrono::seconds(1))
-    return nullptr;
-  return Mod.Summary;
 }
 
 // An entry: one line per summary it was made with ("<digest> <module>"; "-" for a module
@@ -930,7 +945,7 @@ const FunctionSummary *Project::function(llvm::StringRef Qualified, llvm::String
     auto [File, Root] = findModule(Mod, ImportRoot);
     if (File.empty())
       continue;
-    const ModuleSummary *S = lookup(File, Mod, Root, Keep);
+    const ModuleSummary *S = summaryOf(File, Mod, Root, Keep);
     if (!S)
       return nullptr; // being summarised: see FileLink::module
     Deps[Mod] = digest(*S);

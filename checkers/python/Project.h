@@ -19,6 +19,8 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 
+#include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
@@ -26,6 +28,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace forksafe {
@@ -169,8 +172,10 @@ public:
   void setInputs(std::shared_ptr<const llvm::StringSet<>> Files) { Inputs = std::move(Files); }
   /// The parse kept for File (see setInputs), once.
   std::unique_ptr<ParsedModule> takeParse(const std::string &File);
-  /// Keeps a summary's parse of File for its analysis when setInputs allows it.
-  void keepParse(const std::string &File, std::string &&Text, SyntaxTree &&Tree);
+  /// Keeps a summary's parse of File for its analysis when setInputs allows it and the file
+  /// will be analysed (a word of a rule, or imports with effects as Own, its link, finds).
+  void keepParse(const std::string &File, std::string &&Text, SyntaxTree &&Tree,
+                 ProjectLink *Own = nullptr);
 
   /// Keep module summaries between runs in Store (null: no cache). An entry is keyed by the
   /// module's bytes, path, name and layout, the configuration and the forksafe build, and
@@ -197,15 +202,13 @@ private:
   /// cannot be listed). Under FoundMu.
   const llvm::StringSet<> *listingOf(llvm::StringRef Dir) const;
   /// The summary of the module in File (named Name as imported); computed once per run
-  /// (again when the file changed since).
+  /// (again when the file changed since), by one thread while others wait for it; null
+  /// inside an import cycle.
   const ModuleSummary *summaryOf(const std::string &File, llvm::StringRef Name,
                                  llvm::StringRef ImportRoot, Keeper &Keep);
-  /// summaryOf, without taking Mu when readySummary has the answer.
-  const ModuleSummary *lookup(const std::string &File, llvm::StringRef Name,
-                              llvm::StringRef ImportRoot, Keeper &Keep);
-  /// The summary of the module in File when this run made it less than a second ago (no
-  /// file system access, no waiting for Mu); null otherwise.
-  std::shared_ptr<const ModuleSummary> readySummary(const std::string &File);
+  /// Whether thread Owner waits, directly or through other threads, for a module this thread
+  /// summarises (under ModulesMu).
+  bool waitsForMe(std::thread::id Owner) const;
   std::optional<ModuleSummary> cachedSummary(const std::string &Key, ProjectLink &Link);
   void storeSummary(const std::string &Key, const ModuleSummary &S,
                     const std::vector<std::pair<std::string, std::string>> &Deps);
@@ -222,8 +225,10 @@ private:
   std::unique_ptr<ApiTable> OwnedApi;
   const ApiTable *Api;
   std::unique_ptr<TriggerWords> Words; ///< a module without them has nothing to summarise
-  std::recursive_mutex Mu; ///< held while a summary is computed (it may need others)
-  std::mutex ModulesMu;    ///< Modules, and each Module's fields (written under Mu too)
+  std::mutex ModulesMu;    ///< Modules, each Module's fields, Waiting
+  std::condition_variable Finished; ///< a module's summary was finished
+  /// The module each thread waits for (to find waits that would never end).
+  std::map<std::thread::id, const Module *> Waiting;
   mutable std::mutex FoundMu; ///< Found and Listings
   std::mutex DigestMu;     ///< the digests summaries keep
   std::map<std::string, std::unique_ptr<Module>> Modules; ///< by file
@@ -231,9 +236,8 @@ private:
   mutable llvm::StringMap<std::unique_ptr<llvm::StringSet<>>> Listings;
   /// findModule's answers, by import root and name (a file made during a run is not seen).
   mutable llvm::StringMap<std::pair<std::string, std::string>> Found;
-  unsigned Loaded = 0;
+  std::atomic<unsigned> Loaded{0};
   Cache *Store = nullptr;
-  unsigned Depth = 0; ///< summaries being computed inside one another (under Mu)
   std::shared_ptr<const llvm::StringSet<>> Inputs;
   /// Parses kept for the analysis of their files (under ModulesMu), and the bytes they hold.
   std::map<std::string, std::unique_ptr<ParsedModule>> KeptParses;

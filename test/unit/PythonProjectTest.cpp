@@ -14,7 +14,12 @@
 
 #include "gtest/gtest.h"
 
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
+#include <thread>
 
 using namespace forksafe;
 using namespace forksafe::python;
@@ -170,6 +175,66 @@ TEST(PythonProject, SummaryParseIsHandedToTheAnalysis) {
   EXPECT_TRUE(Parsed->Tree.valid());
   EXPECT_EQ(Parsed->Tree.source().data(), Parsed->Text.data());
   EXPECT_EQ(Own->takeParse(), nullptr);
+}
+
+// Threads summarise different modules at once and wait for a module another thread is
+// summarising. An import cycle split between two threads (each summarising one side, each
+// needing the other's) must end, as a cycle on one thread does: one side sees the other
+// unfinished. Without the check for waits that never end, this test hangs.
+TEST(PythonProject, ThreadsShareSummariesAndCyclesBetweenThemEnd) {
+  Tree T;
+  T.write("pyproject.toml", "");
+  T.write("pkg/__init__.py", "");
+  T.write("pkg/a.py", "import threading\nfrom pkg.b import helper_b\n\n"
+                      "def start_a():\n"
+                      "    threading.Thread(target=print).start()\n"
+                      "    helper_b()\n");
+  T.write("pkg/b.py", "import threading\nfrom pkg.a import start_a\n\n"
+                      "def helper_b():\n"
+                      "    threading.Thread(target=print).start()\n\n"
+                      "def start_b():\n"
+                      "    start_a()\n");
+  T.write("pkg/shared.py", "import multiprocessing as mp\n\n"
+                           "def run():\n"
+                           "    return mp.Pool()\n");
+  // A wait that never ends fails the test instead of hanging the suite.
+  std::atomic<bool> Over{false};
+  std::thread Watchdog([&] {
+    for (int Tenths = 0; Tenths < 1200 && !Over; ++Tenths)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (!Over) {
+      std::fprintf(stderr, "summaries of an import cycle split between threads never ended\n");
+      std::abort();
+    }
+  });
+  for (int Round = 0; Round < 400; ++Round) {
+    Project P(T.Root, nullptr);
+    const FunctionSummary *FromA = nullptr, *FromB = nullptr, *Shared[2] = {};
+    std::thread First([&] {
+      auto Link = P.linkFor(T.Root + "/one.py");
+      FromA = Link->function("pkg.a.start_a");
+      Shared[0] = Link->function("pkg.shared.run");
+    });
+    std::thread Second([&] {
+      auto Link = P.linkFor(T.Root + "/two.py");
+      FromB = Link->function("pkg.b.helper_b");
+      Shared[1] = Link->function("pkg.shared.run");
+    });
+    First.join();
+    Second.join();
+    // Both threads start a thread in their own function, cycle or not.
+    ASSERT_NE(FromA, nullptr);
+    ASSERT_NE(FromB, nullptr);
+    EXPECT_FALSE(FromA->ExitThreads.empty());
+    EXPECT_FALSE(FromB->ExitThreads.empty());
+    // One summary of pkg.shared, handed to both.
+    ASSERT_NE(Shared[0], nullptr);
+    EXPECT_EQ(Shared[0], Shared[1]);
+    EXPECT_TRUE(Shared[0]->Starts);
+    EXPECT_EQ(P.modulesLoaded(), 3u);
+  }
+  Over = true;
+  Watchdog.join();
 }
 
 // A second run over an unchanged project takes the summaries from the cache (nothing is
