@@ -1,11 +1,15 @@
 #include "python/Prefilter.h"
 
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/xxhash.h"
 
 #include "python/ApiTable.h"
 
 #include <algorithm>
 #include <cstring>
+#include <mutex>
+#include <string>
 
 namespace forksafe {
 namespace python {
@@ -17,6 +21,15 @@ using detail::isWordChar;
 /// The index of a word's first two bytes in TriggerWords::Starts.
 inline unsigned startOf(const char *W) {
   return static_cast<unsigned char>(W[0]) << 8 | static_cast<unsigned char>(W[1]);
+}
+
+/// A 64-bit hash of Text (the memo of scans is keyed by it).
+uint64_t hashOf(llvm::StringRef Text) {
+#if FORKSAFE_LLVM_MAJOR >= 17
+  return llvm::xxh3_64bits(Text);
+#else
+  return llvm::xxHash64(Text);
+#endif
 }
 
 llvm::StringRef rootOf(llvm::StringRef Name) { return Name.split('.').first; }
@@ -121,7 +134,15 @@ TriggerWords::TriggerWords(const ApiTable &Api) {
       Starts.set(startOf(All[I].data()));
     if (All[I] == "fork")
       ForkNeeds = NeedsOfWord[I];
+    if (All[I] == "cuda")
+      CudaNeeds = NeedsOfWord[I];
   }
+  // What the words are, for the memo of scans (tables made from other configurations have
+  // other words).
+  std::string Spelled;
+  for (size_t I = 0; I < All.size(); ++I)
+    Spelled += All[I] + ":" + std::to_string(NeedsOfWord[I]) + ",";
+  Fingerprint = hashOf(Spelled);
 }
 
 // Most identifiers are ruled out by their length or first two bytes, before a hash lookup.
@@ -135,6 +156,12 @@ uint32_t TriggerWords::needsOf(llvm::StringRef W) const {
 uint32_t TriggerWords::scan(llvm::StringRef Source) const {
   uint32_t Met = 0;
   auto Done = [&] { return (Met & AllNeeds) == AllNeeds; };
+  const uint32_t Summary = 1u << unsigned(RuleNeeds::SummaryEffect);
+  // In a string, "fork" names a start method (get_context("fork")): every need of the word
+  // but a summary's, whose words are names a module calls. "cuda" names a device
+  // (`.to("cuda")`, `device="cuda:0"`): a summary's need.
+  const uint32_t ForkInString = ForkNeeds & ~Summary;
+  const uint32_t CudaInString = CudaNeeds & Summary;
   scanCodeWith(
       Source,
       [&](llvm::StringRef W) {
@@ -145,12 +172,48 @@ uint32_t TriggerWords::scan(llvm::StringRef Source) const {
         return Done();
       },
       [&](llvm::StringRef S) {
-        // A start method is named in a string: get_context("fork").
-        if (!ForkNeeds || (Met & ForkNeeds) == ForkNeeds || !containsWord(S, "fork"))
-          return false;
-        Met |= ForkNeeds;
+        if (ForkInString && (Met & ForkInString) != ForkInString && containsWord(S, "fork"))
+          Met |= ForkInString;
+        if (CudaInString && !(Met & CudaInString) && containsWord(S, "cuda"))
+          Met |= CudaInString;
         return Done();
       });
+  return Met;
+}
+
+namespace {
+/// The needs of each text scanned so far, by what the text is (its length, its hash and the
+/// words): the same file is scanned by the pre-filter of its own analysis, as a module
+/// whose summary may be needed, and again by its analysis.
+struct ScanMemo {
+  std::mutex Mu;
+  llvm::DenseMap<std::pair<uint64_t, uint64_t>, uint32_t> Needs;
+};
+ScanMemo &scanMemo() {
+  static ScanMemo Memo;
+  return Memo;
+}
+} // namespace
+
+uint32_t TriggerWords::needsIn(llvm::StringRef Source) const {
+  // Short texts cost less to scan than to look up.
+  if (Source.size() < 4096)
+    return scan(Source);
+  uint64_t Hash = hashOf(Source);
+  std::pair<uint64_t, uint64_t> Key(Hash ^ Fingerprint, Source.size());
+  ScanMemo &Memo = scanMemo();
+  {
+    std::lock_guard<std::mutex> Lock(Memo.Mu);
+    auto It = Memo.Needs.find(Key);
+    if (It != Memo.Needs.end())
+      return It->second;
+  }
+  uint32_t Met = scan(Source);
+  std::lock_guard<std::mutex> Lock(Memo.Mu);
+  // An editor session scans every version of a document: the memo is bounded.
+  if (Memo.Needs.size() >= (1u << 18))
+    Memo.Needs.clear();
+  Memo.Needs[Key] = Met;
   return Met;
 }
 
@@ -159,15 +222,6 @@ bool scanCode(llvm::StringRef Source, llvm::function_ref<bool(llvm::StringRef)> 
   if (String)
     return scanCodeWith(Source, Word, String);
   return scanCodeWith(Source, Word, [](llvm::StringRef) { return false; });
-}
-
-bool TriggerWords::presentInCode(llvm::StringRef Source, RuleNeeds Need) const {
-  uint32_t Bit = 1u << unsigned(Need);
-  auto Word = [&](llvm::StringRef W) { return (needsOf(W) & Bit) != 0; };
-  bool CudaWord = Word("cuda");
-  return scanCodeWith(Source, Word, [&](llvm::StringRef S) {
-    return CudaWord && containsWord(S, "cuda");
-  });
 }
 
 } // namespace python

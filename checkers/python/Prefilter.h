@@ -144,16 +144,15 @@ public:
   /// The words of Need.
   llvm::ArrayRef<std::string> words(RuleNeeds Need) const { return ByNeed[unsigned(Need)]; }
 
-  /// Whether Source holds a whole word of Need in its code: comments and the contents of
-  /// string literals do not count (a docstring that says "Thread"), except the word "cuda",
-  /// which code spells in strings (`.to("cuda")`, `device="cuda:0"`). For summaries, whose
-  /// words are names of classes and functions a module calls.
-  bool presentInCode(llvm::StringRef Source, RuleNeeds Need) const;
-
   /// The needs met by Source's code, one bit per RuleNeeds value: words in comments and
   /// string literals do not count (a docstring that mentions multiprocessing starts
-  /// nothing), except "fork" in a string, which names a start method (get_context("fork")).
+  /// nothing, a docstring that says "Thread" starts no thread), except "fork" in a string,
+  /// which names a start method (get_context("fork")), and, for a summary, "cuda", which
+  /// names a device (`.to("cuda")`, `device="cuda:0"`).
   uint32_t scan(llvm::StringRef Source) const;
+  /// scan's answer, remembered for the run by what the text is: a file is scanned once
+  /// whether its own pre-filter, its analysis or the summary of a module asks first.
+  uint32_t needsIn(llvm::StringRef Source) const;
   static bool meets(uint32_t Scan, RuleNeeds Need) { return Scan & (1u << unsigned(Need)); }
 
 private:
@@ -167,6 +166,8 @@ private:
   /// The first two bytes of each word: most identifiers are ruled out without a lookup.
   std::bitset<1u << 16> Starts;
   uint32_t ForkNeeds = 0; ///< the needs of the word "fork", which counts in strings too
+  uint32_t CudaNeeds = 0; ///< the needs of the word "cuda", which counts in strings too
+  uint64_t Fingerprint = 0; ///< a hash of the words and their needs
   /// The needs word W serves (0: it is no word of any).
   uint32_t needsOf(llvm::StringRef W) const;
 };

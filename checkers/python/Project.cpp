@@ -825,7 +825,7 @@ const ModuleSummary *Project::summaryOf(const std::string &File, llvm::StringRef
   if (Buf && (*Buf)->getBufferSize() < (1u << 31)) {
     llvm::StringRef Raw = (*Buf)->getBuffer();
     bool Plain = !Raw.contains('\0');
-    if (!Plain || Words->presentInCode(Raw, RuleNeeds::SummaryEffect) ||
+    if (!Plain || TriggerWords::meets(Words->needsIn(Raw), RuleNeeds::SummaryEffect) ||
         importsProjectEffects(Raw, Link, &Unused))
       Text = decodePythonSource(Raw, Why);
     else
@@ -870,7 +870,7 @@ void Project::keepParse(const std::string &File, std::string &&Text, SyntaxTree 
     return;
   // Kept for a file that will be analysed: one with a word of a rule, or one that imports
   // something of the project with effects (a module that calls another's thread starter).
-  if (!TriggerWords::meets(Words->scan(Text), RuleNeeds::AnyRule) &&
+  if (!TriggerWords::meets(Words->needsIn(Text), RuleNeeds::AnyRule) &&
       !(Own && importsProjectEffects(Text, *Own)))
     return;
   std::lock_guard<std::mutex> Lock(ModulesMu);

@@ -204,7 +204,7 @@ void analyze(llvm::StringRef Path, llvm::StringRef Source, const AnalyzeOptions 
   const Tables &T = tablesFor(Opts.Cfg);
   const ApiTable *Api = &T.Api;
   // The needs this file's words meet; without the pre-filter, every rule runs.
-  uint32_t Met = Opts.Prefilter ? T.Words.scan(Source) : ~0u;
+  uint32_t Met = Opts.Prefilter ? T.Words.needsIn(Source) : ~0u;
   // With the project, a file may reach processes, threads and CUDA through the functions and
   // the top level of the modules it imports: the rules that judge with summaries run.
   // A file that imports nothing of the project with effects is analysed as if alone: the
@@ -258,7 +258,7 @@ bool mayConcernAnyRule(llvm::StringRef Source, const AnalyzeOptions &Opts) {
     if (!Opts.Prefilter)
       return true;
     if (!Met)
-      Met = tablesFor(Opts.Cfg).Words.scan(Source);
+      Met = tablesFor(Opts.Cfg).Words.needsIn(Source);
     if (TriggerWords::meets(*Met, E.Needs))
       return true;
     if ((WholeProgramNeeds & (1u << unsigned(E.Needs))) && Opts.Link &&

@@ -241,9 +241,22 @@ TEST(TriggerWords, CodeOnly) {
   EXPECT_TRUE(Meets("import multiprocessing\n", python::RuleNeeds::AnyRule));
   EXPECT_TRUE(Meets("m = 'fork'\n", python::RuleNeeds::ForkOrProcessStart));
   EXPECT_FALSE(Meets("m = 'forkserver'\n", python::RuleNeeds::ForkOrProcessStart));
-  EXPECT_FALSE(T.presentInCode("'''A Thread here.'''\n", python::RuleNeeds::SummaryEffect));
-  EXPECT_TRUE(T.presentInCode("t = Thread()\n", python::RuleNeeds::SummaryEffect));
-  EXPECT_TRUE(T.presentInCode("m.to('cuda:0')\n", python::RuleNeeds::SummaryEffect));
+  EXPECT_FALSE(Meets("'''A Thread here.'''\n", python::RuleNeeds::SummaryEffect));
+  EXPECT_TRUE(Meets("t = Thread()\n", python::RuleNeeds::SummaryEffect));
+  EXPECT_TRUE(Meets("m.to('cuda:0')\n", python::RuleNeeds::SummaryEffect));
+  // "fork" in a string names a start method, which a summary does not hold.
+  EXPECT_FALSE(Meets("m = 'fork'\n", python::RuleNeeds::SummaryEffect));
+  EXPECT_TRUE(Meets("os.fork()\n", python::RuleNeeds::SummaryEffect));
+  // Remembered texts give the same answers as a scan, and texts that differ their own.
+  std::string Code = std::string(5000, '#') + "\nimport multiprocessing\n";
+  std::string Doc = "'''" + std::string(5000, ' ') + "'''\nmultiprocessing = 1\n";
+  std::string Comment = std::string(5000, '#') + "\n# import multiprocessing\n";
+  for (int Twice = 0; Twice < 2; ++Twice) {
+    EXPECT_EQ(T.needsIn(Code), T.scan(Code));
+    EXPECT_TRUE(python::TriggerWords::meets(T.needsIn(Code), python::RuleNeeds::AnyRule));
+    EXPECT_TRUE(python::TriggerWords::meets(T.needsIn(Doc), python::RuleNeeds::AnyRule));
+    EXPECT_FALSE(python::TriggerWords::meets(T.needsIn(Comment), python::RuleNeeds::AnyRule));
+  }
 }
 
 TEST(PythonAnalyzer, ConfiguredProcessStarters) {
