@@ -41,15 +41,57 @@ bool scanCode(llvm::StringRef Source, llvm::function_ref<bool(llvm::StringRef)> 
               llvm::function_ref<bool(llvm::StringRef)> String = nullptr);
 
 namespace detail {
-struct WordChars {
-  bool Is[256] = {};
-  constexpr WordChars() {
+/// What a byte can begin, for the scan: nothing, a word, a comment or a string literal.
+enum ByteClass : unsigned char { OtherByte, WordByte, CommentByte, QuoteByte };
+struct ByteClasses {
+  unsigned char Of[256] = {};
+  constexpr ByteClasses() {
     for (int C = 0; C < 256; ++C)
-      Is[C] = (C >= 'a' && C <= 'z') || (C >= 'A' && C <= 'Z') || (C >= '0' && C <= '9') || C == '_';
+      Of[C] = (C >= 'a' && C <= 'z') || (C >= 'A' && C <= 'Z') || (C >= '0' && C <= '9') || C == '_'
+                  ? WordByte
+                  : C == '#' ? CommentByte : (C == '\'' || C == '"') ? QuoteByte : OtherByte;
   }
 };
-inline constexpr WordChars WordCharTable{};
-inline bool isWordChar(char C) { return WordCharTable.Is[static_cast<unsigned char>(C)]; }
+inline constexpr ByteClasses ByteClassTable{};
+inline unsigned char classOf(char C) { return ByteClassTable.Of[static_cast<unsigned char>(C)]; }
+inline bool isWordChar(char C) { return classOf(C) == WordByte; }
+
+/// The end of the string literal whose body starts at P (after its opening quotes, Quote the
+/// quote character): past its closing quotes, the end of its line for an unterminated
+/// single-quoted one, End for an unterminated triple-quoted one. Escapes honoured.
+inline const char *stringEnd(const char *P, const char *End, char Quote, bool Triple) {
+  if (!Triple) {
+    while (P < End) {
+      char C = *P;
+      if (C == '\\') {
+        P += 2;
+        continue;
+      }
+      if (C == Quote)
+        return P + 1;
+      if (C == '\n')
+        return P; // an unterminated string ends with its line
+      ++P;
+    }
+    return End;
+  }
+  // A docstring is most of the bytes of many files: its quotes are found with memchr, which
+  // reads many bytes at a time; an odd run of backslashes before one escapes it.
+  const char *From = P;
+  while (P < End) {
+    const void *Hit = std::memchr(P, Quote, End - P);
+    if (!Hit)
+      return End;
+    const char *Q = static_cast<const char *>(Hit);
+    const char *Run = Q;
+    while (Run > From && Run[-1] == '\\')
+      --Run;
+    if ((Q - Run) % 2 == 0 && End - Q >= 3 && Q[1] == Quote && Q[2] == Quote)
+      return Q + 3;
+    P = Q + 1;
+  }
+  return End;
+}
 } // namespace detail
 
 /// scanCode with the callbacks inlined (the scans of every file of a run use it).
@@ -57,45 +99,37 @@ template <typename WordFn, typename StringFn>
 inline bool scanCodeWith(llvm::StringRef Source, WordFn &&Word, StringFn &&String) {
   const char *P = Source.begin(), *End = Source.end();
   while (P < End) {
-    char C = *P;
-    if (C == '#') {
+    switch (detail::classOf(*P)) {
+    case detail::OtherByte:
+      ++P;
+      break;
+    case detail::WordByte: {
+      const char *Start = P;
+      do
+        ++P;
+      while (P < End && detail::isWordChar(*P));
+      if (Word(llvm::StringRef(Start, P - Start)))
+        return true;
+      break;
+    }
+    case detail::CommentByte: {
       const void *Eol = std::memchr(P, '\n', End - P);
       P = Eol ? static_cast<const char *>(Eol) : End;
-      continue;
+      break;
     }
-    if (C == '\'' || C == '"') {
-      // A string literal (its prefix was read as a word): skipped whole, escapes honoured.
-      bool Triple = End - P >= 3 && P[1] == C && P[2] == C;
+    default: {
+      // A string literal (its prefix was read as a word): skipped whole.
+      char Quote = *P;
+      bool Triple = End - P >= 3 && P[1] == Quote && P[2] == Quote;
       const char *Begin = P;
-      P += Triple ? 3 : 1;
-      while (P < End) {
-        if (*P == '\\') {
-          P += 2;
-          continue;
-        }
-        if (*P == C && (!Triple || (End - P >= 3 && P[1] == C && P[2] == C))) {
-          P += Triple ? 3 : 1;
-          break;
-        }
-        if (*P == '\n' && !Triple)
-          break; // an unterminated string ends with its line
-        ++P;
-      }
+      P = detail::stringEnd(P + (Triple ? 3 : 1), End, Quote, Triple);
       if (P > End)
         P = End;
       if (String(llvm::StringRef(Begin, P - Begin)))
         return true;
-      continue;
+      break;
     }
-    if (!detail::isWordChar(C)) {
-      ++P;
-      continue;
     }
-    const char *Start = P;
-    while (P < End && detail::isWordChar(*P))
-      ++P;
-    if (Word(llvm::StringRef(Start, P - Start)))
-      return true;
   }
   return false;
 }
