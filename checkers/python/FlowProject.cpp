@@ -420,10 +420,12 @@ ModuleSummary summarizeModule(const SemanticModel &M, llvm::StringRef Path, cons
     break;
   }
 
-  // Its functions, and the methods of its classes.
+  // Its functions, and the methods of its classes; those that reach nothing a summary
+  // holds are not walked (most functions of most modules).
+  std::vector<bool> MayHold = W.mayHoldEffects();
   for (unsigned F = 1; F < M.scopes().size(); ++F) {
     const Scope &Sc = M.scopes()[F];
-    if (Sc.Kind != ScopeKind::Function)
+    if (Sc.Kind != ScopeKind::Function || !MayHold[F])
       continue;
     std::string Key;
     if (Sc.Parent == 0) {

@@ -231,6 +231,57 @@ bool FlowModel::Walker::inertLeaf(unsigned F) {
   return true;
 }
 
+std::vector<bool> FlowModel::Walker::mayHoldEffects() {
+  const size_t N = M.scopes().size();
+  // DataLoader workers are forked when a loader is iterated, which no call says.
+  if (M.tree().source().contains("DataLoader"))
+    return std::vector<bool>(N, true);
+  std::vector<bool> May(N, false);
+  std::vector<std::vector<unsigned>> Callers(N);
+  std::vector<unsigned> Work;
+  for (unsigned F = 1; F < N; ++F) {
+    if (M.scopes()[F].Kind != ScopeKind::Function)
+      continue;
+    bool Origin = M.runsImports(static_cast<int>(F));
+    for (unsigned Id : CallsByRunner.lookup(static_cast<int>(F))) {
+      if (Origin)
+        break;
+      const CallSite &C = M.calls()[Id];
+      // Every way a walk takes a call: a function of this file by its name, as a method of
+      // an instance of a class of this file, the table's entry (by the call's own name or
+      // the receiver's type), CUDA, a function of another module (every walk asks only
+      // for a call that names no function of this file).
+      int ByName = M.calledFunction(C);
+      for (int G : {ByName, localTarget(Id), localCallee(C)})
+        if (G >= 0 && M.scopes()[G].Kind == ScopeKind::Function)
+          Callers[G].push_back(F);
+      const ApiEntry *E = entryOfCall(Id), *Named = M.apiOf(C);
+      if ((E && E->Flags) || (Named && Named->Flags) || FM.initializesCuda(Id)) {
+        Origin = true;
+        break;
+      }
+      if (ByName < 0)
+        if (const FunctionSummary *FS = foreignFunctionOf(Id); FS && !FS->empty())
+          Origin = true;
+    }
+    if (Origin) {
+      May[F] = true;
+      Work.push_back(F);
+    }
+  }
+  // What a function calls, its callers may reach.
+  while (!Work.empty()) {
+    unsigned G = Work.back();
+    Work.pop_back();
+    for (unsigned F : Callers[G])
+      if (!May[F]) {
+        May[F] = true;
+        Work.push_back(F);
+      }
+  }
+  return May;
+}
+
 void FlowModel::Walker::know(unsigned Id) {
   if (Known.empty())
     Known.resize(M.calls().size());

@@ -100,6 +100,13 @@ private:
   /// summary has no forks to judge, and walking it would make no other summary.
   bool inertLeaf(unsigned F);
 
+  /// For each scope, whether it is a function whose summary may hold something: one of the
+  /// calls it runs is of the table (a thread, a pool, a process, a start method, a threaded
+  /// library) or initialises CUDA, calls a function of another module of the project whose
+  /// summary holds something, or calls a function of this file that may; or it imports. The
+  /// summary of any other function is empty, and a module's summary need not walk it.
+  std::vector<bool> mayHoldEffects();
+
   //===--- statements -------------------------------------------------------===//
 
   void walkBlock(Node Block, State &S, Frame &Fr, unsigned Depth, unsigned CallDepth);

@@ -237,6 +237,62 @@ TEST(PythonProject, ThreadsShareSummariesAndCyclesBetweenThemEnd) {
   Watchdog.join();
 }
 
+// A module's summary walks only the functions that may reach something it holds; each way a
+// function reaches one must keep it: a call by name to a function defined after it, a
+// method through self, a class made here, another module's function, an import run inside
+// it, CUDA. A function that reaches nothing has no entry.
+TEST(PythonProject, SummariesKeepEveryWayToAnEffect) {
+  Tree T;
+  T.write("pyproject.toml", "");
+  T.write("pkg/__init__.py", "");
+  T.write("pkg/starts.py", "import threading\nthreading.Thread(target=print).start()\n");
+  T.write("pkg/pools.py", "import multiprocessing as mp\n\n"
+                          "def run(fn):\n"
+                          "    with mp.Pool() as p:\n"
+                          "        return p.map(fn, [1])\n");
+  T.write("pkg/mod.py", "import threading\n"
+                        "import torch\n"
+                        "from pkg import pools\n\n"
+                        "def by_name():\n"
+                        "    later()\n\n"
+                        "def later():\n"
+                        "    threading.Thread(target=print).start()\n\n"
+                        "def quiet(x):\n"
+                        "    return len(str(x))\n\n"
+                        "class Server:\n"
+                        "    def serve(self):\n"
+                        "        self.spin()\n\n"
+                        "    def spin(self):\n"
+                        "        later()\n\n"
+                        "    def stop(self):\n"
+                        "        self.t.join()\n\n"
+                        "def make():\n"
+                        "    return Server().serve()\n\n"
+                        "def foreign(fn):\n"
+                        "    return pools.run(fn)\n\n"
+                        "def imports():\n"
+                        "    import pkg.starts\n\n"
+                        "def gpu():\n"
+                        "    return torch.ones(1).cuda()\n");
+  Project P(T.Root, nullptr);
+  auto Link = P.linkFor(T.Root + "/main.py");
+  for (const char *Name : {"pkg.mod.by_name", "pkg.mod.later", "pkg.mod.Server.serve",
+                           "pkg.mod.Server.spin", "pkg.mod.make", "pkg.mod.imports"}) {
+    const FunctionSummary *S = Link->function(Name);
+    ASSERT_NE(S, nullptr) << Name;
+    EXPECT_FALSE(S->ExitThreads.empty()) << Name;
+  }
+  const FunctionSummary *Foreign = Link->function("pkg.mod.foreign");
+  ASSERT_NE(Foreign, nullptr);
+  EXPECT_TRUE(Foreign->Starts || !Foreign->Forks.empty());
+  EXPECT_EQ(Foreign->Handoffs.size(), 1u);
+  const FunctionSummary *Gpu = Link->function("pkg.mod.gpu");
+  ASSERT_NE(Gpu, nullptr);
+  EXPECT_TRUE(Gpu->Cuda || Gpu->CudaUse);
+  EXPECT_EQ(Link->function("pkg.mod.quiet"), nullptr);
+  EXPECT_EQ(Link->function("pkg.mod.Server.stop"), nullptr);
+}
+
 // A second run over an unchanged project takes the summaries from the cache (nothing is
 // parsed); a change in a module a cached summary was made with makes it be made again.
 TEST(PythonProject, SummariesAreCachedBetweenRuns) {
