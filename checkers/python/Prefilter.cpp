@@ -7,6 +7,9 @@
 #include "python/ApiTable.h"
 
 #include <algorithm>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <cstring>
 #include <mutex>
 #include <string>
@@ -21,6 +24,15 @@ using detail::isWordChar;
 /// The index of a word's first two bytes in TriggerWords::Starts.
 inline unsigned startOf(const char *W) {
   return static_cast<unsigned char>(W[0]) << 8 | static_cast<unsigned char>(W[1]);
+}
+
+/// A hash of a word's first N (3 or 4) bytes, an index into TriggerWords::Prefixes.
+inline unsigned prefixOf(const char *W, unsigned N) {
+  uint32_t Key = static_cast<unsigned char>(W[0]) | static_cast<unsigned char>(W[1]) << 8 |
+                 static_cast<uint32_t>(static_cast<unsigned char>(W[2])) << 16;
+  if (N == 4)
+    Key |= static_cast<uint32_t>(static_cast<unsigned char>(W[3])) << 24;
+  return (Key * 0x9E3779B1u) >> 16;
 }
 
 /// A 64-bit hash of Text (the memo of scans is keyed by it).
@@ -132,6 +144,10 @@ TriggerWords::TriggerWords(const ApiTable &Api) {
     MaxLen = std::max<size_t>(MaxLen, All[I].size());
     if (All[I].size() >= 2)
       Starts.set(startOf(All[I].data()));
+    if (All[I].size() >= 3)
+      Prefixes.set(prefixOf(All[I].data(), 3));
+    else
+      Short = true;
     if (All[I] == "fork")
       ForkNeeds = NeedsOfWord[I];
     if (All[I] == "cuda")
@@ -153,7 +169,62 @@ uint32_t TriggerWords::needsOf(llvm::StringRef W) const {
   return It == NeedsByWord.end() ? 0 : It->second;
 }
 
+bool TriggerWords::mayHoldWord(llvm::StringRef Source) const {
+  if (Short || All.empty())
+    return !All.empty(); // a word too short for the filter: the scan decides
+  const char *Begin = Source.begin(), *End = Source.end();
+  // A word of the table at a word's start: its first four bytes (three for a word of
+  // three), then the whole word.
+  auto Candidate = [&](const char *P) {
+    if (End - P < 3)
+      return false;
+    if (!Prefixes.test(prefixOf(P, 3)))
+      return false;
+    const char *E = P + 3;
+    while (E < End && isWordChar(*E))
+      ++E;
+    return needsOf(llvm::StringRef(P, E - P)) != 0;
+  };
+  const char *P = Begin;
+#if defined(__SSE2__)
+  // Sixteen bytes at a time: which are word bytes ([A-Za-z0-9_]), and where words start.
+  const __m128i Case = _mm_set1_epi8(0x20), Under = _mm_set1_epi8('_');
+  const __m128i AlphaBias = _mm_set1_epi8(static_cast<char>(128 - 'a')),
+                AlphaLimit = _mm_set1_epi8(static_cast<char>(-128 + 26));
+  const __m128i DigitBias = _mm_set1_epi8(static_cast<char>(128 - '0')),
+                DigitLimit = _mm_set1_epi8(static_cast<char>(-128 + 10));
+  unsigned PrevWord = 0;
+  for (; End - P >= 16; P += 16) {
+    __m128i V = _mm_loadu_si128(reinterpret_cast<const __m128i *>(P));
+    __m128i Alpha = _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(V, Case), AlphaBias), AlphaLimit);
+    __m128i Digit = _mm_cmplt_epi8(_mm_add_epi8(V, DigitBias), DigitLimit);
+    __m128i Word = _mm_or_si128(_mm_or_si128(Alpha, Digit), _mm_cmpeq_epi8(V, Under));
+    unsigned Mask = static_cast<unsigned>(_mm_movemask_epi8(Word));
+    unsigned Starts = Mask & ~((Mask << 1) | PrevWord);
+    PrevWord = Mask >> 15;
+    while (Starts) {
+      if (Candidate(P + __builtin_ctz(Starts)))
+        return true;
+      Starts &= Starts - 1;
+    }
+  }
+  bool InWord = PrevWord;
+#else
+  bool InWord = false;
+#endif
+  for (; P < End; ++P) {
+    bool W = isWordChar(*P);
+    if (W && !InWord && Candidate(P))
+      return true;
+    InWord = W;
+  }
+  return false;
+}
+
 uint32_t TriggerWords::scan(llvm::StringRef Source) const {
+  // Most files hold no word of the table anywhere: found many bytes at a time.
+  if (!mayHoldWord(Source))
+    return 0;
   uint32_t Met = 0;
   auto Done = [&] { return (Met & AllNeeds) == AllNeeds; };
   const uint32_t Summary = 1u << unsigned(RuleNeeds::SummaryEffect);

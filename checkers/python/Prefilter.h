@@ -199,6 +199,13 @@ private:
   size_t MinLen = ~size_t(0), MaxLen = 0;
   /// The first two bytes of each word: most identifiers are ruled out without a lookup.
   std::bitset<1u << 16> Starts;
+  /// The hashes of the first four bytes of each word (three of a three-byte word:
+  /// prefixOf), for mayHoldWord.
+  std::bitset<1u << 16> Prefixes;
+  bool Short = false; ///< a word of fewer than three bytes
+  /// Whether some word of the table occurs in Source as a whole word, anywhere (code,
+  /// comment or string): a text without one meets no need, and is not scanned.
+  bool mayHoldWord(llvm::StringRef Source) const;
   uint32_t ForkNeeds = 0; ///< the needs of the word "fork", which counts in strings too
   uint32_t CudaNeeds = 0; ///< the needs of the word "cuda", which counts in strings too
   uint64_t Fingerprint = 0; ///< a hash of the words and their needs

@@ -631,7 +631,9 @@ bool Project::exists(const std::string &Path) const {
 const std::pair<std::string, std::string> &Project::foundModule(llvm::StringRef Name,
                                                                 llvm::StringRef ImportRoot) const {
   static const std::pair<std::string, std::string> None;
-  if (Name.empty() || (!Only.empty() && Name.split('.').first != Only))
+  // In an installation folder only the project's own package: `Only` or `Only.*`.
+  if (Name.empty() || (!Only.empty() && (!startsWith(Name, Only) ||
+                                         (Name.size() > Only.size() && Name[Only.size()] != '.'))))
     return None;
   llvm::SmallString<256> Key(ImportRoot);
   Key += '\n';

@@ -231,7 +231,7 @@ private:
   std::map<std::thread::id, const Module *> Waiting;
   mutable std::mutex FoundMu; ///< Found and Listings
   std::mutex DigestMu;     ///< the digests summaries keep
-  std::map<std::string, std::unique_ptr<Module>> Modules; ///< by file
+  llvm::StringMap<std::unique_ptr<Module>> Modules; ///< by file
   /// The names in each folder asked about (null: the folder could not be listed).
   mutable llvm::StringMap<std::unique_ptr<llvm::StringSet<>>> Listings;
   /// findModule's answers, by import root and name (a file made during a run is not seen).

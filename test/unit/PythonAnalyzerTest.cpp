@@ -251,6 +251,18 @@ TEST(TriggerWords, CodeOnly) {
   std::string Code = std::string(5000, '#') + "\nimport multiprocessing\n";
   std::string Doc = "'''" + std::string(5000, ' ') + "'''\nmultiprocessing = 1\n";
   std::string Comment = std::string(5000, '#') + "\n# import multiprocessing\n";
+  // Texts are first searched for any word many bytes at a time: a word found at every
+  // offset from the start of a sixteen-byte block, across blocks, and at the very end; a
+  // word that only ends a longer one, at every offset, is none.
+  for (size_t Off = 0; Off < 40; ++Off) {
+    std::string Pad(Off, ' '), Glued(Off, 'x');
+    EXPECT_TRUE(Meets(Pad + "import multiprocessing\n", python::RuleNeeds::AnyRule)) << Off;
+    EXPECT_TRUE(Meets(Pad + "jax.numpy", python::RuleNeeds::SummaryEffect)) << Off;
+    EXPECT_TRUE(Meets(Pad + "x=fork", python::RuleNeeds::ForkOrProcessStart)) << Off;
+    EXPECT_EQ(Meets(Glued + "multiprocessing", python::RuleNeeds::AnyRule), Off == 0) << Off;
+    EXPECT_FALSE(Meets(Glued + "_fork()", python::RuleNeeds::AnyRule)) << Off;
+    EXPECT_FALSE(Meets(Pad + "forks = jaxx", python::RuleNeeds::SummaryEffect)) << Off;
+  }
   for (int Twice = 0; Twice < 2; ++Twice) {
     EXPECT_EQ(T.needsIn(Code), T.scan(Code));
     EXPECT_TRUE(python::TriggerWords::meets(T.needsIn(Code), python::RuleNeeds::AnyRule));
