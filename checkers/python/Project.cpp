@@ -599,12 +599,16 @@ Project::Project(std::string Root, std::shared_ptr<const Config> C, std::string 
 
 Project::~Project() = default;
 
+std::string Project::configDigest() const { return Cfg ? Cfg->Digest : std::string(); }
+
 const llvm::StringSet<> *Project::listingOf(llvm::StringRef Dir) const {
   if (Dir.size() > 4096)
     return nullptr; // no real folder: ask the file system
   auto It = Listings.find(Dir);
   if (It != Listings.end())
     return It->second.get();
+  if (Observer)
+    Observer(Dir);
   auto Names = std::make_unique<llvm::StringSet<>>();
   // A folder its parent's listing (when made) does not hold does not exist: no syscall.
   llvm::StringRef Up = llvm::sys::path::parent_path(Dir);
@@ -625,6 +629,8 @@ bool Project::exists(const std::string &Path) const {
   // Each folder is listed once: an import names many modules that do not exist (every
   // `from pkg import name` asks whether pkg/name is a module), each a failed access().
   const llvm::StringSet<> *Names = listingOf(llvm::sys::path::parent_path(Path));
+  if (!Names && Observer)
+    Observer(Path);
   return Names ? Names->count(llvm::sys::path::filename(Path)) != 0 : fileExists(Path);
 }
 
@@ -809,6 +815,8 @@ const ModuleSummary *Project::summaryOf(const std::string &File, llvm::StringRef
     Mod.Checked = std::chrono::steady_clock::now();
     Finished.notify_all();
   });
+  if (Observer)
+    Observer(File);
   auto Buf = llvm::MemoryBuffer::getFile(File, /*IsText=*/false, /*RequiresNullTerminator=*/false);
   std::string Why;
   std::optional<DecodedSource> Text;
@@ -969,11 +977,14 @@ std::shared_ptr<Project> ProjectSet::forFile(llvm::StringRef File,
                                              std::shared_ptr<const Config> Cfg) {
   Project::Layout L = Project::layoutOf(File);
   std::lock_guard<std::mutex> Lock(Mu);
-  std::shared_ptr<Project> &P = ByRoot[L.Root + "\n" + L.Only];
+  std::string Key = keyOf(L);
+  std::shared_ptr<Project> &P = ByRoot[Key];
   if (!P) {
     P = std::make_shared<Project>(L.Root, Cfg, L.Only);
     P->setCache(Store);
     P->setInputs(Inputs);
+    if (Observer)
+      P->setObserver([O = Observer, Key](llvm::StringRef Path) { O(Key, Path); });
   }
   return P;
 }
