@@ -280,7 +280,7 @@ bool StatIndex::save() {
       ++It;
   }
   std::string Text = Out.serialize();
-  if (Text == LoadedText)
+  if (Text == LoadedText || (LoadedText.empty() && Out.Projects.empty()))
     return false;
   Store.put(Kind, Key, Text);
   return true;

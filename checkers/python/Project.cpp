@@ -607,14 +607,14 @@ const llvm::StringSet<> *Project::listingOf(llvm::StringRef Dir) const {
   auto It = Listings.find(Dir);
   if (It != Listings.end())
     return It->second.get();
-  if (Observer)
-    Observer(Dir);
   auto Names = std::make_unique<llvm::StringSet<>>();
   // A folder its parent's listing (when made) does not hold does not exist: no syscall.
   llvm::StringRef Up = llvm::sys::path::parent_path(Dir);
   auto Parent = Listings.find(Up);
   if (Parent == Listings.end() || !Parent->second ||
       Parent->second->count(llvm::sys::path::filename(Dir))) {
+    if (Observer)
+      Observer(Dir);
     std::error_code EC;
     llvm::sys::fs::directory_iterator D(Dir, EC), End;
     for (; !EC && D != End; D.increment(EC))
@@ -696,8 +696,10 @@ public:
     if (P.Api->lookupWithPrefixes(Module))
       return nullptr;
     auto [File, Root] = P.findModule(Module, ImportRoot);
-    if (File.empty())
+    if (File.empty()) {
+      Deps.emplace(Module.str(), ""); // absent: an answer too, until the module is made
       return nullptr;
+    }
     const ModuleSummary *S = P.summaryOf(File, Module, Root, Keep);
     // Null: the module is being summarised (an import cycle): the answer took nothing of
     // its contents, and recording it would fail the check of every later run.
@@ -706,7 +708,12 @@ public:
     return S;
   }
   bool hasModule(llvm::StringRef Module) const override {
-    return !P.Api->lookupWithPrefixes(Module) && !P.foundModule(Module, ImportRoot).first.empty();
+    if (P.Api->lookupWithPrefixes(Module))
+      return false;
+    if (!P.foundModule(Module, ImportRoot).first.empty())
+      return true;
+    Deps.emplace(Module.str(), ""); // absent: an answer too, until the module is made
+    return false;
   }
   llvm::StringRef moduleName() const override { return Name; }
   bool isPackage() const override { return Package; }
@@ -727,7 +734,8 @@ private:
   bool Package;
   std::string ImportRoot;
   std::string Path; ///< the analysed file, absolute ("" for a summary's own link)
-  std::map<std::string, std::string> Deps; ///< module -> digest of its summary
+  /// Module -> digest of its summary ("" for a module asked about that does not exist).
+  mutable std::map<std::string, std::string> Deps;
   Project::Keeper Keep; ///< what it handed out stays valid while it lives
 };
 
@@ -951,8 +959,10 @@ const FunctionSummary *Project::function(llvm::StringRef Qualified, llvm::String
   for (size_t I = Parts.size() - 1; I >= 1; --I) {
     std::string Mod = llvm::join(Parts.begin(), Parts.begin() + I, ".");
     auto [File, Root] = findModule(Mod, ImportRoot);
-    if (File.empty())
+    if (File.empty()) {
+      Deps.emplace(Mod, ""); // absent (see FileLink::hasModule)
       continue;
+    }
     const ModuleSummary *S = summaryOf(File, Mod, Root, Keep);
     if (!S)
       return nullptr; // being summarised: see FileLink::module
