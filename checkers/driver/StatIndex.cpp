@@ -106,10 +106,11 @@ std::optional<StatIndexData> StatIndexData::parse(llvm::StringRef Text) {
     return std::nullopt;
   ProjectRecord *Current = nullptr;
   while (true) {
-    auto [Line, After] = Rest.split('\n');
-    if (After.size() == Rest.size())
+    size_t End = Rest.find('\n');
+    if (End == llvm::StringRef::npos)
       return std::nullopt; // no newline: truncated
-    Rest = After;
+    llvm::StringRef Line = Rest.take_front(End);
+    Rest = Rest.drop_front(End + 1);
     if (Line == Footer)
       return Rest.empty() ? std::optional<StatIndexData>(std::move(D)) : std::nullopt;
     llvm::SmallVector<llvm::StringRef, 6> F;
