@@ -460,7 +460,12 @@ RunResult Runner::run(const WalkResult &Files) {
       Pool.wait();
     }
     if (Opts.WholeProgram && Files.Python.size() > 1) {
-      Projects.setInputs(Files.Python);
+      // The files answered by the index are not analysed: no parse is kept for them.
+      std::vector<std::string> Analysed;
+      for (size_t I = 0; I < Files.Python.size(); ++I)
+        if (!Answered[I])
+          Analysed.push_back(Files.Python[I]);
+      Projects.setInputs(Analysed);
       for (size_t I = 0; I < Files.Python.size(); ++I)
         if (!Answered[I])
           Pool.async([this, &Files, &Needed, &FirstErrors, I] {
