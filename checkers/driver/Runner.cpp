@@ -484,7 +484,8 @@ RunResult Runner::run(const WalkResult &Files) {
         std::vector<InputError> Ignored; // reported above, by the first reader
         std::shared_ptr<const Config> Cfg = Configs.forFile(Files.Python[I], Ignored);
         auto [Project, ImportRoot] = ProjectOf(Files.Python[I]);
-        if (Opts.WholeProgram)
+        // The project's configuration decides whether the file may be kept (see StatIndex::save).
+        if (Opts.WholeProgram && Empty)
           Index->recordProject(Project, Projects.forFile(Files.Python[I], Cfg)->configDigest());
         Index->recordResult(IndexPaths[I], *Stamps[I], Cfg->Digest, Project, ImportRoot, Empty);
       }
