@@ -112,6 +112,10 @@ static cl::opt<bool> NoProject("no-project", cl::Hidden,
                                cl::desc("Analyse each Python file alone, without the summaries of "
                                         "the other modules of its project (to measure what they add)"),
                                cl::cat(Category));
+static cl::opt<bool> DebugCache("debug-cache", cl::Hidden,
+                                cl::desc("Say on standard error how many Python files the stat index "
+                                         "answered without reading them (for tests and measuring)"),
+                                cl::cat(Category));
 static cl::opt<bool> ExitZero("exit-zero", cl::desc("Exit 0 even when there are findings (errors still exit 2)"),
                               cl::cat(Category));
 
@@ -268,6 +272,7 @@ int main(int Argc, const char **Argv) {
   allowFixingReadOnlyFiles(FixReadOnly);
   RO.Prefilter = !NoPrefilter;
   RO.WholeProgram = !NoProject;
+  RO.DebugCache = DebugCache;
   if (!NoCache && StdinFilename.empty())
     RO.CacheDir = !CacheDir.empty() ? std::string(CacheDir) : defaultCacheDir(Paths.empty() ? "." : Paths[0]);
   Runner Run(RO);

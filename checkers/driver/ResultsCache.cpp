@@ -29,7 +29,7 @@ bool ResultsCache::get(llvm::StringRef Key, llvm::function_ref<std::string(llvm:
       break;
     }
     auto [Digest, Name] = Line.split(' ');
-    if (Name.empty() || After.size() == Rest.size() || CurrentDigest(Name) != Digest)
+    if (Name.empty() || After.size() == Rest.size() || CurrentDigest(Name) != (Digest == "-" ? "" : Digest))
       return false;
     Rest = After;
   }
@@ -46,9 +46,10 @@ void ResultsCache::put(llvm::StringRef Key, const std::vector<Dependency> &Deps,
   std::string Value;
   for (const Dependency &D : Deps) {
     if (D.first.find_first_of(" \n") != std::string::npos || D.second.find_first_of(" \n") != std::string::npos ||
-        D.first.empty() || D.second.empty())
+        D.first.empty() || D.second == "-")
       return; // not representable: do not cache rather than cache wrongly
-    Value += D.second + " " + D.first + "\n";
+    // "-": a module asked about that did not exist (its digest is "" while it does not).
+    Value += (D.second.empty() ? std::string("-") : D.second) + " " + D.first + "\n";
   }
   // JSON holds UTF-8 only: a file name or text that is not would come back changed.
   auto Utf8 = [](const std::string &S) { return llvm::json::isUTF8(S); };

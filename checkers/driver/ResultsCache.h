@@ -25,7 +25,7 @@
 namespace forksafe {
 
 /// A dependency of a file's findings: a name the analysis asked the project for (a module) and
-/// the digest of what it was given.
+/// the digest of what it was given ("" when there was no such module).
 using Dependency = std::pair<std::string, std::string>;
 
 class ResultsCache {

@@ -155,6 +155,7 @@ BufferResult Runner::analyzePythonOnce(const std::string &Name, llvm::StringRef 
     } else {
       ++It;
     }
+  Out.Foreign = !Elsewhere.empty();
   SuppressionOptions SO;
   SO.ReportUnused = Enabled.contains(UnusedSuppressionCheck);
   SO.Runs = [&](llvm::StringRef Id) { return Enabled.contains(Id) && !Cfg->ignores(Name, Id); };
@@ -406,6 +407,29 @@ void Runner::runCpp(const std::vector<std::string> &Files, RunResult &Result) {
 RunResult Runner::run(const WalkResult &Files) {
   RunResult Result;
   std::vector<BufferResult> PyResults(Files.Python.size());
+  // The stat index: files whose last result was empty and whose stat (and, in whole-program
+  // mode, that of everything their project read) is unchanged are not read. --fix rewrites
+  // files: it reads them all.
+  if (Results && !Opts.Fix && !Files.Python.empty()) {
+    Index = std::make_unique<StatIndex>(Results->store(), Opts.Checks + (Opts.Prefilter ? "" : "\n--no-prefilter") +
+                                                              (Opts.WholeProgram ? "" : "\n--no-project"));
+    if (Opts.WholeProgram)
+      Projects.setObserver([Idx = Index.get()](const std::string &Project, llvm::StringRef Path) {
+        Idx->recordDependency(Project, Path);
+      });
+  }
+  // Per file, for the index: where its entry is kept, its stamp before it was read, and
+  // whether the index answered for it.
+  std::vector<std::string> IndexPaths(Files.Python.size());
+  std::vector<std::optional<FileStamp>> Stamps(Files.Python.size());
+  std::vector<char> Answered(Files.Python.size(), 0);
+  // The project key and import root of a file's layout ("\n" and "" without projects).
+  auto ProjectOf = [this](const std::string &Name) -> std::pair<std::string, std::string> {
+    if (!Opts.WholeProgram)
+      return {"\n", ""};
+    python::Project::Layout L = python::Project::layoutOf(Name);
+    return {python::ProjectSet::keyOf(L), L.ImportRoot};
+  };
   {
     unsigned Jobs = Opts.Jobs ? Opts.Jobs : llvm::hardware_concurrency().compute_thread_count();
     Jobs = std::max(1u, std::min<unsigned>(Jobs, Files.Python.size()));
@@ -420,20 +444,60 @@ RunResult Runner::run(const WalkResult &Files) {
     std::vector<char> Needed(Files.Python.size(), 1);
     // Errors of the first pass (a configuration file is read, and reported, once).
     std::vector<std::vector<InputError>> FirstErrors(Files.Python.size());
-    if (Opts.WholeProgram && Files.Python.size() > 1) {
-      Projects.setInputs(Files.Python);
+    if (Index) {
       for (size_t I = 0; I < Files.Python.size(); ++I)
-        Pool.async([this, &Files, &Needed, &FirstErrors, I] {
-          Needed[I] = mayNeedAnalysis(Files.Python[I], FirstErrors[I]);
+        Pool.async([&, I] {
+          const std::string &Name = Files.Python[I];
+          IndexPaths[I] = StatIndex::keyPath(Name);
+          std::optional<FileStamp> St = FileStamp::of(Name);
+          if (IndexPaths[I].empty() || !St || !St->Exists || !S_ISREG(St->Mode))
+            return;
+          Stamps[I] = *St;
+          std::shared_ptr<const Config> Cfg = Configs.forFile(Name, FirstErrors[I]);
+          auto [Project, ImportRoot] = ProjectOf(Name);
+          Answered[I] = Index->answersEmpty(IndexPaths[I], *St, Cfg->Digest, Project, ImportRoot);
         });
       Pool.wait();
     }
+    if (Opts.WholeProgram && Files.Python.size() > 1) {
+      // The files answered by the index are not analysed: no parse is kept for them.
+      std::vector<std::string> Analysed;
+      for (size_t I = 0; I < Files.Python.size(); ++I)
+        if (!Answered[I])
+          Analysed.push_back(Files.Python[I]);
+      Projects.setInputs(Analysed);
+      for (size_t I = 0; I < Files.Python.size(); ++I)
+        if (!Answered[I])
+          Pool.async([this, &Files, &Needed, &FirstErrors, I] {
+            Needed[I] = mayNeedAnalysis(Files.Python[I], FirstErrors[I]);
+          });
+      Pool.wait();
+    }
     for (size_t I = 0; I < Files.Python.size(); ++I)
-      if (Needed[I])
+      if (Needed[I] && !Answered[I])
         Pool.async([this, &Files, &PyResults, I] { analyzePythonFile(Files.Python[I], PyResults[I]); });
     Pool.wait();
-    for (size_t I = 0; I < Files.Python.size(); ++I)
+    for (size_t I = 0; I < Files.Python.size(); ++I) {
+      if (Index && Stamps[I] && !Answered[I]) {
+        const BufferResult &R = PyResults[I];
+        bool Empty = R.Diags.empty() && R.Errors.empty() && FirstErrors[I].empty() && !R.FixesApplied && !R.Foreign;
+        std::vector<InputError> Ignored; // reported above, by the first reader
+        std::shared_ptr<const Config> Cfg = Configs.forFile(Files.Python[I], Ignored);
+        auto [Project, ImportRoot] = ProjectOf(Files.Python[I]);
+        // The project's configuration decides whether the file may be kept (see StatIndex::save).
+        if (Opts.WholeProgram && Empty)
+          Index->recordProject(Project, Projects.forFile(Files.Python[I], Cfg)->configDigest());
+        Index->recordResult(IndexPaths[I], *Stamps[I], Cfg->Digest, Project, ImportRoot, Empty);
+      }
       std::move(FirstErrors[I].begin(), FirstErrors[I].end(), std::back_inserter(PyResults[I].Errors));
+    }
+  }
+  if (Index) {
+    bool Written = Index->save();
+    if (Opts.DebugCache)
+      llvm::errs() << "forksafe: stat index: " << Index->answered() << " of " << Files.Python.size()
+                   << " Python files answered without reading them; index " << (Written ? "written" : "unchanged")
+                   << "\n";
   }
   for (BufferResult &R : PyResults) {
     std::move(R.Diags.begin(), R.Diags.end(), std::back_inserter(Result.Diags));

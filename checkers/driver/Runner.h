@@ -4,6 +4,7 @@
 
 #include "FileWalker.h"
 #include "ResultsCache.h"
+#include "StatIndex.h"
 #include "core/CheckGlobs.h"
 #include "core/Config.h"
 #include "core/Reporters.h"
@@ -34,6 +35,7 @@ struct RunOptions {
   std::string CacheDir;   ///< --cache-dir, or the default; empty: no cache (--no-cache)
   bool Prefilter = true;  ///< false: --no-prefilter (hidden; for the test that the filter loses nothing)
   bool WholeProgram = true; ///< false: --no-project (hidden; each Python file alone, for measuring)
+  bool DebugCache = false;  ///< --debug-cache (hidden): say on stderr what the stat index answered
 };
 
 /// The findings of one Python buffer, after suppressions and per-file-ignores.
@@ -44,6 +46,9 @@ struct BufferResult {
   std::string Original; ///< the file's bytes when fixes were applied to it (for --diff)
   unsigned FixesApplied = 0;
   std::vector<Diagnostic> FixedDiags; ///< the findings the fixes removed, as first reported
+  /// The analysis found something in another module (reported or not, by that file's
+  /// suppressions and configuration): the result depends on more than the project's summaries.
+  bool Foreign = false;
 };
 
 class Runner {
@@ -91,6 +96,8 @@ private:
   std::unique_ptr<ResultsCache> Results; ///< null without a cache
   /// The Python projects met in this run: their module summaries are computed once.
   python::ProjectSet Projects;
+  /// Files whose last result was empty, by stat (run() with a cache, without --fix).
+  std::unique_ptr<StatIndex> Index;
 };
 
 } // namespace forksafe

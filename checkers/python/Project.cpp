@@ -599,6 +599,8 @@ Project::Project(std::string Root, std::shared_ptr<const Config> C, std::string 
 
 Project::~Project() = default;
 
+std::string Project::configDigest() const { return Cfg ? Cfg->Digest : std::string(); }
+
 const llvm::StringSet<> *Project::listingOf(llvm::StringRef Dir) const {
   if (Dir.size() > 4096)
     return nullptr; // no real folder: ask the file system
@@ -611,6 +613,8 @@ const llvm::StringSet<> *Project::listingOf(llvm::StringRef Dir) const {
   auto Parent = Listings.find(Up);
   if (Parent == Listings.end() || !Parent->second ||
       Parent->second->count(llvm::sys::path::filename(Dir))) {
+    if (Observer)
+      Observer(Dir);
     std::error_code EC;
     llvm::sys::fs::directory_iterator D(Dir, EC), End;
     for (; !EC && D != End; D.increment(EC))
@@ -625,6 +629,8 @@ bool Project::exists(const std::string &Path) const {
   // Each folder is listed once: an import names many modules that do not exist (every
   // `from pkg import name` asks whether pkg/name is a module), each a failed access().
   const llvm::StringSet<> *Names = listingOf(llvm::sys::path::parent_path(Path));
+  if (!Names && Observer)
+    Observer(Path);
   return Names ? Names->count(llvm::sys::path::filename(Path)) != 0 : fileExists(Path);
 }
 
@@ -692,8 +698,10 @@ public:
     if (P.Api->lookupWithPrefixes(Module))
       return nullptr;
     auto [File, Root] = P.findModule(Module, ImportRoot);
-    if (File.empty())
+    if (File.empty()) {
+      Deps.emplace(Module.str(), ""); // absent: an answer too, until the module is made
       return nullptr;
+    }
     const ModuleSummary *S = P.summaryOf(File, Module, Root, Keep);
     // Null: the module is being summarised (an import cycle): the answer took nothing of
     // its contents, and recording it would fail the check of every later run.
@@ -702,7 +710,12 @@ public:
     return S;
   }
   bool hasModule(llvm::StringRef Module) const override {
-    return !P.Api->lookupWithPrefixes(Module) && !P.foundModule(Module, ImportRoot).first.empty();
+    if (P.Api->lookupWithPrefixes(Module))
+      return false;
+    if (!P.foundModule(Module, ImportRoot).first.empty())
+      return true;
+    Deps.emplace(Module.str(), ""); // absent: an answer too, until the module is made
+    return false;
   }
   llvm::StringRef moduleName() const override { return Name; }
   bool isPackage() const override { return Package; }
@@ -723,7 +736,8 @@ private:
   bool Package;
   std::string ImportRoot;
   std::string Path; ///< the analysed file, absolute ("" for a summary's own link)
-  std::map<std::string, std::string> Deps; ///< module -> digest of its summary
+  /// Module -> digest of its summary ("" for a module asked about that does not exist).
+  mutable std::map<std::string, std::string> Deps;
   Project::Keeper Keep; ///< what it handed out stays valid while it lives
 };
 
@@ -811,6 +825,8 @@ const ModuleSummary *Project::summaryOf(const std::string &File, llvm::StringRef
     Mod.Checked = std::chrono::steady_clock::now();
     Finished.notify_all();
   });
+  if (Observer)
+    Observer(File);
   auto Buf = llvm::MemoryBuffer::getFile(File, /*IsText=*/false, /*RequiresNullTerminator=*/false);
   std::string Why;
   std::optional<DecodedSource> Text;
@@ -945,8 +961,10 @@ const FunctionSummary *Project::function(llvm::StringRef Qualified, llvm::String
   for (size_t I = Parts.size() - 1; I >= 1; --I) {
     std::string Mod = llvm::join(Parts.begin(), Parts.begin() + I, ".");
     auto [File, Root] = findModule(Mod, ImportRoot);
-    if (File.empty())
+    if (File.empty()) {
+      Deps.emplace(Mod, ""); // absent (see FileLink::hasModule)
       continue;
+    }
     const ModuleSummary *S = summaryOf(File, Mod, Root, Keep);
     if (!S)
       return nullptr; // being summarised: see FileLink::module
@@ -971,11 +989,14 @@ std::shared_ptr<Project> ProjectSet::forFile(llvm::StringRef File,
                                              std::shared_ptr<const Config> Cfg) {
   Project::Layout L = Project::layoutOf(File);
   std::lock_guard<std::mutex> Lock(Mu);
-  std::shared_ptr<Project> &P = ByRoot[L.Root + "\n" + L.Only];
+  std::string Key = keyOf(L);
+  std::shared_ptr<Project> &P = ByRoot[Key];
   if (!P) {
     P = std::make_shared<Project>(L.Root, Cfg, L.Only);
     P->setCache(Store);
     P->setInputs(Inputs);
+    if (Observer)
+      P->setObserver([O = Observer, Key](llvm::StringRef Path) { O(Key, Path); });
   }
   return P;
 }

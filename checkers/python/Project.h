@@ -183,6 +183,13 @@ public:
   /// unchanged.
   void setCache(Cache *C) { Store = C; }
 
+  /// Called with each file read for a summary and each folder listed (or found missing, or
+  /// asked for existence) to resolve a module, just before it is read: what this project's
+  /// answers depend on (the driver's stat index records them). Called from any thread.
+  void setObserver(std::function<void(llvm::StringRef Path)> O) { Observer = std::move(O); }
+  /// The digest of the configuration the project was made with ("" when none).
+  std::string configDigest() const;
+
   using Keeper = std::vector<std::shared_ptr<const ModuleSummary>>;
 
 private:
@@ -239,6 +246,7 @@ private:
   std::atomic<unsigned> Loaded{0};
   Cache *Store = nullptr;
   std::shared_ptr<const llvm::StringSet<>> Inputs;
+  std::function<void(llvm::StringRef)> Observer; ///< setObserver
   /// Parses kept for the analysis of their files (under ModulesMu), and the bytes they hold.
   std::map<std::string, std::unique_ptr<ParsedModule>> KeptParses;
   size_t KeptBytes = 0;
@@ -256,9 +264,17 @@ public:
   }
   /// The files of this run, for the projects made from now on (Project::setInputs).
   void setInputs(const std::vector<std::string> &Files);
+  /// What each project made from now on reads (Project::setObserver), with the project's key.
+  void setObserver(std::function<void(const std::string &Key, llvm::StringRef Path)> O) {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Observer = std::move(O);
+  }
+  /// The key of the project File belongs to: its root and Layout::Only.
+  static std::string keyOf(const Project::Layout &L) { return L.Root + "\n" + L.Only; }
 
 private:
   Cache *Store = nullptr;
+  std::function<void(const std::string &, llvm::StringRef)> Observer;
   std::shared_ptr<const llvm::StringSet<>> Inputs;
   std::mutex Mu;
   std::map<std::string, std::shared_ptr<Project>> ByRoot;

@@ -1,0 +1,3 @@
+import subprocess
+
+subprocess.Popen(["ls"], preexec_fn=print)
