@@ -466,11 +466,29 @@ RunResult Runner::run(const WalkResult &Files) {
         if (!Answered[I])
           Analysed.push_back(Files.Python[I]);
       Projects.setInputs(Analysed);
+      // A file that needs a module another thread is summarising is looked at again after
+      // the others, when the summary is made (or being made: then the thread waits), instead
+      // of keeping its thread waiting: files of one package import the same modules, and the
+      // first file's summaries can take a while.
+      std::vector<size_t> Busy;
+      std::mutex BusyMu;
       for (size_t I = 0; I < Files.Python.size(); ++I)
         if (!Answered[I])
-          Pool.async([this, &Files, &Needed, &FirstErrors, I] {
-            Needed[I] = mayNeedAnalysis(Files.Python[I], FirstErrors[I]);
+          Pool.async([this, &Files, &Needed, &FirstErrors, &Busy, &BusyMu, I] {
+            python::DeferBusySummaries Defer;
+            try {
+              Needed[I] = mayNeedAnalysis(Files.Python[I], FirstErrors[I]);
+            } catch (const python::SummaryBusy &) {
+              std::lock_guard<std::mutex> Lock(BusyMu);
+              Busy.push_back(I);
+            }
           });
+      Pool.wait();
+      std::sort(Busy.begin(), Busy.end());
+      for (size_t I : Busy)
+        Pool.async([this, &Files, &Needed, &FirstErrors, I] {
+          Needed[I] = mayNeedAnalysis(Files.Python[I], FirstErrors[I]);
+        });
       Pool.wait();
     }
     for (size_t I = 0; I < Files.Python.size(); ++I)

@@ -695,27 +695,27 @@ public:
     return P.function(Qualified, ImportRoot, Deps, Keep, 0);
   }
   const ModuleSummary *module(llvm::StringRef Module) override {
-    if (P.Api->lookupWithPrefixes(Module))
+    // Asked again and again of the same module by one file: its first answer, kept (Keep
+    // holds it) without the project's locks.
+    auto Known = Summaries.find(Module);
+    if (Known != Summaries.end())
+      return Known->second;
+    const std::pair<std::string, std::string> *Found = resolve(Module);
+    if (!Found || Found->first.empty())
       return nullptr;
-    auto [File, Root] = P.findModule(Module, ImportRoot);
-    if (File.empty()) {
-      Deps.emplace(Module.str(), ""); // absent: an answer too, until the module is made
-      return nullptr;
-    }
+    const auto &[File, Root] = *Found;
     const ModuleSummary *S = P.summaryOf(File, Module, Root, Keep);
     // Null: the module is being summarised (an import cycle): the answer took nothing of
     // its contents, and recording it would fail the check of every later run.
-    if (S)
+    if (S) {
       Deps[Module.str()] = P.digest(*S);
+      Summaries[Module] = S;
+    }
     return S;
   }
   bool hasModule(llvm::StringRef Module) const override {
-    if (P.Api->lookupWithPrefixes(Module))
-      return false;
-    if (!P.foundModule(Module, ImportRoot).first.empty())
-      return true;
-    Deps.emplace(Module.str(), ""); // absent: an answer too, until the module is made
-    return false;
+    const std::pair<std::string, std::string> *Found = resolve(Module);
+    return Found && !Found->first.empty();
   }
   llvm::StringRef moduleName() const override { return Name; }
   bool isPackage() const override { return Package; }
@@ -723,19 +723,43 @@ public:
     return {Deps.begin(), Deps.end()};
   }
   std::string moduleDigest(llvm::StringRef Module) override {
-    auto [File, Root] = P.findModule(Module, ImportRoot);
-    if (File.empty())
+    const std::pair<std::string, std::string> *Found = resolve(Module);
+    if (!Found || Found->first.empty())
       return "";
+    const auto &[File, Root] = *Found;
     const ModuleSummary *S = P.summaryOf(File, Module, Root, Keep);
     return S ? P.digest(*S) : std::string();
   }
 
 private:
+  /// Where module Module of the project is (file and the folder it was found in; an empty
+  /// file: it does not exist, which is recorded as a dependency); null for a module of the
+  /// API table (not the project's). Asked many times per file (every prefix of every
+  /// imported name): answered from this link's memo after the first time, without the
+  /// project's lock.
+  const std::pair<std::string, std::string> *resolve(llvm::StringRef Module) const {
+    auto It = Resolved.find(Module);
+    if (It != Resolved.end())
+      return It->second;
+    const std::pair<std::string, std::string> *Found = nullptr;
+    if (!P.Api->lookupWithPrefixes(Module)) {
+      Found = &P.foundModule(Module, ImportRoot);
+      if (Found->first.empty())
+        Deps.emplace(Module.str(), ""); // absent: an answer too, until the module is made
+    }
+    Resolved[Module] = Found;
+    return Found;
+  }
+
   Project &P;
   std::string Name;
   bool Package;
   std::string ImportRoot;
   std::string Path; ///< the analysed file, absolute ("" for a summary's own link)
+  /// resolve's answers (they point into the project's memo, which outlives the link).
+  mutable llvm::StringMap<const std::pair<std::string, std::string> *> Resolved;
+  /// module's answers (held by Keep).
+  llvm::StringMap<const ModuleSummary *> Summaries;
   /// Module -> digest of its summary ("" for a module asked about that does not exist).
   mutable std::map<std::string, std::string> Deps;
   Project::Keeper Keep; ///< what it handed out stays valid while it lives
@@ -752,7 +776,12 @@ std::unique_ptr<ProjectLink> Project::linkFor(llvm::StringRef Path) {
 namespace {
 /// Summaries being computed inside one another on this thread (an import chain).
 thread_local unsigned SummaryDepth = 0;
+/// A DeferBusySummaries lives on this thread.
+thread_local bool DeferIfBusy = false;
 } // namespace
+
+DeferBusySummaries::DeferBusySummaries() : Was(DeferIfBusy) { DeferIfBusy = true; }
+DeferBusySummaries::~DeferBusySummaries() { DeferIfBusy = Was; }
 
 bool Project::waitsForMe(std::thread::id Owner) const {
   // Follow who waits for whom: a thread that waits for a module summarised by a thread
@@ -783,6 +812,10 @@ const ModuleSummary *Project::summaryOf(const std::string &File, llvm::StringRef
   while (Mod.InProgress) {
     if (waitsForMe(Mod.Owner))
       return nullptr;
+    // A thread that summarises nothing itself can do other work meanwhile (the first pass
+    // over a run's files: another file, maybe of another project).
+    if (DeferIfBusy && SummaryDepth == 0)
+      throw SummaryBusy();
     std::thread::id Me = std::this_thread::get_id();
     Waiting[Me] = &Mod;
     Finished.wait(ModLock);
@@ -827,7 +860,10 @@ const ModuleSummary *Project::summaryOf(const std::string &File, llvm::StringRef
   });
   if (Observer)
     Observer(File);
-  auto Buf = llvm::MemoryBuffer::getFile(File, /*IsText=*/false, /*RequiresNullTerminator=*/false);
+  // Read, not mapped: unmapping a file in a process with several threads costs every core a
+  // TLB flush, and most modules are read for a glance at their words.
+  auto Buf = llvm::MemoryBuffer::getFile(File, /*IsText=*/false, /*RequiresNullTerminator=*/false,
+                                         /*IsVolatile=*/true);
   std::string Why;
   std::optional<DecodedSource> Text;
   bool IsPackage = false;

@@ -140,6 +140,24 @@ std::string importedName(const SemanticModel &M, const Binding &B, const Project
 std::vector<std::string> importedModules(const SemanticModel &M, Node ImportStatement,
                                          const ProjectLink &Link);
 
+/// What a summary throws instead of waiting for a module another thread is summarising, on a
+/// thread that summarises none itself, while a DeferBusySummaries lives on it: the caller
+/// looks at its file again later instead of waiting.
+struct SummaryBusy {};
+
+/// While it lives, summaries this thread would wait for at the top of its work (it
+/// summarises no module itself: nothing half made is left behind) throw SummaryBusy.
+class DeferBusySummaries {
+public:
+  DeferBusySummaries();
+  ~DeferBusySummaries();
+  DeferBusySummaries(const DeferBusySummaries &) = delete;
+  DeferBusySummaries &operator=(const DeferBusySummaries &) = delete;
+
+private:
+  bool Was;
+};
+
 class Project {
 public:
   /// The root of the project that File (a path) belongs to, and the folder its imports

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 #include "core/Cache.h"
 #include "core/CheckGlobs.h"
+#include "core/StringCompat.h"
 #include "python/Project.h"
 #include "python/PythonAnalyzer.h"
 
@@ -15,6 +16,8 @@
 #include "gtest/gtest.h"
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -291,6 +294,58 @@ TEST(PythonProject, SummariesKeepEveryWayToAnEffect) {
   EXPECT_TRUE(Gpu->Cuda || Gpu->CudaUse);
   EXPECT_EQ(Link->function("pkg.mod.quiet"), nullptr);
   EXPECT_EQ(Link->function("pkg.mod.Server.stop"), nullptr);
+}
+
+// A thread that summarises nothing itself and may defer (the first pass over a run's files)
+// is told that a module it needs is being summarised by another thread, instead of waiting;
+// without leave to defer, it waits and gets the summary.
+TEST(PythonProject, BusySummariesAreDeferredOnlyWhenAskedTo) {
+  Tree T;
+  T.write("pyproject.toml", "");
+  T.write("pkg/__init__.py", "");
+  T.write("pkg/slow.py", "import threading\n\n"
+                         "def start():\n"
+                         "    threading.Thread(target=print).start()\n");
+  Project P(T.Root, nullptr);
+  std::mutex Mu;
+  std::condition_variable Changed;
+  bool InSlow = false, Release = false;
+  // Holds the first thread inside the summary of pkg.slow until the test lets it go.
+  P.setObserver([&](llvm::StringRef Path) {
+    if (!endsWith(Path, "slow.py"))
+      return;
+    std::unique_lock<std::mutex> Lock(Mu);
+    InSlow = true;
+    Changed.notify_all();
+    Changed.wait_for(Lock, std::chrono::seconds(30), [&] { return Release; });
+  });
+  const FunctionSummary *First = nullptr;
+  std::thread Summariser([&] { First = P.linkFor(T.Root + "/one.py")->function("pkg.slow.start"); });
+  {
+    std::unique_lock<std::mutex> Lock(Mu);
+    Changed.wait_for(Lock, std::chrono::seconds(30), [&] { return InSlow; });
+  }
+  auto Link = P.linkFor(T.Root + "/two.py");
+  bool Deferred = false;
+  {
+    DeferBusySummaries Defer;
+    try {
+      Link->function("pkg.slow.start");
+    } catch (const SummaryBusy &) {
+      Deferred = true;
+    }
+  }
+  EXPECT_TRUE(Deferred);
+  {
+    std::lock_guard<std::mutex> Lock(Mu);
+    Release = true;
+    Changed.notify_all();
+  }
+  const FunctionSummary *Second = Link->function("pkg.slow.start");
+  Summariser.join();
+  ASSERT_NE(Second, nullptr);
+  EXPECT_EQ(First, Second);
+  EXPECT_FALSE(Second->ExitThreads.empty());
 }
 
 // A second run over an unchanged project takes the summaries from the cache (nothing is
