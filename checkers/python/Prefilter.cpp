@@ -26,12 +26,10 @@ inline unsigned startOf(const char *W) {
   return static_cast<unsigned char>(W[0]) << 8 | static_cast<unsigned char>(W[1]);
 }
 
-/// A hash of a word's first N (3 or 4) bytes, an index into TriggerWords::Prefixes.
-inline unsigned prefixOf(const char *W, unsigned N) {
+/// A hash of a word's first three bytes, an index into TriggerWords::Prefixes.
+inline unsigned prefixOf(const char *W) {
   uint32_t Key = static_cast<unsigned char>(W[0]) | static_cast<unsigned char>(W[1]) << 8 |
                  static_cast<uint32_t>(static_cast<unsigned char>(W[2])) << 16;
-  if (N == 4)
-    Key |= static_cast<uint32_t>(static_cast<unsigned char>(W[3])) << 24;
   return (Key * 0x9E3779B1u) >> 16;
 }
 
@@ -145,7 +143,7 @@ TriggerWords::TriggerWords(const ApiTable &Api) {
     if (All[I].size() >= 2)
       Starts.set(startOf(All[I].data()));
     if (All[I].size() >= 3)
-      Prefixes.set(prefixOf(All[I].data(), 3));
+      Prefixes.set(prefixOf(All[I].data()));
     else
       Short = true;
     if (All[I] == "fork")
@@ -173,12 +171,11 @@ bool TriggerWords::mayHoldWord(llvm::StringRef Source) const {
   if (Short || All.empty())
     return !All.empty(); // a word too short for the filter: the scan decides
   const char *Begin = Source.begin(), *End = Source.end();
-  // A word of the table at a word's start: its first four bytes (three for a word of
-  // three), then the whole word.
+  // A word of the table at a word's start: its first three bytes, then the whole word.
   auto Candidate = [&](const char *P) {
     if (End - P < 3)
       return false;
-    if (!Prefixes.test(prefixOf(P, 3)))
+    if (!Prefixes.test(prefixOf(P)))
       return false;
     const char *E = P + 3;
     while (E < End && isWordChar(*E))

@@ -199,8 +199,7 @@ private:
   size_t MinLen = ~size_t(0), MaxLen = 0;
   /// The first two bytes of each word: most identifiers are ruled out without a lookup.
   std::bitset<1u << 16> Starts;
-  /// The hashes of the first four bytes of each word (three of a three-byte word:
-  /// prefixOf), for mayHoldWord.
+  /// The hashes of the first three bytes of each word (prefixOf), for mayHoldWord.
   std::bitset<1u << 16> Prefixes;
   bool Short = false; ///< a word of fewer than three bytes
   /// Whether some word of the table occurs in Source as a whole word, anywhere (code,
