@@ -15,6 +15,7 @@
 #include "llvm/Support/ThreadPool.h"
 
 #include <algorithm>
+#include <optional>
 #include <sys/stat.h>
 #include <cstdlib>
 #include <map>
@@ -470,12 +471,20 @@ RunResult Runner::run(const WalkResult &Files) {
       // the others, when the summary is made (or being made: then the thread waits), instead
       // of keeping its thread waiting: files of one package import the same modules, and the
       // first file's summaries can take a while.
-      std::vector<size_t> Busy;
+      // Rounds: between two, no summary is in the making, so each round gets further; the
+      // last one allowed waits.
+      std::vector<size_t> Todo, Busy;
       std::mutex BusyMu;
       for (size_t I = 0; I < Files.Python.size(); ++I)
         if (!Answered[I])
-          Pool.async([this, &Files, &Needed, &FirstErrors, &Busy, &BusyMu, I] {
-            python::DeferBusySummaries Defer;
+          Todo.push_back(I);
+      for (unsigned Round = 0; !Todo.empty(); ++Round) {
+        bool MayDefer = Round < 8;
+        for (size_t I : Todo)
+          Pool.async([this, &Files, &Needed, &FirstErrors, &Busy, &BusyMu, MayDefer, I] {
+            std::optional<python::DeferBusySummaries> Defer;
+            if (MayDefer)
+              Defer.emplace();
             try {
               Needed[I] = mayNeedAnalysis(Files.Python[I], FirstErrors[I]);
             } catch (const python::SummaryBusy &) {
@@ -483,13 +492,11 @@ RunResult Runner::run(const WalkResult &Files) {
               Busy.push_back(I);
             }
           });
-      Pool.wait();
-      std::sort(Busy.begin(), Busy.end());
-      for (size_t I : Busy)
-        Pool.async([this, &Files, &Needed, &FirstErrors, I] {
-          Needed[I] = mayNeedAnalysis(Files.Python[I], FirstErrors[I]);
-        });
-      Pool.wait();
+        Pool.wait();
+        std::sort(Busy.begin(), Busy.end());
+        Todo.swap(Busy);
+        Busy.clear();
+      }
     }
     for (size_t I = 0; I < Files.Python.size(); ++I)
       if (Needed[I] && !Answered[I])
