@@ -116,7 +116,7 @@ bool UsedWords::has(llvm::StringRef Word) {
 }
 
 bool nameHasEffects(ProjectLink &Link, llvm::StringRef Qualified, bool InCycle,
-                    unsigned Depth, UsedWords *Used) {
+                    unsigned Depth, UsedWords *Used, ProjectEffects Kind) {
   if (Depth > MaxReExportDepth)
     return true;
   // The longest prefix that is a module of the project.
@@ -129,17 +129,23 @@ bool nameHasEffects(ProjectLink &Link, llvm::StringRef Qualified, bool InCycle,
   const ModuleSummary *S = Link.module(Module);
   if (!S)
     return InCycle;
+  // Every function in a summary has effects; of the kind asked for?
+  auto Counts = [&](const FunctionSummary &F) {
+    return Kind == ProjectEffects::Any || F.touchesProcesses();
+  };
   if (Module.size() == Qualified.size()) {
-    if (!Used || !S->Import.empty())
+    if (Kind == ProjectEffects::Any && (!Used || !S->Import.empty()))
       return !S->empty();
+    if (Kind == ProjectEffects::Processes && S->Import.touchesProcesses())
+      return true;
     // The module object: only what the importer names of it can be called.
     for (const auto &F : S->Functions)
-      if (Used->has(llvm::StringRef(F.first()).split('.').first))
+      if ((!Used || Used->has(llvm::StringRef(F.first()).split('.').first)) && Counts(F.second))
         return true;
     // A re-export it names: a function or class counts, a module object again by its names.
     for (const auto &I : S->Imports)
-      if (Used->has(I.first()) &&
-          nameHasEffects(Link, I.second, InCycle, Depth + 1, Used))
+      if ((!Used || Used->has(I.first())) &&
+          nameHasEffects(Link, I.second, InCycle, Depth + 1, Used, Kind))
         return true;
     return false;
   }
@@ -147,35 +153,43 @@ bool nameHasEffects(ProjectLink &Link, llvm::StringRef Qualified, bool InCycle,
   llvm::StringRef Head = Rest.split('.').first;
   for (const auto &F : S->Functions) {
     llvm::StringRef Key = F.first();
-    if (Key == Head)
-      return true; // the function, or the class (its __init__)
+    if (Key == Head) {
+      if (Counts(F.second))
+        return true; // the function, or the class (its __init__)
+      continue;
+    }
     // A method of the class: with the importer's words, one it names.
     if (startsWith(Key, Head) && startsWith(Key.drop_front(Head.size()), ".") &&
-        (!Used || Rest.contains('.') || Used->has(Key.rsplit('.').second)))
+        (!Used || Rest.contains('.') || Used->has(Key.rsplit('.').second)) && Counts(F.second))
       return true;
   }
   auto It = S->Imports.find(Head);
   if (It == S->Imports.end())
     return false;
   return nameHasEffects(Link, It->second + Rest.drop_front(Head.size()).str(), InCycle,
-                        Depth + 1, Used);
+                        Depth + 1, Used, Kind);
 }
 
 static bool scanImportsForEffects(llvm::StringRef Source, ProjectLink &Link,
-                                  llvm::StringMap<std::string> *Unused);
+                                  llvm::StringMap<std::string> *Unused, ProjectEffects Kind);
 
 bool importsProjectEffects(llvm::StringRef Source, ProjectLink &Link,
-                           llvm::StringMap<std::string> *Unused) {
+                           llvm::StringMap<std::string> *Unused, ProjectEffects Kind) {
+  unsigned K = static_cast<unsigned>(Kind);
   if (!Unused)
-    if (std::optional<bool> Known = Link.importsEffects(Source))
+    if (std::optional<bool> Known = Link.importsEffects(Source, K))
       return *Known;
-  bool Found = scanImportsForEffects(Source, Link, Unused);
-  Link.setImportsEffects(Source, Found);
+  // Nothing with effects, nothing with effects on processes.
+  if (Kind == ProjectEffects::Processes)
+    if (std::optional<bool> Any = Link.importsEffects(Source, 0); Any && !*Any)
+      return false;
+  bool Found = scanImportsForEffects(Source, Link, Unused, Kind);
+  Link.setImportsEffects(Source, K, Found);
   return Found;
 }
 
 static bool scanImportsForEffects(llvm::StringRef Source, ProjectLink &Link,
-                                  llvm::StringMap<std::string> *Unused) {
+                                  llvm::StringMap<std::string> *Unused, ProjectEffects Kind) {
   bool Found = false;
   // A module object bound by an import counts only when the file names something of it
   // that has effects (`support.start_threads`): most files import a project's helper
@@ -184,7 +198,7 @@ static bool scanImportsForEffects(llvm::StringRef Source, ProjectLink &Link,
   // A module object with effects that the file does not use: what the file binds it to, for
   // its importers (`from here import helpers` then `helpers.start()`).
   auto ModuleObject = [&](llvm::StringRef Bound, llvm::StringRef Dotted) {
-    if (nameHasEffects(Link, Dotted, false, 0, &Used))
+    if (nameHasEffects(Link, Dotted, false, 0, &Used, Kind))
       return true;
     if (Unused && !Bound.empty() && nameHasEffects(Link, Dotted, false))
       (*Unused)[Bound] = Dotted.str();
@@ -199,7 +213,7 @@ static bool scanImportsForEffects(llvm::StringRef Source, ProjectLink &Link,
       // Null: being summarised (an import cycle): not known before it ends, and the walk
       // of this module could not use it either.
       const ModuleSummary *S = Link.module(Module);
-      if (S && !S->Import.empty())
+      if (S && (Kind == ProjectEffects::Any ? !S->Import.empty() : S->Import.touchesProcesses()))
         return true;
       if (End == llvm::StringRef::npos)
         return false;
@@ -242,12 +256,12 @@ static bool scanImportsForEffects(llvm::StringRef Source, ProjectLink &Link,
         continue;
       std::string Full = Base + "." + N.str();
       if (N == "*")
-        Found = nameHasEffects(Link, Base, false, 0, &Used);
+        Found = nameHasEffects(Link, Base, false, 0, &Used, Kind);
       else if (Link.hasModule(Full))
         Found = RunsEffects(Full) ||
                 ModuleObject(Alias.empty() ? N : Alias.trim("() \t"), Full);
       else
-        Found = nameHasEffects(Link, Full, false, 0, &Used);
+        Found = nameHasEffects(Link, Full, false, 0, &Used, Kind);
     }
   };
   // Only the lines that hold "import" can be import statements: found with one search each,
@@ -925,7 +939,7 @@ void Project::keepParse(const std::string &File, std::string &&Text, SyntaxTree 
   // Kept for a file that will be analysed: one with a word of a rule, or one that imports
   // something of the project with effects (a module that calls another's thread starter).
   if (!TriggerWords::meets(Words->needsIn(Text), RuleNeeds::AnyRule) &&
-      !(Own && importsProjectEffects(Text, *Own)))
+      !(Own && importsProjectEffects(Text, *Own, nullptr, ProjectEffects::Processes)))
     return;
   std::lock_guard<std::mutex> Lock(ModulesMu);
   if (KeptBytes + Text.size() > Budget || ParseTaken.count(File) || KeptParses.count(File))

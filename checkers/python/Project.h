@@ -69,21 +69,30 @@ public:
   /// The parse of the analysed file that its summary left for it, once; null when none.
   virtual std::unique_ptr<ParsedModule> takeParse() { return nullptr; }
 
-  /// importsProjectEffects' answer for Source, remembered (the pre-filter, each rule and the
-  /// flow walk ask it of the same file).
-  std::optional<bool> importsEffects(llvm::StringRef Source) const {
-    if (EffectsOf.data() == Source.data() && EffectsOf.size() == Source.size())
-      return Effects;
+  /// importsProjectEffects' answer for Source and Kind, remembered (the pre-filter, each rule
+  /// and the flow walk ask it of the same file).
+  std::optional<bool> importsEffects(llvm::StringRef Source, unsigned Kind) const {
+    const Remembered &R = Known[Kind];
+    if (R.Of.data() == Source.data() && R.Of.size() == Source.size())
+      return R.Found;
     return std::nullopt;
   }
-  void setImportsEffects(llvm::StringRef Source, bool Found) {
-    EffectsOf = Source;
-    Effects = Found;
+  void setImportsEffects(llvm::StringRef Source, unsigned Kind, bool Found) {
+    Known[Kind] = {Source, Found};
   }
 
 private:
-  llvm::StringRef EffectsOf;
-  bool Effects = false;
+  struct Remembered {
+    llvm::StringRef Of;
+    bool Found = false;
+  };
+  Remembered Known[2];
+};
+
+/// Which effects of the project's modules an import counts for.
+enum class ProjectEffects {
+  Any,       ///< anything a summary holds
+  Processes, ///< forks, process starts, hand-offs to process APIs, start methods
 };
 
 /// The words a source text's code holds (comments and string literals left out: a name in a
@@ -107,15 +116,20 @@ private:
 /// module that imports none has nothing from the project to judge: it is analysed as if
 /// alone. Unused (when given) receives the module objects with effects that Source binds
 /// but names nothing of (bound name -> module), for the summary of a module not parsed.
+/// Kind Processes: only effects on processes count (FunctionSummary::touchesProcesses, and an
+/// import that sets the start method): a file that names no fork, process or start method
+/// itself can get a finding only through those.
 bool importsProjectEffects(llvm::StringRef Source, ProjectLink &Link,
-                           llvm::StringMap<std::string> *Unused = nullptr);
+                           llvm::StringMap<std::string> *Unused = nullptr,
+                           ProjectEffects Kind = ProjectEffects::Any);
 
 /// Whether what Qualified names in the project (a module, or a function or class of one,
 /// through re-exports) does something a rule judges when imported or called. InCycle: the
 /// answer for a module still being summarised. Used (when given): for a module object, only
 /// the functions, classes and re-exports whose names are among these words count.
 bool nameHasEffects(ProjectLink &Link, llvm::StringRef Qualified, bool InCycle,
-                    unsigned Depth = 0, UsedWords *Used = nullptr);
+                    unsigned Depth = 0, UsedWords *Used = nullptr,
+                    ProjectEffects Kind = ProjectEffects::Any);
 
 /// The absolute name a relative import names: `..util` in module `pkg.sub.mod` is
 /// `pkg.util`. "" when it leaves the top package.

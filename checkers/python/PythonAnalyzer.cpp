@@ -210,7 +210,10 @@ void analyze(llvm::StringRef Path, llvm::StringRef Source, const AnalyzeOptions 
   // A file that imports nothing of the project with effects is analysed as if alone: the
   // project can add nothing to what its rules find, and the walk stays as cheap as per file.
   ProjectLink *Link = Opts.Link && importsProjectEffects(Source, *Opts.Link) ? Opts.Link : nullptr;
-  if (Link)
+  // The rules that judge with summaries run when the file imports something that touches
+  // processes (a starter, a fork, a hand-off, a start method); threads and CUDA from other
+  // modules matter only at a fork, which the file then names (its own words run the rules).
+  if (Link && importsProjectEffects(Source, *Link, nullptr, ProjectEffects::Processes))
     Met |= WholeProgramNeeds;
 
   // The parse its summary made of this very text, when the project kept it for this run.
@@ -262,7 +265,7 @@ bool mayConcernAnyRule(llvm::StringRef Source, const AnalyzeOptions &Opts) {
     if (TriggerWords::meets(*Met, E.Needs))
       return true;
     if ((WholeProgramNeeds & (1u << unsigned(E.Needs))) && Opts.Link &&
-        importsProjectEffects(Source, *Opts.Link))
+        importsProjectEffects(Source, *Opts.Link, nullptr, ProjectEffects::Processes))
       return true; // it may call a starter of another module
   }
   return false;

@@ -81,6 +81,12 @@ struct FunctionSummary {
     return ExitThreads.empty() && !Cuda && !CudaUse && Method.empty() && !SetsMethod &&
            !Starts && Forks.empty() && Handoffs.empty();
   }
+  /// It forks or starts processes, hands a callable to a process API or sets the start
+  /// method: what a rule can judge in a file that calls it and names no fork, process or
+  /// start method itself (threads and CUDA are judged only at a fork).
+  bool touchesProcesses() const {
+    return !Forks.empty() || Starts || !Handoffs.empty() || !Method.empty() || SetsMethod;
+  }
 };
 
 /// What importing a module does (its top level up to the `__main__` guard), and the

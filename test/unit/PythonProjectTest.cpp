@@ -397,6 +397,51 @@ TEST(PythonProject, SummariesAreCachedBetweenRuns) {
   }
 }
 
+// A file that names no fork, process or start method itself can get a finding through the
+// project only from an import that touches processes: one that only starts threads (or uses
+// CUDA) makes it no analysis; one that hands a callable to a pool does. A file that forks
+// itself is still analysed with the threads its imports start.
+TEST(PythonProject, ThreadOnlyImportsDoNotMakeAFileAnAnalysis) {
+  Tree T;
+  T.write("pyproject.toml", "");
+  T.write("helpers.py", "import multiprocessing as mp\nimport threading\n\n"
+                        "def start_threads():\n"
+                        "    threading.Thread(target=print, daemon=True).start()\n\n"
+                        "def run_pool(fn):\n"
+                        "    with mp.Pool() as pool:\n"
+                        "        return pool.map(fn, [1, 2])\n");
+  CheckGlobs All("forksafe-*");
+  Project P(T.Root, nullptr);
+  auto Concerns = [&](llvm::StringRef Name, llvm::StringRef Source) {
+    auto Link = P.linkFor(T.Root + "/" + Name.str());
+    AnalyzeOptions Opts;
+    Opts.Enabled = &All;
+    Opts.Link = Link.get();
+    return mayConcernAnyRule(Source, Opts);
+  };
+  std::string Threads = "from helpers import start_threads\nstart_threads()\n";
+  std::string Pool = "from helpers import run_pool\nrun_pool(print)\n";
+  EXPECT_FALSE(Concerns("threads.py", Threads));
+  EXPECT_TRUE(Concerns("pool.py", Pool));
+  EXPECT_TRUE(Concerns("forks.py", "import os\n" + Threads + "os.fork()\n"));
+  auto Link = P.linkFor(T.Root + "/threads.py");
+  EXPECT_TRUE(importsProjectEffects(Threads, *Link));
+  EXPECT_FALSE(importsProjectEffects(Threads, *Link, nullptr, ProjectEffects::Processes));
+  EXPECT_TRUE(importsProjectEffects(Pool, *Link, nullptr, ProjectEffects::Processes));
+  // The thread started by an import is still seen before a fork in the file.
+  std::vector<Diagnostic> Diags;
+  std::vector<InputError> Errors;
+  auto ForkLink = P.linkFor(T.Root + "/forks.py");
+  AnalyzeOptions Opts;
+  Opts.Enabled = &All;
+  Opts.Link = ForkLink.get();
+  analyze(T.Root + "/forks.py", "import os\n" + Threads + "os.fork()\n", Opts, Diags, Errors);
+  bool AfterThread = false;
+  for (const Diagnostic &D : Diags)
+    AfterThread |= D.Check == "forksafe-fork-after-thread";
+  EXPECT_TRUE(AfterThread);
+}
+
 TEST(PythonProject, DependenciesAndTheirDigests) {
   Tree T;
   T.write("pyproject.toml", "");
