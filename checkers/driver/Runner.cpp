@@ -8,6 +8,7 @@
 #include "python/PythonAnalyzer.h"
 #include "python/SyntaxTree.h"
 
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -16,6 +17,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <tuple>
 #include <sys/stat.h>
 #include <cstdlib>
 #include <map>
@@ -424,6 +426,13 @@ RunResult Runner::run(const WalkResult &Files) {
   std::vector<std::string> IndexPaths(Files.Python.size());
   std::vector<std::optional<FileStamp>> Stamps(Files.Python.size());
   std::vector<char> Answered(Files.Python.size(), 0);
+  // What the index was asked with, for the entry each file gets at the end: its configuration
+  // and its project's key and import root.
+  struct IndexFacts {
+    std::shared_ptr<const Config> Cfg;
+    std::string Project, ImportRoot;
+  };
+  std::vector<IndexFacts> Facts(Files.Python.size());
   // The project key and import root of a file's layout ("\n" and "" without projects).
   auto ProjectOf = [this](const std::string &Name) -> std::pair<std::string, std::string> {
     if (!Opts.WholeProgram)
@@ -454,9 +463,10 @@ RunResult Runner::run(const WalkResult &Files) {
           if (IndexPaths[I].empty() || !St || !St->Exists || !S_ISREG(St->Mode))
             return;
           Stamps[I] = *St;
-          std::shared_ptr<const Config> Cfg = Configs.forFile(Name, FirstErrors[I]);
-          auto [Project, ImportRoot] = ProjectOf(Name);
-          Answered[I] = Index->answersEmpty(IndexPaths[I], *St, Cfg->Digest, Project, ImportRoot);
+          IndexFacts &F = Facts[I];
+          F.Cfg = Configs.forFile(Name, FirstErrors[I]);
+          std::tie(F.Project, F.ImportRoot) = ProjectOf(Name);
+          Answered[I] = Index->answersEmpty(IndexPaths[I], *St, F.Cfg->Digest, F.Project, F.ImportRoot);
         });
       Pool.wait();
     }
@@ -502,17 +512,17 @@ RunResult Runner::run(const WalkResult &Files) {
       if (Needed[I] && !Answered[I])
         Pool.async([this, &Files, &PyResults, I] { analyzePythonFile(Files.Python[I], PyResults[I]); });
     Pool.wait();
+    llvm::StringSet<> ProjectsRecorded;
     for (size_t I = 0; I < Files.Python.size(); ++I) {
       if (Index && Stamps[I] && !Answered[I]) {
         const BufferResult &R = PyResults[I];
         bool Empty = R.Diags.empty() && R.Errors.empty() && FirstErrors[I].empty() && !R.FixesApplied && !R.Foreign;
-        std::vector<InputError> Ignored; // reported above, by the first reader
-        std::shared_ptr<const Config> Cfg = Configs.forFile(Files.Python[I], Ignored);
-        auto [Project, ImportRoot] = ProjectOf(Files.Python[I]);
-        // The project's configuration decides whether the file may be kept (see StatIndex::save).
-        if (Opts.WholeProgram && Empty)
-          Index->recordProject(Project, Projects.forFile(Files.Python[I], Cfg)->configDigest());
-        Index->recordResult(IndexPaths[I], *Stamps[I], Cfg->Digest, Project, ImportRoot, Empty);
+        const IndexFacts &F = Facts[I];
+        // The project's configuration decides whether the file may be kept (see
+        // StatIndex::save); a project is made once, with one configuration.
+        if (Opts.WholeProgram && Empty && ProjectsRecorded.insert(F.Project).second)
+          Index->recordProject(F.Project, Projects.forFile(Files.Python[I], F.Cfg)->configDigest());
+        Index->recordResult(IndexPaths[I], *Stamps[I], F.Cfg->Digest, F.Project, F.ImportRoot, Empty);
       }
       std::move(FirstErrors[I].begin(), FirstErrors[I].end(), std::back_inserter(PyResults[I].Errors));
     }
