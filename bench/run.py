@@ -29,6 +29,7 @@ import sysconfig
 import tempfile
 import time
 
+MEASURE = None  # bench/measure.c, built by main()
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 # The words of the pre-filter with the built-in API table (checkers/python/Prefilter.cpp derives
@@ -38,23 +39,28 @@ WORDS = ["fork", "forkpty", "multiprocessing", "concurrent", "torch", "distilabe
 
 
 def measured(cmd, stdin_text=None):
-    """(wall, cpu, peak KB, stdout, stderr) of one run of cmd, through wait4's rusage."""
-    start = time.perf_counter()
+    """(wall, cpu, peak KB, stdout, stderr) of one run of cmd, through bench/measure.c (the
+    child's own rusage: a child forked from this Python would count its pages in its peak)."""
     stdin = subprocess.PIPE if stdin_text is not None else subprocess.DEVNULL
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        p = subprocess.Popen(cmd, stdin=stdin, stdout=out, stderr=err)
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile(mode="r") as usage:
+        start = time.perf_counter()
+        p = subprocess.Popen([MEASURE, usage.name] + cmd, stdin=stdin, stdout=out, stderr=err)
         if stdin_text is not None:
             p.stdin.write(stdin_text.encode())
             p.stdin.close()
-        _, status, ru = os.wait4(p.pid, 0)
-        p.returncode = os.waitstatus_to_exitcode(status)
+        p.wait()
         wall = time.perf_counter() - start
         out.seek(0)
         err.seek(0)
         o, e = out.read(), err.read()
-    if p.returncode not in (0, 1, 2):
-        sys.exit("%s exited %d:\n%s" % (cmd[0], p.returncode, e.decode(errors="replace")[-2000:]))
-    return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss, o, e
+        fields = usage.read().split()
+    if p.returncode != 0 or len(fields) != 4:
+        sys.exit("could not measure %s:\n%s" % (cmd[0], e.decode(errors="replace")[-2000:]))
+    user, system, peak, code = (int(f) for f in fields)
+    if code not in (0, 1, 2):
+        sys.exit("%s exited %d:\n%s" % (cmd[0], code, e.decode(errors="replace")[-2000:]))
+    return wall, (user + system) / 1e6, peak, o, e
 
 
 def python_files(root, exclude=()):
@@ -81,6 +87,16 @@ def build_floor():
             objs.append(o)
         subprocess.check_call(["c++", "-O2", "-std=c++17"] + sources + objs +
                               ["-ltree-sitter", "-lpthread", "-o", exe])
+    return exe
+
+
+def build_measure():
+    out_dir = os.path.join(HERE, ".build")
+    os.makedirs(out_dir, exist_ok=True)
+    exe = os.path.join(out_dir, "measure")
+    src = os.path.join(HERE, "measure.c")
+    if not os.path.exists(exe) or os.path.getmtime(exe) < os.path.getmtime(src):
+        subprocess.check_call(["cc", "-O2", src, "-o", exe])
     return exe
 
 
@@ -112,6 +128,8 @@ def main():
     if args.install:
         subprocess.check_call(["npm", "install", "--no-audit", "--no-fund", "--no-save",
                                "--prefix", HERE, "@ast-grep/cli@0.51.1"])
+    global MEASURE
+    MEASURE = build_measure()
     floor = build_floor()
     sg = ast_grep()
     if not sg:
