@@ -117,6 +117,9 @@ TriggerWords::TriggerWords(const ApiTable &Api) {
       Add(RuleNeeds::ForkOrProcessStart, ForkWord);
     if (E.Flags & (ProcessFlags | StartsThreads | ThreadedLibrary | InitializesCuda))
       Add(RuleNeeds::SummaryEffect, summaryWord(Name));
+    // As a summary's words: a module that makes a thread pool names `concurrent` too.
+    if ((E.Flags & ProcessFlags) || E.StartMethod.present())
+      Add(RuleNeeds::ProcessEffect, summaryWord(Name));
   });
   // The walk's own CUDA forms (`.cuda()`, `.to("cuda")`, `device="cuda"`) and DataLoader
   // workers forked when the loader is iterated.
@@ -224,12 +227,14 @@ uint32_t TriggerWords::scan(llvm::StringRef Source) const {
     return 0;
   uint32_t Met = 0;
   auto Done = [&] { return (Met & AllNeeds) == AllNeeds; };
-  const uint32_t Summary = 1u << unsigned(RuleNeeds::SummaryEffect);
+  const uint32_t Summary = 1u << unsigned(RuleNeeds::SummaryEffect) |
+                           1u << unsigned(RuleNeeds::ProcessEffect);
   // In a string, "fork" names a start method (get_context("fork")): every need of the word
-  // but a summary's, whose words are names a module calls. "cuda" names a device
+  // but a summary's (and the process effects' of one), whose words are names a module calls.
+  // "cuda" names a device
   // (`.to("cuda")`, `device="cuda:0"`): a summary's need.
   const uint32_t ForkInString = ForkNeeds & ~Summary;
-  const uint32_t CudaInString = CudaNeeds & Summary;
+  const uint32_t CudaInString = CudaNeeds & (1u << unsigned(RuleNeeds::SummaryEffect));
   scanCodeWith(
       Source,
       [&](llvm::StringRef W) {

@@ -165,6 +165,10 @@ enum class RuleNeeds {
   /// What a module's summary can hold in whole-program mode: anything of the above, threads,
   /// threaded libraries, CUDA.
   SummaryEffect,
+  /// What makes a summary touch processes (FunctionSummary::touchesProcesses): a fork, a
+  /// process start, a hand-off to a process API, a start method, by the words of a summary
+  /// (ProcessPoolExecutor, not concurrent); not preexec_fn, which no summary holds.
+  ProcessEffect,
 };
 
 /// The words of each kind of need, for one API table, and a scan of a file for them.
@@ -187,7 +191,7 @@ public:
   static bool meets(uint32_t Scan, RuleNeeds Need) { return Scan & (1u << unsigned(Need)); }
 
 private:
-  static constexpr unsigned NumNeeds = unsigned(RuleNeeds::SummaryEffect) + 1;
+  static constexpr unsigned NumNeeds = unsigned(RuleNeeds::ProcessEffect) + 1;
   std::vector<std::string> ByNeed[NumNeeds];
   std::vector<std::string> All;                 ///< the union, each once
   std::vector<uint32_t> NeedsOfWord;            ///< for each of All, the needs it serves

@@ -9,6 +9,7 @@
 #include "python/Prefilter.h"
 #include "python/SyntaxTree.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
@@ -126,6 +127,33 @@ bool nameHasEffects(ProjectLink &Link, llvm::StringRef Qualified, bool InCycle,
       return false;
     Module = Module.rsplit('.').first;
   }
+  // A module that names nothing about processes, and imports nothing of the project that
+  // does, has no effect on them: known without its summary (most modules are such).
+  if (Kind == ProjectEffects::Processes && !Link.hasSummary(Module) &&
+      !Link.mayTouchProcesses(Module)) {
+    // Only what its imports bind: a module object, function or class of another module.
+    // Bindings that lead back to a name on the way (`from pkg import x` in pkg.x's text, an
+    // import in a docstring) reach no definition.
+    thread_local std::vector<std::string> Chasing;
+    if (std::find(Chasing.begin(), Chasing.end(), Qualified) != Chasing.end())
+      return false;
+    Chasing.push_back(Qualified.str());
+    auto Done = llvm::make_scope_exit([] { Chasing.pop_back(); });
+    if (Module.size() == Qualified.size()) {
+      for (const auto &[Bound, Target] : Link.bindingsOf(Module))
+        if ((Bound == "*" || !Used || Used->has(Bound)) &&
+            nameHasEffects(Link, Target, InCycle, Depth + 1, Used, Kind))
+          return true;
+      return false;
+    }
+    llvm::StringRef Rest = Qualified.drop_front(Module.size() + 1);
+    llvm::StringRef Head = Rest.split('.').first;
+    for (const std::string &Target : Link.boundBy(Module, Head))
+      if (nameHasEffects(Link, Target + Rest.drop_front(Head.size()).str(), InCycle, Depth + 1,
+                         Used, Kind))
+        return true;
+    return false;
+  }
   const ModuleSummary *S = Link.module(Module);
   if (!S)
     return InCycle;
@@ -188,6 +216,58 @@ bool importsProjectEffects(llvm::StringRef Source, ProjectLink &Link,
   return Found;
 }
 
+/// Calls Each with every import statement of Source ("from x import a, b", "import x as y"),
+/// continuation lines joined and the comment cut, until it returns true. False when a
+/// statement could not be read whole (it may import anything).
+static bool forEachImport(llvm::StringRef Source,
+                          llvm::function_ref<bool(llvm::StringRef Line)> Each) {
+  // Only the lines that hold "import" can be import statements: found with one search each,
+  // not by reading every line.
+  size_t Pos = 0;
+  while (true) {
+    size_t At = findText(Source, "import", Pos);
+    if (At == llvm::StringRef::npos)
+      return true;
+    size_t Start = Source.rfind('\n', At);
+    Start = Start == llvm::StringRef::npos ? 0 : Start + 1;
+    // The statement may begin on an earlier line that ends with a backslash.
+    while (Start > 0) {
+      llvm::StringRef Before = Source.take_front(Start - 1); // without its newline
+      if (!endsWith(Before.rtrim('\r'), "\\"))
+        break;
+      size_t Prev = Before.rfind('\n');
+      Start = Prev == llvm::StringRef::npos ? 0 : Prev + 1;
+    }
+    llvm::StringRef Rest = Source.drop_front(Start);
+    auto [First, AfterFirst] = Rest.split('\n');
+    Rest = AfterFirst;
+    llvm::StringRef T = First.ltrim();
+    if (!startsWith(T, "from ") && !startsWith(T, "import ")) {
+      Pos = std::max(At + 6, Source.size() - Rest.size());
+      continue;
+    }
+    std::string Line = T.split('#').first.rtrim().str();
+    // A statement continued on the next lines: `from x import (` ... `)`, or a backslash.
+    unsigned Joined = 0;
+    auto Open = [&] {
+      llvm::StringRef L = Line;
+      return endsWith(L, "\\") || (L.count('(') > L.count(')'));
+    };
+    while (Open() && !Rest.empty() && Joined++ < 1000) {
+      auto [Next, After] = Rest.split('\n');
+      Rest = After;
+      if (endsWith(Line, "\\"))
+        Line.pop_back();
+      Line += " " + Next.split('#').first.trim().str();
+    }
+    if (Open())
+      return false;
+    if (Each(Line))
+      return true;
+    Pos = std::max(At + 6, Source.size() - Rest.size());
+  }
+}
+
 static bool scanImportsForEffects(llvm::StringRef Source, ProjectLink &Link,
                                   llvm::StringMap<std::string> *Unused, ProjectEffects Kind) {
   bool Found = false;
@@ -212,7 +292,10 @@ static bool scanImportsForEffects(llvm::StringRef Source, ProjectLink &Link,
         return false;
       // Null: being summarised (an import cycle): not known before it ends, and the walk
       // of this module could not use it either.
-      const ModuleSummary *S = Link.module(Module);
+      const ModuleSummary *S = Kind == ProjectEffects::Processes && !Link.hasSummary(Module) &&
+                                       !Link.mayTouchProcesses(Module)
+                                   ? nullptr
+                                   : Link.module(Module);
       if (S && (Kind == ProjectEffects::Any ? !S->Import.empty() : S->Import.touchesProcesses()))
         return true;
       if (End == llvm::StringRef::npos)
@@ -264,52 +347,11 @@ static bool scanImportsForEffects(llvm::StringRef Source, ProjectLink &Link,
         Found = nameHasEffects(Link, Full, false, 0, &Used, Kind);
     }
   };
-  // Only the lines that hold "import" can be import statements: found with one search each,
-  // not by reading every line.
-  size_t Pos = 0;
-  while (!Found) {
-    size_t At = findText(Source, "import", Pos);
-    if (At == llvm::StringRef::npos)
-      break;
-    size_t Start = Source.rfind('\n', At);
-    Start = Start == llvm::StringRef::npos ? 0 : Start + 1;
-    // The statement may begin on an earlier line that ends with a backslash.
-    while (Start > 0) {
-      llvm::StringRef Before = Source.take_front(Start - 1); // without its newline
-      if (!endsWith(Before.rtrim('\r'), "\\"))
-        break;
-      size_t Prev = Before.rfind('\n');
-      Start = Prev == llvm::StringRef::npos ? 0 : Prev + 1;
-    }
-    llvm::StringRef Rest = Source.drop_front(Start);
-    auto [First, AfterFirst] = Rest.split('\n');
-    Rest = AfterFirst;
-    llvm::StringRef T = First.ltrim();
-    if (!startsWith(T, "from ") && !startsWith(T, "import ")) {
-      Pos = std::max(At + 6, Source.size() - Rest.size());
-      continue;
-    }
-    std::string Line = T.split('#').first.rtrim().str();
-    // A statement continued on the next lines: `from x import (` ... `)`, or a backslash.
-    {
-      unsigned Joined = 0;
-      auto Open = [&] {
-        llvm::StringRef L = Line;
-        return endsWith(L, "\\") || (L.count('(') > L.count(')'));
-      };
-      while (Open() && !Rest.empty() && Joined++ < 1000) {
-        auto [Next, After] = Rest.split('\n');
-        Rest = After;
-        if (endsWith(Line, "\\"))
-          Line.pop_back();
-        Line += " " + Next.split('#').first.trim().str();
-      }
-      if (Open())
-        return true; // not read whole: it may name anything
-    }
-    Scan(Line);
-    Pos = std::max(At + 6, Source.size() - Rest.size());
-  }
+  if (!forEachImport(Source, [&](llvm::StringRef Line) {
+        Scan(Line);
+        return Found;
+      }))
+    return true; // a statement not read whole: it may name anything
   return Found;
 }
 
@@ -693,6 +735,30 @@ std::pair<std::string, std::string> Project::searchModule(llvm::StringRef Name,
   return {};
 }
 
+/// What a module's text tells about processes without its parse (Project::processFacts).
+struct Project::ProcessFacts {
+  /// Its summary is needed to tell: it names a word of a process effect, imports and names
+  /// something of the project that may have one, cannot be read (anything may be in it), or
+  /// names no word of a summary at all (then its summary is made without a parse, and as
+  /// cheaply as these facts).
+  bool May = true;
+  /// Without May: the names its imports bind (what they stand for), and the modules whose
+  /// names a star import binds: what a name looked up through it may still reach.
+  llvm::StringMap<std::string> Binds;
+  std::set<std::string> Stars;
+  std::string Digest; ///< of all the above, for the caches' dependencies
+  llvm::sys::TimePoint<> Modified;
+  uint64_t Size = 0;
+  std::chrono::steady_clock::time_point Checked;
+};
+
+namespace {
+/// The modules whose ProcessFacts this thread is making, one inside another (an import
+/// chain), with their projects.
+thread_local std::vector<std::pair<const void *, std::string>> Judging;
+} // namespace
+
+
 /// The link given to the analysis of one module.
 class FileLink : public ProjectLink {
 public:
@@ -736,7 +802,25 @@ public:
   std::vector<std::pair<std::string, std::string>> dependencies() const override {
     return {Deps.begin(), Deps.end()};
   }
+  bool mayTouchProcesses(llvm::StringRef Module) override {
+    const Project::ProcessFacts *F = facts(Module);
+    return !F || F->May;
+  }
+  bool hasSummary(llvm::StringRef Module) override {
+    if (Summaries.count(Module))
+      return true;
+    const std::pair<std::string, std::string> *Found = resolve(Module);
+    return Found && !Found->first.empty() && P.summaryAtHand(Found->first);
+  }
+  std::vector<std::string> boundBy(llvm::StringRef Module, llvm::StringRef Bound) override;
+  std::vector<std::pair<std::string, std::string>> bindingsOf(llvm::StringRef Module) override;
   std::string moduleDigest(llvm::StringRef Module) override {
+    if (Module.consume_front("!")) {
+      const std::pair<std::string, std::string> *Found = resolve(Module);
+      if (!Found || Found->first.empty())
+        return "";
+      return P.processFacts(Found->first, Module, Found->second)->Digest;
+    }
     const std::pair<std::string, std::string> *Found = resolve(Module);
     if (!Found || Found->first.empty())
       return "";
@@ -746,6 +830,20 @@ public:
   }
 
 private:
+  /// The project's ProcessFacts of Module, kept by this link (recorded as the dependency
+  /// "!Module"); null when it is not a module of the project.
+  const Project::ProcessFacts *facts(llvm::StringRef Module) {
+    auto Known = KeptFacts.find(Module);
+    if (Known != KeptFacts.end())
+      return Known->second.get();
+    const std::pair<std::string, std::string> *Found = resolve(Module);
+    std::shared_ptr<const Project::ProcessFacts> F;
+    if (Found && !Found->first.empty()) {
+      F = P.processFacts(Found->first, Module, Found->second);
+      Deps["!" + Module.str()] = F->Digest;
+    }
+    return (KeptFacts[Module] = std::move(F)).get();
+  }
   /// Where module Module of the project is (file and the folder it was found in; an empty
   /// file: it does not exist, which is recorded as a dependency); null for a module of the
   /// API table (not the project's). Asked many times per file (every prefix of every
@@ -774,10 +872,37 @@ private:
   mutable llvm::StringMap<const std::pair<std::string, std::string> *> Resolved;
   /// module's answers (held by Keep).
   llvm::StringMap<const ModuleSummary *> Summaries;
+  /// facts' answers.
+  llvm::StringMap<std::shared_ptr<const Project::ProcessFacts>> KeptFacts;
   /// Module -> digest of its summary ("" for a module asked about that does not exist).
   mutable std::map<std::string, std::string> Deps;
   Project::Keeper Keep; ///< what it handed out stays valid while it lives
 };
+
+std::vector<std::string> FileLink::boundBy(llvm::StringRef Module, llvm::StringRef Bound) {
+  std::vector<std::string> Out;
+  const Project::ProcessFacts *F = facts(Module);
+  if (!F || F->May)
+    return Out;
+  auto It = F->Binds.find(Bound);
+  if (It != F->Binds.end())
+    Out.push_back(It->second);
+  for (const std::string &Star : F->Stars)
+    Out.push_back(Star + "." + Bound.str());
+  return Out;
+}
+
+std::vector<std::pair<std::string, std::string>> FileLink::bindingsOf(llvm::StringRef Module) {
+  std::vector<std::pair<std::string, std::string>> Out;
+  const Project::ProcessFacts *F = facts(Module);
+  if (!F || F->May)
+    return Out;
+  for (const auto &B : F->Binds)
+    Out.emplace_back(B.first().str(), B.second);
+  for (const std::string &Star : F->Stars)
+    Out.emplace_back("*", Star);
+  return Out;
+}
 
 std::unique_ptr<ProjectLink> Project::linkFor(llvm::StringRef Path) {
   Layout L = layoutOf(Path);
@@ -928,6 +1053,155 @@ const ModuleSummary *Project::summaryOf(const std::string &File, llvm::StringRef
   }
   Keep.push_back(Sum);
   return Sum.get();
+}
+
+/// What an import statement (as forEachImport gives it) binds in module OwnName: each name
+/// and what it stands for (`import a.b` binds a; `from .x import f as g` binds g to
+/// "pkg.x.f"), and the modules whose names `from X import *` binds.
+static void bindingsOfImport(llvm::StringRef Line, llvm::StringRef OwnName, bool IsPackage,
+                             llvm::StringMap<std::string> &Binds, std::set<std::string> &Stars) {
+  llvm::StringRef L = Line.trim();
+  llvm::SmallVector<llvm::StringRef, 4> Items;
+  if (L.consume_front("import ")) {
+    L.split(Items, ',');
+    for (llvm::StringRef Item : Items) {
+      auto [Dotted, Alias] = Item.trim().split(" as ");
+      llvm::StringRef M = Dotted.trim("()\\ \t");
+      llvm::StringRef A = Alias.trim("()\\ \t");
+      if (M.empty())
+        continue;
+      if (!A.empty())
+        Binds[A] = M.str();
+      else
+        Binds[M.split('.').first] = M.split('.').first.str();
+    }
+    return;
+  }
+  if (!L.consume_front("from "))
+    return;
+  auto [Module, Names] = L.split(" import");
+  Module = Module.trim();
+  if (Module.empty())
+    return;
+  std::string Base =
+      Module.front() == '.' ? resolveRelative(OwnName, IsPackage, Module) : Module.str();
+  if (Base.empty())
+    return;
+  Names.trim().trim("() \t").split(Items, ',');
+  for (llvm::StringRef Item : Items) {
+    auto [Name, Alias] = Item.trim().split(" as ");
+    llvm::StringRef N = Name.trim("() \t"), A = Alias.trim("() \t");
+    if (N == "*")
+      Stars.insert(Base);
+    else if (!N.empty())
+      Binds[A.empty() ? N : A] = Base + "." + N.str();
+  }
+}
+
+std::shared_ptr<const Project::ProcessFacts>
+Project::processFacts(const std::string &File, llvm::StringRef Name, llvm::StringRef ImportRoot) {
+  auto Now = std::chrono::steady_clock::now();
+  std::string Key = (ImportRoot + "\n" + File).str();
+  std::shared_ptr<const ProcessFacts> Old;
+  {
+    std::lock_guard<std::mutex> Lock(FactsMu);
+    auto It = Facts.find(Key);
+    if (It != Facts.end()) {
+      // Looked at again at most once a second (an editor session keeps the project).
+      if (Now - It->second->Checked < std::chrono::seconds(1))
+        return It->second;
+      Old = It->second;
+    }
+  }
+  static const auto Unknown = [] {
+    auto U = std::make_shared<ProcessFacts>();
+    U->Digest = "processes";
+    return U;
+  }();
+  // Inside an import cycle, or too deep a chain: it may (then its summary tells). What is
+  // concluded from that is on the safe side, and kept.
+  if (Judging.size() >= MaxImportDepth ||
+      std::find(Judging.begin(), Judging.end(), std::make_pair((const void *)this, Key)) !=
+          Judging.end())
+    return Unknown;
+
+  auto Made = std::make_shared<ProcessFacts>();
+  Made->Checked = Now;
+  llvm::sys::fs::file_status Status;
+  if (!llvm::sys::fs::status(File, Status)) {
+    Made->Modified = Status.getLastModificationTime();
+    Made->Size = Status.getSize();
+  }
+  auto Keep = [&] {
+    std::lock_guard<std::mutex> Lock(FactsMu);
+    Facts[Key] = Made;
+  };
+  // The file as it was: what it knew holds (as for summaries, what it imports is not
+  // looked at again).
+  if (Old && Old->Modified == Made->Modified && Old->Size == Made->Size) {
+    *Made = *Old;
+    Made->Checked = Now;
+    Keep();
+    return Made;
+  }
+  if (Observer)
+    Observer(File);
+  auto Buf = llvm::MemoryBuffer::getFile(File, /*IsText=*/false, /*RequiresNullTerminator=*/false,
+                                         /*IsVolatile=*/true);
+  // Unreadable, huge, or maybe not ASCII-compatible (UTF-16 has NUL bytes): it may.
+  if (Buf && (*Buf)->getBufferSize() < (1u << 31) && !(*Buf)->getBuffer().contains('\0')) {
+    llvm::StringRef Raw = (*Buf)->getBuffer();
+    bool IsPackage = false;
+    std::string Own = moduleNameIn(File, ImportRoot, IsPackage);
+    if (Own.empty())
+      Own = Name.str();
+    // Its functions and its import can touch processes only through a word of a fork, a
+    // process start, a process API or a start method in its own code, or through something
+    // of the project it imports and names that does (what the pre-filter asks of a file).
+    // What it gains: a module that starts threads (a summary's word) is not parsed, nor is
+    // everything its summary would ask about, for a question about processes.
+    uint32_t Needs = Words->needsIn(Raw);
+    Made->May = !TriggerWords::meets(Needs, RuleNeeds::SummaryEffect) ||
+                TriggerWords::meets(Needs, RuleNeeds::ProcessEffect) ||
+                !forEachImport(Raw, [&](llvm::StringRef Line) {
+                  bindingsOfImport(Line, Own, IsPackage, Made->Binds, Made->Stars);
+                  return false;
+                });
+    if (!Made->May) {
+      Judging.emplace_back(this, Key);
+      auto Pop = llvm::make_scope_exit([] { Judging.pop_back(); });
+      FileLink Link(*this, Own, IsPackage, ImportRoot.str());
+      Made->May = importsProjectEffects(Raw, Link, nullptr, ProjectEffects::Processes);
+    }
+  }
+  finishFacts(*Made);
+  Keep();
+  return Made;
+}
+
+bool Project::summaryAtHand(const std::string &File) {
+  std::lock_guard<std::mutex> Lock(ModulesMu);
+  auto It = Modules.find(File);
+  return It != Modules.end() && It->second && It->second->Summary && !It->second->InProgress &&
+         std::chrono::steady_clock::now() - It->second->Checked < std::chrono::seconds(1);
+}
+
+void Project::finishFacts(ProcessFacts &F) {
+  if (F.May) {
+    F.Binds.clear();
+    F.Stars.clear();
+    F.Digest = "processes";
+    return;
+  }
+  std::vector<std::string> Lines;
+  for (const auto &B : F.Binds)
+    Lines.push_back(B.first().str() + "=" + B.second);
+  for (const std::string &S : F.Stars)
+    Lines.push_back("*" + S);
+  llvm::sort(Lines);
+  std::string All = llvm::join(Lines, "\n");
+  std::array<uint8_t, 20> Bytes = llvm::SHA1::hash(llvm::arrayRefFromStringRef(All));
+  F.Digest = "none-" + llvm::toHex(llvm::ArrayRef<uint8_t>(Bytes), /*LowerCase=*/true);
 }
 
 void Project::keepParse(const std::string &File, std::string &&Text, SyntaxTree &&Tree,

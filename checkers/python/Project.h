@@ -20,6 +20,7 @@
 #include "llvm/ADT/StringSet.h"
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <map>
@@ -68,6 +69,27 @@ public:
   virtual std::string moduleDigest(llvm::StringRef Name) = 0;
   /// The parse of the analysed file that its summary left for it, once; null when none.
   virtual std::unique_ptr<ParsedModule> takeParse() { return nullptr; }
+  /// Whether importing the project module Name or calling its functions may fork, start
+  /// processes, hand a callable to a process API or set the start method, as far as its text
+  /// tells without a parse: false when it names words of a summary (threads, CUDA) but none
+  /// of those, and nothing of the project it imports and names may (importsProjectEffects).
+  /// True: its summary tells. Recorded as a dependency ("!Name", whose digest covers the
+  /// answer and boundBy's).
+  virtual bool mayTouchProcesses(llvm::StringRef Name) { return true; }
+  /// Whether the summary of the project module Name is at hand (made in this run, no parse
+  /// needed).
+  virtual bool hasSummary(llvm::StringRef Name) { return false; }
+  /// For a module of which mayTouchProcesses is false: what Bound, a name its imports bind,
+  /// stands for ("pkg.helpers" for `from pkg import helpers`; with `from x import *`, x.Bound
+  /// too). Empty when nothing.
+  virtual std::vector<std::string> boundBy(llvm::StringRef Name, llvm::StringRef Bound) {
+    return {};
+  }
+  /// For such a module: each name its imports bind and what it stands for, and the modules
+  /// whose names star imports bind (as "*module").
+  virtual std::vector<std::pair<std::string, std::string>> bindingsOf(llvm::StringRef Name) {
+    return {};
+  }
 
   /// importsProjectEffects' answer for Source and Kind, remembered (the pre-filter, each rule
   /// and the flow walk ask it of the same file).
@@ -256,6 +278,15 @@ private:
   const FunctionSummary *function(llvm::StringRef Qualified, llvm::StringRef ImportRoot,
                                   std::map<std::string, std::string> &Deps, Keeper &Keep,
                                   unsigned Depth);
+  struct ProcessFacts;
+  /// What the module in File (named Name as imported, found in ImportRoot) may do to
+  /// processes, known from its text (ProjectLink::mayTouchProcesses); made once, again when
+  /// the file changed (looked at at most once a second, as summaries are).
+  std::shared_ptr<const ProcessFacts> processFacts(const std::string &File, llvm::StringRef Name,
+                                                   llvm::StringRef ImportRoot);
+  static void finishFacts(ProcessFacts &F);
+  /// Whether File's summary was made in this run and holds still (no parse, no wait).
+  bool summaryAtHand(const std::string &File);
 
   std::string Root;
   std::string Only; ///< Layout::Only
@@ -275,6 +306,9 @@ private:
   mutable llvm::StringMap<std::unique_ptr<llvm::StringSet<>>> Listings;
   /// findModule's answers, by import root and name (a file made during a run is not seen).
   mutable llvm::StringMap<std::pair<std::string, std::string>> Found;
+  std::mutex FactsMu; ///< Facts
+  /// processFacts' answers, by import root and file.
+  llvm::StringMap<std::shared_ptr<const ProcessFacts>> Facts;
   std::atomic<unsigned> Loaded{0};
   Cache *Store = nullptr;
   std::shared_ptr<const llvm::StringSet<>> Inputs;

@@ -442,6 +442,73 @@ TEST(PythonProject, ThreadOnlyImportsDoNotMakeAFileAnAnalysis) {
   EXPECT_TRUE(AfterThread);
 }
 
+// A question about processes does not parse a module that starts threads but names no fork,
+// process or start method, and imports and names nothing of the project that does: its text
+// tells. What such a module binds by importing (a module object, a star import) is still
+// followed, and a change to its text that adds a process start is seen through the
+// dependency recorded for the answer ("!module").
+TEST(PythonProject, ThreadModulesAreNotParsedForQuestionsAboutProcesses) {
+  Tree T;
+  T.write("pyproject.toml", "");
+  T.write("pkg/__init__.py", "");
+  T.write("pkg/starter.py", "import multiprocessing as mp\n\n"
+                            "def start_workers(fn):\n"
+                            "    with mp.Pool() as pool:\n"
+                            "        return pool.map(fn, [1])\n");
+  // Threads, and the starter bound but not used ("start_workers" only in a docstring).
+  T.write("pkg/ticker.py", "'''Unlike start_workers, ticks.'''\n"
+                           "import threading\n"
+                           "from . import starter\n\n"
+                           "def tick():\n"
+                           "    threading.Thread(target=print).start()\n");
+  T.write("pkg/star.py", "import threading\nfrom .starter import *\n\n"
+                         "def tock():\n    threading.Thread(target=print).start()\n");
+  // Threads, and a function that starts processes through the starter.
+  T.write("pkg/uses.py", "import threading\nfrom .starter import start_workers\n\n"
+                         "def run():\n    start_workers(print)\n");
+  Project P(T.Root, nullptr);
+  auto Ask = [&](llvm::StringRef Name, llvm::StringRef Source) {
+    auto Link = P.linkFor(T.Root + "/" + Name.str());
+    return importsProjectEffects(Source, *Link, nullptr, ProjectEffects::Processes);
+  };
+  EXPECT_FALSE(Ask("a.py", "from pkg.ticker import tick\ntick()\n"));
+  EXPECT_FALSE(Ask("b.py", "from pkg import ticker\nticker.tick()\n"));
+  EXPECT_FALSE(Ask("c.py", "from pkg.star import tock\ntock()\n"));
+  // Only the starter was parsed (it names a pool): the modules that bind it name nothing of it.
+  EXPECT_EQ(P.modulesLoaded(), 1u);
+  // Through the bindings of the modules that were not parsed: to the starter.
+  EXPECT_TRUE(Ask("d.py", "from pkg.ticker import starter\nstarter.start_workers(print)\n"));
+  EXPECT_TRUE(Ask("e.py", "from pkg import ticker\nticker.starter.start_workers(print)\n"));
+  EXPECT_TRUE(Ask("f.py", "from pkg.star import start_workers\nstart_workers(print)\n"));
+  EXPECT_FALSE(Ask("g.py", "from pkg.ticker import starter\nstarter.other()\n"));
+  // A module whose own function starts processes through the starter may, by its text.
+  EXPECT_TRUE(Ask("h.py", "from pkg.uses import run\nrun()\n"));
+  // The thread a module starts still counts for everything else.
+  auto Link = P.linkFor(T.Root + "/i.py");
+  EXPECT_TRUE(importsProjectEffects("from pkg.ticker import tick\ntick()\n", *Link));
+
+  // The answer is a dependency of the file that asked, with a digest that changes with it.
+  Project Fresh(T.Root, nullptr);
+  auto Asking = Fresh.linkFor(T.Root + "/j.py");
+  EXPECT_FALSE(importsProjectEffects("from pkg.ticker import tick\ntick()\n", *Asking, nullptr,
+                                     ProjectEffects::Processes));
+  std::string Before;
+  for (const auto &[Module, Digest] : Asking->dependencies())
+    if (Module == "!pkg.ticker")
+      Before = Digest;
+  ASSERT_FALSE(Before.empty());
+  EXPECT_NE(Before, "processes");
+  EXPECT_EQ(Asking->moduleDigest("!pkg.ticker"), Before);
+  T.write("pkg/ticker.py", "import threading\nimport multiprocessing\n\n"
+                           "def tick():\n"
+                           "    multiprocessing.Process(target=print).start()\n");
+  Project Later(T.Root, nullptr);
+  auto Again = Later.linkFor(T.Root + "/j.py");
+  EXPECT_EQ(Again->moduleDigest("!pkg.ticker"), "processes");
+  EXPECT_TRUE(importsProjectEffects("from pkg.ticker import tick\ntick()\n", *Again, nullptr,
+                                    ProjectEffects::Processes));
+}
+
 TEST(PythonProject, DependenciesAndTheirDigests) {
   Tree T;
   T.write("pyproject.toml", "");
