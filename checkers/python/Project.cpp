@@ -216,6 +216,22 @@ bool importsProjectEffects(llvm::StringRef Source, ProjectLink &Link,
   return Found;
 }
 
+/// For `from X import names` (the text after "from "): the module X, relative imports
+/// resolved against module OwnName, and the text of the names; nullopt when X is empty or
+/// leaves the top package.
+static std::optional<std::pair<std::string, llvm::StringRef>>
+fromImport(llvm::StringRef AfterFrom, llvm::StringRef OwnName, bool IsPackage) {
+  auto [Module, Names] = AfterFrom.split(" import");
+  Module = Module.trim();
+  if (Module.empty())
+    return std::nullopt;
+  std::string Base =
+      Module.front() == '.' ? resolveRelative(OwnName, IsPackage, Module) : Module.str();
+  if (Base.empty())
+    return std::nullopt;
+  return std::make_pair(std::move(Base), Names.trim());
+}
+
 /// Calls Each with every import statement of Source ("from x import a, b", "import x as y"),
 /// continuation lines joined and the comment cut, until it returns true. False when a
 /// statement could not be read whole (it may import anything).
@@ -318,18 +334,13 @@ static bool scanImportsForEffects(llvm::StringRef Source, ProjectLink &Link,
     }
     if (!L.consume_front("from "))
       return;
-    auto [Module, Names] = L.split(" import");
-    Module = Module.trim();
-    if (Module.empty())
+    auto From = fromImport(L, Link.moduleName(), Link.isPackage());
+    if (!From)
       return;
-    std::string Base = Module.front() == '.'
-                           ? resolveRelative(Link.moduleName(), Link.isPackage(), Module)
-                           : Module.str();
-    if (Base.empty())
-      return;
+    const std::string &Base = From->first;
+    llvm::StringRef Names = From->second;
     Found = RunsEffects(Base);
     // The names: functions, classes, re-exports or submodules (`from . import helpers`).
-    Names = Names.trim();
     llvm::SmallVector<llvm::StringRef, 4> Items;
     Names.trim("() \t").split(Items, ',');
     for (llvm::StringRef Item : Items) {
@@ -1079,15 +1090,11 @@ static void bindingsOfImport(llvm::StringRef Line, llvm::StringRef OwnName, bool
   }
   if (!L.consume_front("from "))
     return;
-  auto [Module, Names] = L.split(" import");
-  Module = Module.trim();
-  if (Module.empty())
+  auto From = fromImport(L, OwnName, IsPackage);
+  if (!From)
     return;
-  std::string Base =
-      Module.front() == '.' ? resolveRelative(OwnName, IsPackage, Module) : Module.str();
-  if (Base.empty())
-    return;
-  Names.trim().trim("() \t").split(Items, ',');
+  const std::string &Base = From->first;
+  From->second.trim("() \t").split(Items, ',');
   for (llvm::StringRef Item : Items) {
     auto [Name, Alias] = Item.trim().split(" as ");
     llvm::StringRef N = Name.trim("() \t"), A = Alias.trim("() \t");
