@@ -230,9 +230,8 @@ uint32_t TriggerWords::scan(llvm::StringRef Source) const {
   const uint32_t Summary = 1u << unsigned(RuleNeeds::SummaryEffect) |
                            1u << unsigned(RuleNeeds::ProcessEffect);
   // In a string, "fork" names a start method (get_context("fork")): every need of the word
-  // but a summary's (and the process effects' of one), whose words are names a module calls.
-  // "cuda" names a device
-  // (`.to("cuda")`, `device="cuda:0"`): a summary's need.
+  // but a summary's and its process effects', whose words are names a module calls. "cuda"
+  // names a device (`.to("cuda")`, `device="cuda:0"`): a summary's need.
   const uint32_t ForkInString = ForkNeeds & ~Summary;
   const uint32_t CudaInString = CudaNeeds & (1u << unsigned(RuleNeeds::SummaryEffect));
   scanCodeWith(

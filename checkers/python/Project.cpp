@@ -129,8 +129,7 @@ bool nameHasEffects(ProjectLink &Link, llvm::StringRef Qualified, bool InCycle,
   }
   // A module that names nothing about processes, and imports nothing of the project that
   // does, has no effect on them: known without its summary (most modules are such).
-  if (Kind == ProjectEffects::Processes && !Link.hasSummary(Module) &&
-      !Link.mayTouchProcesses(Module)) {
+  if (Kind == ProjectEffects::Processes && !Link.mayTouchProcesses(Module)) {
     // Only what its imports bind: a module object, function or class of another module.
     // Bindings that lead back to a name on the way (`from pkg import x` in pkg.x's text, an
     // import in a docstring) reach no definition.
@@ -216,20 +215,48 @@ bool importsProjectEffects(llvm::StringRef Source, ProjectLink &Link,
   return Found;
 }
 
-/// For `from X import names` (the text after "from "): the module X, relative imports
-/// resolved against module OwnName, and the text of the names; nullopt when X is empty or
-/// leaves the top package.
-static std::optional<std::pair<std::string, llvm::StringRef>>
-fromImport(llvm::StringRef AfterFrom, llvm::StringRef OwnName, bool IsPackage) {
-  auto [Module, Names] = AfterFrom.split(" import");
-  Module = Module.trim();
-  if (Module.empty())
+/// An import statement as forEachImport gives it, read: for `import a.b as c, d` each
+/// dotted module with its alias ("" for none); for `from X import n as m, *` the module X,
+/// relative imports resolved, and each name with its alias.
+struct ImportStatement {
+  bool From = false;
+  std::string Base; ///< X of `from X import ...`
+  llvm::SmallVector<std::pair<llvm::StringRef, llvm::StringRef>, 4> Items;
+};
+
+/// Line read as an import statement of module OwnName; nullopt when it is none, or its `from`
+/// module is empty or leaves the top package. The items point into Line.
+static std::optional<ImportStatement> readImport(llvm::StringRef Line, llvm::StringRef OwnName,
+                                                 bool IsPackage) {
+  ImportStatement S;
+  llvm::StringRef L = Line.trim();
+  llvm::StringRef List;
+  llvm::StringRef Strip = "()\\ \t";
+  if (L.consume_front("import ")) {
+    List = L;
+  } else if (L.consume_front("from ")) {
+    auto [Module, Names] = L.split(" import");
+    Module = Module.trim();
+    if (Module.empty())
+      return std::nullopt;
+    S.From = true;
+    S.Base = Module.front() == '.' ? resolveRelative(OwnName, IsPackage, Module) : Module.str();
+    if (S.Base.empty())
+      return std::nullopt;
+    List = Names.trim().trim("() \t");
+    Strip = "() \t";
+  } else {
     return std::nullopt;
-  std::string Base =
-      Module.front() == '.' ? resolveRelative(OwnName, IsPackage, Module) : Module.str();
-  if (Base.empty())
-    return std::nullopt;
-  return std::make_pair(std::move(Base), Names.trim());
+  }
+  llvm::SmallVector<llvm::StringRef, 4> Items;
+  List.split(Items, ',');
+  for (llvm::StringRef Item : Items) {
+    auto [Name, Alias] = Item.trim().split(" as ");
+    Name = Name.trim(Strip);
+    if (!Name.empty())
+      S.Items.emplace_back(Name, Alias.trim(Strip));
+  }
+  return S;
 }
 
 /// Calls Each with every import statement of Source ("from x import a, b", "import x as y"),
@@ -308,8 +335,7 @@ static bool scanImportsForEffects(llvm::StringRef Source, ProjectLink &Link,
         return false;
       // Null: being summarised (an import cycle): not known before it ends, and the walk
       // of this module could not use it either.
-      const ModuleSummary *S = Kind == ProjectEffects::Processes && !Link.hasSummary(Module) &&
-                                       !Link.mayTouchProcesses(Module)
+      const ModuleSummary *S = Kind == ProjectEffects::Processes && !Link.mayTouchProcesses(Module)
                                    ? nullptr
                                    : Link.module(Module);
       if (S && (Kind == ProjectEffects::Any ? !S->Import.empty() : S->Import.touchesProcesses()))
@@ -319,41 +345,27 @@ static bool scanImportsForEffects(llvm::StringRef Source, ProjectLink &Link,
     }
   };
   auto Scan = [&](llvm::StringRef Line) {
-    llvm::StringRef L = Line.trim();
-    if (L.consume_front("import ")) {
-      llvm::SmallVector<llvm::StringRef, 4> Items;
-      L.split(Items, ',');
-      for (llvm::StringRef Item : Items) {
-        auto [Dotted, Alias] = Item.trim().split(" as ");
-        llvm::StringRef M = Dotted.trim("()\\ \t");
-        // The module object: those of its functions the file names may be called.
-        if (!Found && !M.empty())
-          Found = RunsEffects(M) || ModuleObject(Alias.trim("()\\ \t"), M);
-      }
+    std::optional<ImportStatement> S = readImport(Line, Link.moduleName(), Link.isPackage());
+    if (!S)
+      return;
+    if (!S->From) {
+      // The module object: those of its functions the file names may be called.
+      for (const auto &[M, Alias] : S->Items)
+        if (!Found)
+          Found = RunsEffects(M) || ModuleObject(Alias, M);
       return;
     }
-    if (!L.consume_front("from "))
-      return;
-    auto From = fromImport(L, Link.moduleName(), Link.isPackage());
-    if (!From)
-      return;
-    const std::string &Base = From->first;
-    llvm::StringRef Names = From->second;
+    const std::string &Base = S->Base;
     Found = RunsEffects(Base);
     // The names: functions, classes, re-exports or submodules (`from . import helpers`).
-    llvm::SmallVector<llvm::StringRef, 4> Items;
-    Names.trim("() \t").split(Items, ',');
-    for (llvm::StringRef Item : Items) {
-      auto [Name, Alias] = Item.trim().split(" as ");
-      llvm::StringRef N = Name.trim("() \t");
-      if (Found || N.empty())
-        continue;
+    for (const auto &[N, Alias] : S->Items) {
+      if (Found)
+        break;
       std::string Full = Base + "." + N.str();
       if (N == "*")
         Found = nameHasEffects(Link, Base, false, 0, &Used, Kind);
       else if (Link.hasModule(Full))
-        Found = RunsEffects(Full) ||
-                ModuleObject(Alias.empty() ? N : Alias.trim("() \t"), Full);
+        Found = RunsEffects(Full) || ModuleObject(Alias.empty() ? N : Alias, Full);
       else
         Found = nameHasEffects(Link, Full, false, 0, &Used, Kind);
     }
@@ -766,7 +778,7 @@ struct Project::ProcessFacts {
 namespace {
 /// The modules whose ProcessFacts this thread is making, one inside another (an import
 /// chain), with their projects.
-thread_local std::vector<std::pair<const void *, std::string>> Judging;
+thread_local std::vector<std::pair<const Project *, std::string>> Judging;
 } // namespace
 
 
@@ -814,14 +826,18 @@ public:
     return {Deps.begin(), Deps.end()};
   }
   bool mayTouchProcesses(llvm::StringRef Module) override {
-    const Project::ProcessFacts *F = facts(Module);
-    return !F || F->May;
-  }
-  bool hasSummary(llvm::StringRef Module) override {
-    if (Summaries.count(Module))
-      return true;
+    auto Known = MayTouch.find(Module);
+    if (Known != MayTouch.end())
+      return Known->second;
+    // A summary at hand tells as well, and costs nothing more to ask.
     const std::pair<std::string, std::string> *Found = resolve(Module);
-    return Found && !Found->first.empty() && P.summaryAtHand(Found->first);
+    bool May = Summaries.count(Module) ||
+               (Found && !Found->first.empty() && P.summaryAtHand(Found->first));
+    if (!May) {
+      const Project::ProcessFacts *F = facts(Module);
+      May = !F || F->May;
+    }
+    return MayTouch[Module] = May;
   }
   std::vector<std::string> boundBy(llvm::StringRef Module, llvm::StringRef Bound) override;
   std::vector<std::pair<std::string, std::string>> bindingsOf(llvm::StringRef Module) override;
@@ -883,8 +899,9 @@ private:
   mutable llvm::StringMap<const std::pair<std::string, std::string> *> Resolved;
   /// module's answers (held by Keep).
   llvm::StringMap<const ModuleSummary *> Summaries;
-  /// facts' answers.
+  /// facts' and mayTouchProcesses' answers.
   llvm::StringMap<std::shared_ptr<const Project::ProcessFacts>> KeptFacts;
+  llvm::StringMap<bool> MayTouch;
   /// Module -> digest of its summary ("" for a module asked about that does not exist).
   mutable std::map<std::string, std::string> Deps;
   Project::Keeper Keep; ///< what it handed out stays valid while it lives
@@ -1071,37 +1088,17 @@ const ModuleSummary *Project::summaryOf(const std::string &File, llvm::StringRef
 /// "pkg.x.f"), and the modules whose names `from X import *` binds.
 static void bindingsOfImport(llvm::StringRef Line, llvm::StringRef OwnName, bool IsPackage,
                              llvm::StringMap<std::string> &Binds, std::set<std::string> &Stars) {
-  llvm::StringRef L = Line.trim();
-  llvm::SmallVector<llvm::StringRef, 4> Items;
-  if (L.consume_front("import ")) {
-    L.split(Items, ',');
-    for (llvm::StringRef Item : Items) {
-      auto [Dotted, Alias] = Item.trim().split(" as ");
-      llvm::StringRef M = Dotted.trim("()\\ \t");
-      llvm::StringRef A = Alias.trim("()\\ \t");
-      if (M.empty())
-        continue;
-      if (!A.empty())
-        Binds[A] = M.str();
-      else
-        Binds[M.split('.').first] = M.split('.').first.str();
-    }
+  std::optional<ImportStatement> S = readImport(Line, OwnName, IsPackage);
+  if (!S)
     return;
-  }
-  if (!L.consume_front("from "))
-    return;
-  auto From = fromImport(L, OwnName, IsPackage);
-  if (!From)
-    return;
-  const std::string &Base = From->first;
-  From->second.trim("() \t").split(Items, ',');
-  for (llvm::StringRef Item : Items) {
-    auto [Name, Alias] = Item.trim().split(" as ");
-    llvm::StringRef N = Name.trim("() \t"), A = Alias.trim("() \t");
-    if (N == "*")
-      Stars.insert(Base);
-    else if (!N.empty())
-      Binds[A.empty() ? N : A] = Base + "." + N.str();
+  for (const auto &[Name, Alias] : S->Items) {
+    if (!S->From)
+      Binds[Alias.empty() ? Name.split('.').first : Alias] =
+          (Alias.empty() ? Name.split('.').first : Name).str();
+    else if (Name == "*")
+      Stars.insert(S->Base);
+    else
+      Binds[Alias.empty() ? Name : Alias] = S->Base + "." + Name.str();
   }
 }
 
@@ -1128,7 +1125,7 @@ Project::processFacts(const std::string &File, llvm::StringRef Name, llvm::Strin
   // Inside an import cycle, or too deep a chain: it may (then its summary tells). What is
   // concluded from that is on the safe side, and kept.
   if (Judging.size() >= MaxImportDepth ||
-      std::find(Judging.begin(), Judging.end(), std::make_pair((const void *)this, Key)) !=
+      std::find(Judging.begin(), Judging.end(), std::make_pair((const Project *)this, Key)) !=
           Judging.end())
     return Unknown;
 

@@ -73,12 +73,9 @@ public:
   /// processes, hand a callable to a process API or set the start method, as far as its text
   /// tells without a parse: false when it names words of a summary (threads, CUDA) but none
   /// of those, and nothing of the project it imports and names may (importsProjectEffects).
-  /// True: its summary tells. Recorded as a dependency ("!Name", whose digest covers the
-  /// answer and boundBy's).
+  /// True: its summary tells (also whenever that summary is at hand already). Recorded as a
+  /// dependency ("!Name", whose digest covers the answer and boundBy's).
   virtual bool mayTouchProcesses(llvm::StringRef Name) { return true; }
-  /// Whether the summary of the project module Name is at hand (made in this run, no parse
-  /// needed).
-  virtual bool hasSummary(llvm::StringRef Name) { return false; }
   /// For a module of which mayTouchProcesses is false: what Bound, a name its imports bind,
   /// stands for ("pkg.helpers" for `from pkg import helpers`; with `from x import *`, x.Bound
   /// too). Empty when nothing.
