@@ -14,6 +14,7 @@
 #include "llvm/ADT/StringRef.h"
 
 #include <algorithm>
+#include <cstring>
 #include <vector>
 
 namespace forksafe {
@@ -45,6 +46,35 @@ size_t stringPrefixAt(llvm::StringRef T, size_t I, bool &Formatted) {
 /// Index just past the string literal whose opening quote is at Q (f-strings with their
 /// replacement fields, nested strings included); T.size() if it never ends.
 size_t skipString(llvm::StringRef T, size_t Q, bool Formatted) {
+  if (!Formatted) {
+    // Most strings: no replacement fields, so nothing nests. A triple-quoted one (a
+    // docstring) is crossed by the C library's memchr from quote to quote.
+    const char Quote = T[Q];
+    const bool Triple = Q + 2 < T.size() && T[Q + 1] == Quote && T[Q + 2] == Quote;
+    if (Triple) {
+      for (size_t I = Q + 3; I < T.size();) {
+        const void *Hit = std::memchr(T.data() + I, Quote, T.size() - I);
+        if (!Hit)
+          return T.size();
+        size_t At = static_cast<const char *>(Hit) - T.data();
+        size_t Slashes = 0;
+        while (At - Slashes > Q + 3 && T[At - Slashes - 1] == '\\')
+          ++Slashes;
+        if (Slashes % 2 == 0 && At + 2 < T.size() && T[At + 1] == Quote && T[At + 2] == Quote)
+          return At + 3;
+        I = At + 1;
+      }
+      return T.size();
+    }
+    for (size_t I = Q + 1; I < T.size(); ++I) {
+      char Ch = T[I];
+      if (Ch == '\\')
+        ++I;
+      else if (Ch == Quote || Ch == '\n')
+        return I + 1; // (unterminated at the line's end: Python reports it; stop there)
+    }
+    return T.size();
+  }
   struct Ctx {
     char Quote;
     bool Triple, Formatted;
@@ -270,8 +300,12 @@ void blank(std::string &Text, Span S) {
 }
 
 bool isKeywordBeforeDisplay(llvm::StringRef Word) {
-  for (const char *K : {"return", "yield", "in", "and", "or", "not", "is", "if", "else", "await",
-                        "assert", "lambda", "from", "del"})
+  static constexpr llvm::StringLiteral Keywords[] = {
+      "return", "yield", "in",     "and",    "or",   "not", "is",
+      "if",     "else",  "await",  "assert", "lambda", "from", "del"};
+  if (Word.size() < 2 || Word.size() > 6)
+    return false;
+  for (llvm::StringRef K : Keywords)
     if (Word == K)
       return true;
   return false;
@@ -285,6 +319,9 @@ std::vector<std::pair<size_t, size_t>> blankLongDataLiterals(std::string &Text, 
   // What precedes an opener decides whether it is a display (`= [`, `, (`, `return {`) or a
   // call or subscript (`f(`, `a[`, `)(`).
   bool DisplayMayStart = true;
+  // The word just read, when it is what precedes: whether it is a keyword that a display may
+  // follow is asked only when an opener comes next (most words are followed by anything else).
+  llvm::StringRef LastWord;
   size_t I = 0;
   while (I < T.size()) {
     unsigned char Ch = T[I];
@@ -301,15 +338,22 @@ std::vector<std::pair<size_t, size_t>> blankLongDataLiterals(std::string &Text, 
     if (size_t Prefix = stringPrefixAt(T, I, Formatted); Prefix != llvm::StringRef::npos) {
       I = skipString(T, I + Prefix, Formatted);
       DisplayMayStart = false;
+      LastWord = llvm::StringRef();
       continue;
     }
     if (isIdentChar(Ch)) {
       size_t J = I;
       while (J < T.size() && isIdentChar(T[J]))
         ++J;
-      DisplayMayStart = isKeywordBeforeDisplay(T.slice(I, J));
+      LastWord = T.slice(I, J);
+      DisplayMayStart = false;
       I = J;
       continue;
+    }
+    if (!LastWord.empty()) {
+      if (Ch == '(' || Ch == '[' || Ch == '{')
+        DisplayMayStart = isKeywordBeforeDisplay(LastWord);
+      LastWord = llvm::StringRef();
     }
     if ((Ch == '(' || Ch == '[' || Ch == '{') && DisplayMayStart) {
       size_t Failed = 0;

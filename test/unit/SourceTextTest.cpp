@@ -37,11 +37,19 @@ TEST(DataLiterals, BlanksLongDisplaysOfConstants) {
   EXPECT_TRUE(blanked("x = {" + std::string(40, ' ') + "'a': (1, -2.5e-3, 0x1F, None, True), 'b'\n 'c': {1, 2}, 3: [], # c\n}"));
   EXPECT_TRUE(blanked("return " + longList("'s' b\"t\"", 20)));
   EXPECT_TRUE(blanked("f(" + longList("2", 60) + ")")); // a display passed as an argument
+  // After a keyword a display may start; a comment between changes nothing.
+  EXPECT_TRUE(blanked("for x in " + longList("1", 40) + ": pass"));
+  EXPECT_TRUE(blanked("x = (y if z else  # c\n  " + longList("1", 40) + ")"));
 }
 
 TEST(DataLiterals, KeepsWhatRulesOrTheParserNeed) {
   EXPECT_FALSE(blanked("f(" + std::string(100, '1') + ", 2)"));       // a call's arguments
   EXPECT_FALSE(blanked("a[" + std::string(100, '1') + ", 2]"));       // a subscript
+  EXPECT_FALSE(blanked("a [" + std::string(100, '1') + ", 2]"));      // a subscript
+  // A word that only begins like a keyword, or a string after a keyword: a subscript.
+  EXPECT_FALSE(blanked("returned[" + std::string(100, '1') + ", 2]"));
+  EXPECT_FALSE(blanked("return 's'[" + std::string(100, '1') + ", 2]"));
+  EXPECT_FALSE(blanked("x in a [" + std::string(100, '1') + ", 2]"));
   EXPECT_FALSE(blanked("x = [1 2" + std::string(100, ' ') + "]"));    // a syntax error stays
   EXPECT_FALSE(blanked("x = [f'{a}'," + std::string(100, ' ') + "]")); // f-strings hold code
   EXPECT_FALSE(blanked("x = [-" + std::string(100, ' ') + "]"));
