@@ -1,6 +1,7 @@
 #include "Suppressions.h"
 
 #include "CheckGlobs.h"
+#include "StringCompat.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringExtras.h"
 
@@ -71,8 +72,8 @@ static void readCodes(llvm::StringRef List, size_t Base, bool AllOurs, Suppressi
 
 std::vector<SuppressionDirective> findPythonSuppressions(llvm::StringRef Source) {
   std::vector<SuppressionDirective> Out;
-  if (!Source.contains("noqa") && !Source.contains("NOQA") && !Source.contains("forksafe:") &&
-      !Source.contains("Noqa"))
+  if (!containsText(Source, "noqa") && !containsText(Source, "NOQA") &&
+      !containsText(Source, "forksafe:") && !containsText(Source, "Noqa"))
     return Out;
   unsigned Line = 1;
   size_t Counted = 0;

@@ -3,6 +3,7 @@
 #include "core/Fixes.h"
 #include "core/InputFile.h"
 #include "core/SourceText.h"
+#include "core/StringCompat.h"
 #include "core/Suppressions.h"
 #include "cpp/CppAnalyzer.h"
 #include "python/PythonAnalyzer.h"
@@ -104,7 +105,7 @@ BufferResult Runner::analyzePythonOnce(const std::string &Name, llvm::StringRef 
   AO.Kept = Kept;
   bool Skip = !Setup.AnyRule || !python::mayConcernAnyRule(Decoded->Text, AO);
   // A skipped file's suppression comments are still checked (unknown names, unused ones).
-  if (Skip && llvm::StringRef(Decoded->Text).find("forksafe") == llvm::StringRef::npos)
+  if (Skip && !containsText(Decoded->Text, "forksafe"))
     return Out;
   if (!Skip)
     Decoded->Blanked = blankLongDataLiterals(Decoded->Text);
@@ -262,7 +263,7 @@ bool Runner::mayNeedAnalysis(const std::string &Path, std::vector<InputError> &C
     // As analyzePythonOnce decides: a file it would skip without a look at its suppression
     // comments is not analysed.
     return (Setup.AnyRule && python::mayConcernAnyRule(Decoded->Text, Setup.Options)) ||
-           llvm::StringRef(Decoded->Text).contains("forksafe");
+           containsText(Decoded->Text, "forksafe");
   } catch (const std::exception &) {
     return true;
   }

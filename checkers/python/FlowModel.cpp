@@ -2,6 +2,7 @@
 #include "python/FlowModel.h"
 
 #include "python/FlowWalker.h"
+#include "core/StringCompat.h"
 #include "python/Project.h"
 #include "python/Rule.h"
 
@@ -28,8 +29,9 @@ FlowModel::FlowModel(const SemanticModel &M, const Config *Cfg, ProjectLink *Lin
   // through aliases: the import names the original). Other starters never count as forks.
   // With the project, a fork may be in a function of another module this file imports.
   llvm::StringRef Source = M.tree().source();
-  if (!Source.contains("fork") && !Source.contains("Process") && !Source.contains("Pool") &&
-      !Source.contains("DataLoader") && !(Link && importsProjectEffects(Source, *Link)))
+  if (!containsText(Source, "fork") && !containsText(Source, "Process") &&
+      !containsText(Source, "Pool") && !containsText(Source, "DataLoader") &&
+      !(Link && importsProjectEffects(Source, *Link)))
     return;
   Walker W(*this, M, Cfg);
   W.run();

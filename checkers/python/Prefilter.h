@@ -16,6 +16,8 @@
 #ifndef FORKSAFE_PYTHON_PREFILTER_H
 #define FORKSAFE_PYTHON_PREFILTER_H
 
+#include "core/StringCompat.h"
+
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/StringMap.h"
@@ -135,21 +137,6 @@ inline bool scanCodeWith(llvm::StringRef Source, WordFn &&Word, StringFn &&Strin
   return false;
 }
 
-
-/// The first occurrence of Needle in Haystack at or after From (npos if none), by the C
-/// library's memmem: a first byte that is common in code ('i' of "import") makes memchr stop
-/// at every other word; memmem compares several bytes at a time (twice as fast over
-/// site-packages).
-inline size_t findText(llvm::StringRef Haystack, llvm::StringRef Needle, size_t From = 0) {
-  if (From > Haystack.size())
-    return llvm::StringRef::npos;
-  if (Needle.empty())
-    return From;
-  const void *Hit = ::memmem(Haystack.data() + From, Haystack.size() - From, Needle.data(),
-                             Needle.size());
-  return Hit ? static_cast<size_t>(static_cast<const char *>(Hit) - Haystack.data())
-             : llvm::StringRef::npos;
-}
 
 /// What a rule looks for, from which its words follow.
 enum class RuleNeeds {

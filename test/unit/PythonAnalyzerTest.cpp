@@ -204,20 +204,22 @@ TEST(TriggerWords, WholeWords) {
   EXPECT_FALSE(python::containsWord("", "pty"));
 }
 
-TEST(TriggerWords, FindText) {
+TEST(StringCompat, FindText) {
   // From the start, from an offset, at the very end, overlapping candidates, and the limits.
-  EXPECT_EQ(python::findText("from x import y", "import"), 7u);
-  EXPECT_EQ(python::findText("import a\nimport b", "import", 1), 9u);
-  EXPECT_EQ(python::findText("x = 1  # import", "import"), 9u);
-  EXPECT_EQ(python::findText("impimport", "import"), 3u);
-  EXPECT_EQ(python::findText("importe", "import", 1), llvm::StringRef::npos);
-  EXPECT_EQ(python::findText("impor", "import"), llvm::StringRef::npos);
-  EXPECT_EQ(python::findText("", "import"), llvm::StringRef::npos);
-  EXPECT_EQ(python::findText("abc", "", 3), 3u);
-  EXPECT_EQ(python::findText("abc", "a", 4), llvm::StringRef::npos);
+  EXPECT_EQ(findText("from x import y", "import"), 7u);
+  EXPECT_EQ(findText("import a\nimport b", "import", 1), 9u);
+  EXPECT_EQ(findText("x = 1  # import", "import"), 9u);
+  EXPECT_EQ(findText("impimport", "import"), 3u);
+  EXPECT_EQ(findText("importe", "import", 1), llvm::StringRef::npos);
+  EXPECT_EQ(findText("impor", "import"), llvm::StringRef::npos);
+  EXPECT_EQ(findText("", "import"), llvm::StringRef::npos);
+  EXPECT_EQ(findText("abc", "", 3), 3u);
+  EXPECT_EQ(findText("abc", "a", 4), llvm::StringRef::npos);
   // A haystack that is a slice of a longer text: nothing past its end is found.
   llvm::StringRef Longer = "from a import b";
-  EXPECT_EQ(python::findText(Longer.take_front(10), "import"), llvm::StringRef::npos);
+  EXPECT_EQ(findText(Longer.take_front(10), "import"), llvm::StringRef::npos);
+  EXPECT_TRUE(containsText("# forksafe: ignore", "forksafe"));
+  EXPECT_FALSE(containsText("# forksafe: ignore", "forksafe:i"));
 }
 
 TEST(TriggerWords, CodeOnly) {
