@@ -610,6 +610,26 @@ static std::string topFolder(const std::string &Dir) {
       Root);
 }
 
+/// Whether Top (a folder no package is in) is where packages are installed: site-packages,
+/// dist-packages, or the standard library's folder. Asked once per folder (a package's
+/// folders share theirs).
+static bool isInstallation(const std::string &Top) {
+  static std::mutex Mu;
+  static llvm::StringMap<bool> Known;
+  {
+    std::lock_guard<std::mutex> Lock(Mu);
+    auto It = Known.find(Top);
+    if (It != Known.end())
+      return It->second;
+  }
+  llvm::StringRef Base = llvm::sys::path::filename(Top);
+  bool Is = Base == "site-packages" || Base == "dist-packages" ||
+            (fileExists(Top + "/os.py") &&
+             (fileExists(Top + "/lib-dynload") || fileExists(Top + "/site-packages")));
+  std::lock_guard<std::mutex> Lock(Mu);
+  return Known[Top] = Is;
+}
+
 static FolderRoots rootsOfFolder(const std::string &Dir) {
   static std::mutex Mu;
   static std::map<std::string, FolderRoots> Known;
@@ -620,14 +640,11 @@ static FolderRoots rootsOfFolder(const std::string &Dir) {
       return It->second;
   }
   std::string Top = topFolder(Dir);
-  std::string Root = markedFolder(Dir);
-  llvm::StringRef Base = llvm::sys::path::filename(Top);
-  bool Installation = Base == "site-packages" || Base == "dist-packages" ||
-                      (fileExists(Top + "/os.py") && (fileExists(Top + "/lib-dynload") ||
-                                                      fileExists(Top + "/site-packages")));
+  bool Installation = isInstallation(Top);
   // A marker inside the package (or none): the package's import root is the project. An
   // installation folder is its own root, whatever markers its packages or the folders
-  // around it hold (a pyenv checkout's .git, a test's setup.py).
+  // around it hold (a pyenv checkout's .git, a test's setup.py): they are not looked for.
+  std::string Root = Installation ? Top : markedFolder(Dir);
   if (Installation || Root.empty() ||
       (Root.size() > Top.size() && Root.compare(0, Top.size(), Top) == 0))
     Root = Top;
