@@ -68,7 +68,7 @@ static void shiftForBom(std::vector<Diagnostic> &Diags, unsigned Bom) {
 }
 
 void Runner::setUpPython(const std::string &Name, std::vector<InputError> &Errors,
-                         PythonSetup &S) {
+                         PythonSetup &S, bool RecordDependencies) {
   S.Cfg = Configs.forFile(Name, Errors);
   S.Enabled = checksFor(*S.Cfg);
   for (const python::RuleInfo &R : python::rules())
@@ -77,7 +77,7 @@ void Runner::setUpPython(const std::string &Name, std::vector<InputError> &Error
   S.Options.Cfg = S.Cfg.get();
   S.Options.Prefilter = Opts.Prefilter;
   if (Opts.WholeProgram)
-    S.Link = Projects.forFile(Name, S.Cfg)->linkFor(Name);
+    S.Link = Projects.forFile(Name, S.Cfg)->linkFor(Name, RecordDependencies);
   S.Options.Link = S.Link.get();
 }
 
@@ -93,7 +93,8 @@ BufferResult Runner::analyzePythonOnce(const std::string &Name, llvm::StringRef 
     return Out;
   }
   PythonSetup Setup;
-  setUpPython(Name, Out.Errors, Setup);
+  // The summaries its analysis takes are recorded for its entry in the results cache.
+  setUpPython(Name, Out.Errors, Setup, /*RecordDependencies=*/Results && UseCache);
   const std::shared_ptr<const Config> &Cfg = Setup.Cfg;
   const CheckGlobs &Enabled = Setup.Enabled;
   python::AnalyzeOptions &AO = Setup.Options;
@@ -259,7 +260,7 @@ bool Runner::mayNeedAnalysis(const std::string &Path, std::vector<InputError> &C
     if (!Decoded)
       return true;
     PythonSetup Setup;
-    setUpPython(Path, ConfigErrors, Setup);
+    setUpPython(Path, ConfigErrors, Setup, /*RecordDependencies=*/false);
     // As analyzePythonOnce decides: a file it would skip without a look at its suppression
     // comments is not analysed.
     return (Setup.AnyRule && python::mayConcernAnyRule(Decoded->Text, Setup.Options)) ||

@@ -82,7 +82,10 @@ private:
     python::AnalyzeOptions Options;
     std::unique_ptr<python::ProjectLink> Link;
   };
-  void setUpPython(const std::string &Name, std::vector<InputError> &Errors, PythonSetup &S);
+  /// RecordDependencies: the project link records the summaries it hands out (for an entry
+  /// of the results cache).
+  void setUpPython(const std::string &Name, std::vector<InputError> &Errors, PythonSetup &S,
+                   bool RecordDependencies);
   /// One analysis of Bytes, no fixes.
   BufferResult analyzePythonOnce(const std::string &Name, llvm::StringRef Bytes, bool UseCache,
                                  python::KeptTree *Kept = nullptr);

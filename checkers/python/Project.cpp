@@ -802,10 +802,13 @@ thread_local std::vector<std::pair<const Project *, std::string>> Judging;
 /// The link given to the analysis of one module.
 class FileLink : public ProjectLink {
 public:
+  /// RecordDeps: whether the summaries it hands out are recorded as dependencies, for a
+  /// cache entry made from what it answered (none is made from the first pass's questions,
+  /// a module's facts, or a summary without a cache).
   FileLink(Project &P, std::string Name, bool Package, std::string ImportRoot,
-           std::string Path = "")
+           std::string Path = "", bool RecordDeps = true)
       : P(P), Name(std::move(Name)), Package(Package), ImportRoot(std::move(ImportRoot)),
-        Path(std::move(Path)) {}
+        Path(std::move(Path)), RecordDeps(RecordDeps) {}
 
   std::unique_ptr<ParsedModule> takeParse() override {
     return Path.empty() ? nullptr : P.takeParse(Path);
@@ -828,7 +831,8 @@ public:
     // Null: the module is being summarised (an import cycle): the answer took nothing of
     // its contents, and recording it would fail the check of every later run.
     if (S) {
-      Deps[Module.str()] = P.digest(*S);
+      if (RecordDeps)
+        Deps[Module.str()] = P.digest(*S);
       Summaries[Module] = S;
     }
     return S;
@@ -884,7 +888,8 @@ private:
     std::shared_ptr<const Project::ProcessFacts> F;
     if (Found && !Found->first.empty()) {
       F = P.processFacts(Found->first, Module, Found->second);
-      Deps["!" + Module.str()] = F->Digest;
+      if (RecordDeps)
+        Deps["!" + Module.str()] = F->Digest;
     }
     return (KeptFacts[Module] = std::move(F)).get();
   }
@@ -900,7 +905,7 @@ private:
     const std::pair<std::string, std::string> *Found = nullptr;
     if (!P.Api->lookupWithPrefixes(Module)) {
       Found = &P.foundModule(Module, ImportRoot);
-      if (Found->first.empty())
+      if (Found->first.empty() && RecordDeps)
         Deps.emplace(Module.str(), ""); // absent: an answer too, until the module is made
     }
     Resolved[Module] = Found;
@@ -912,6 +917,7 @@ private:
   bool Package;
   std::string ImportRoot;
   std::string Path; ///< the analysed file, absolute ("" for a summary's own link)
+  bool RecordDeps;
   /// resolve's answers (they point into the project's memo, which outlives the link).
   mutable llvm::StringMap<const std::pair<std::string, std::string> *> Resolved;
   /// module's answers (held by Keep).
@@ -949,12 +955,12 @@ std::vector<std::pair<std::string, std::string>> FileLink::bindingsOf(llvm::Stri
   return Out;
 }
 
-std::unique_ptr<ProjectLink> Project::linkFor(llvm::StringRef Path) {
+std::unique_ptr<ProjectLink> Project::linkFor(llvm::StringRef Path, bool RecordDependencies) {
   Layout L = layoutOf(Path);
   bool IsPackage = false;
   std::string Abs = absolute(Path);
   std::string Name = moduleNameIn(Abs, L.ImportRoot, IsPackage);
-  return std::make_unique<FileLink>(*this, Name, IsPackage, L.ImportRoot, Abs);
+  return std::make_unique<FileLink>(*this, Name, IsPackage, L.ImportRoot, Abs, RecordDependencies);
 }
 
 namespace {
@@ -1052,7 +1058,8 @@ const ModuleSummary *Project::summaryOf(const std::string &File, llvm::StringRef
   std::optional<DecodedSource> Text;
   bool IsPackage = false;
   std::string Own = moduleNameIn(File, ImportRoot, IsPackage);
-  FileLink Link(*this, Own.empty() ? Name.str() : Own, IsPackage, ImportRoot.str());
+  FileLink Link(*this, Own.empty() ? Name.str() : Own, IsPackage, ImportRoot.str(), "",
+                /*RecordDeps=*/Store != nullptr);
   // A module that names nothing a summary can hold, and imports nothing of the project that
   // does, does nothing worth knowing: it is not parsed. Most modules are such; the words are
   // looked for in the bytes as they are (decoding costs more than the look), unless they may
@@ -1191,7 +1198,7 @@ Project::processFacts(const std::string &File, llvm::StringRef Name, llvm::Strin
     if (!Made->May) {
       Judging.emplace_back(this, Key);
       auto Pop = llvm::make_scope_exit([] { Judging.pop_back(); });
-      FileLink Link(*this, Own, IsPackage, ImportRoot.str());
+      FileLink Link(*this, Own, IsPackage, ImportRoot.str(), "", /*RecordDeps=*/false);
       Made->May = importsProjectEffects(Raw, Link, nullptr, ProjectEffects::Processes);
     }
   }

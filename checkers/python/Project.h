@@ -211,8 +211,9 @@ public:
   const ApiTable &api() const { return *Api; }
 
   /// A link for analysing the file at Path (in this project). The link keeps the project
-  /// alive only as long as the project does.
-  std::unique_ptr<ProjectLink> linkFor(llvm::StringRef Path);
+  /// alive only as long as the project does. Without RecordDependencies its dependencies()
+  /// are empty: for questions whose answers no cache entry keeps (the first pass's).
+  std::unique_ptr<ProjectLink> linkFor(llvm::StringRef Path, bool RecordDependencies = true);
 
   /// Modules parsed for their summaries so far (for tests and the benchmark).
   unsigned modulesLoaded() const { return Loaded; }
