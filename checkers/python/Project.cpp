@@ -133,10 +133,11 @@ bool nameHasEffects(ProjectLink &Link, llvm::StringRef Qualified, bool InCycle,
     // Only what its imports bind: a module object, function or class of another module.
     // Bindings that lead back to a name on the way (`from pkg import x` in pkg.x's text, an
     // import in a docstring) reach no definition.
-    thread_local std::vector<std::string> Chasing;
+    // (The names on the way live in the callers' frames.)
+    thread_local std::vector<llvm::StringRef> Chasing;
     if (std::find(Chasing.begin(), Chasing.end(), Qualified) != Chasing.end())
       return false;
-    Chasing.push_back(Qualified.str());
+    Chasing.push_back(Qualified);
     auto Done = llvm::make_scope_exit([] { Chasing.pop_back(); });
     if (Module.size() == Qualified.size()) {
       for (const auto &[Bound, Target] : Link.bindingsOf(Module))
@@ -289,13 +290,20 @@ static bool forEachImport(llvm::StringRef Source,
       Pos = std::max(At + 6, Source.size() - Rest.size());
       continue;
     }
-    std::string Line = T.split('#').first.rtrim().str();
     // A statement continued on the next lines: `from x import (` ... `)`, or a backslash.
-    unsigned Joined = 0;
-    auto Open = [&] {
-      llvm::StringRef L = Line;
+    auto IsOpen = [](llvm::StringRef L) {
       return endsWith(L, "\\") || (L.count('(') > L.count(')'));
     };
+    llvm::StringRef Head = T.split('#').first.rtrim();
+    if (!IsOpen(Head)) { // most statements: one line, read where it is
+      if (Each(Head))
+        return true;
+      Pos = std::max(At + 6, Source.size() - Rest.size());
+      continue;
+    }
+    std::string Line = Head.str();
+    unsigned Joined = 0;
+    auto Open = [&] { return IsOpen(Line); };
     while (Open() && !Rest.empty() && Joined++ < 1000) {
       auto [Next, After] = Rest.split('\n');
       Rest = After;
@@ -361,7 +369,9 @@ static bool scanImportsForEffects(llvm::StringRef Source, ProjectLink &Link,
     for (const auto &[N, Alias] : S->Items) {
       if (Found)
         break;
-      std::string Full = Base + "." + N.str();
+      llvm::SmallString<128> Full(Base);
+      Full += '.';
+      Full += N;
       if (N == "*")
         Found = nameHasEffects(Link, Base, false, 0, &Used, Kind);
       else if (Link.hasModule(Full))
