@@ -1,8 +1,8 @@
 //===--- FlowModel.cpp - The flow rules' entry point and messages -----------===//
 #include "python/FlowModel.h"
 
-#include "python/FlowWalker.h"
 #include "core/StringCompat.h"
+#include "python/FlowWalker.h"
 #include "python/Project.h"
 #include "python/Rule.h"
 
