@@ -26,7 +26,6 @@
 #include <algorithm>
 #include <bitset>
 #include <cstring>
-#include <string.h> // memmem
 #include <cstdint>
 #include <string>
 #include <vector>

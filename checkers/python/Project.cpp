@@ -789,8 +789,8 @@ std::pair<std::string, std::string> Project::searchModule(llvm::StringRef Name,
 struct Project::ProcessFacts {
   /// Its summary is needed to tell: it names a word of a process effect, imports and names
   /// something of the project that may have one, cannot be read (anything may be in it), or
-  /// names no word of a summary at all (then its summary is made without a parse, and as
-  /// cheaply as these facts).
+  /// names no word of a summary at all (then its summary is made without a parse; facts of
+  /// its own were tried and cost more, docs/performance.md).
   bool May = true;
   /// Without May: the names its imports bind (what they stand for), and the modules whose
   /// names a star import binds: what a name looked up through it may still reach.
