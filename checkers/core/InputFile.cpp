@@ -34,7 +34,7 @@ static std::string sizeText(uint64_t Bytes) {
 }
 
 std::optional<std::unique_ptr<llvm::MemoryBuffer>> readRegularFile(llvm::StringRef Path, uint64_t MaxBytes,
-                                                                   std::string &Why) {
+                                                                   std::string &Why, ReadStamp *Seen) {
   std::string P = Path.str();
   auto Refuse = [&](const struct stat &St) -> bool {
     std::string Type = describeFileType(St.st_mode);
@@ -73,16 +73,21 @@ std::optional<std::unique_ptr<llvm::MemoryBuffer>> readRegularFile(llvm::StringR
   }
   if (Refuse(St))
     return std::nullopt;
-  // A regular file: reads do not block. Read what is there now, up to one byte past the
-  // limit so a file that grew since fstat is still caught.
-  auto Buf = llvm::WritableMemoryBuffer::getNewUninitMemBuffer(St.st_size, P);
+  if (Seen) {
+    Seen->Modified = llvm::sys::toTimePoint(St.st_mtim.tv_sec, St.st_mtim.tv_nsec);
+    Seen->Size = St.st_size;
+  }
+  // A regular file: reads do not block. Read what is there now, asking for one byte more than
+  // fstat gave, so a file that grew since is caught by the same call (a read that stops
+  // short of what was asked is at the end of the file, or was interrupted: read again).
+  auto Buf = llvm::WritableMemoryBuffer::getNewUninitMemBuffer(St.st_size + 1, P);
   if (!Buf) {
     Why = "cannot read: out of memory for " + sizeText(St.st_size);
     return std::nullopt;
   }
   size_t Have = 0, Want = St.st_size;
-  while (Have < Want) {
-    ssize_t N = ::read(Fd, Buf->getBufferStart() + Have, Want - Have);
+  while (Have <= Want) {
+    ssize_t N = ::read(Fd, Buf->getBufferStart() + Have, Want + 1 - Have);
     if (N < 0 && errno == EINTR)
       continue;
     if (N < 0) {
@@ -90,24 +95,30 @@ std::optional<std::unique_ptr<llvm::MemoryBuffer>> readRegularFile(llvm::StringR
       return std::nullopt;
     }
     if (N == 0)
-      break; // shrank while being read: analyse what was there
+      break; // at the end (or shrank while being read: analyse what was there)
     Have += N;
+    if (Have == Want)
+      break; // all of it: a regular file gives what is there in one call
   }
-  if (Have == Want) {
-    char Extra;
-    ssize_t N;
-    do
-      N = ::read(Fd, &Extra, 1);
-    while (N < 0 && errno == EINTR);
-    if (N > 0) {
-      Why = "changed size while being read; not read";
-      return std::nullopt;
-    }
+  if (Have > Want) {
+    Why = "changed size while being read; not read";
+    return std::nullopt;
   }
-  if (Have < Want)
+  if (Have + 4096 < Want)
     return std::unique_ptr<llvm::MemoryBuffer>(
         llvm::MemoryBuffer::getMemBufferCopy(llvm::StringRef(Buf->getBufferStart(), Have), P));
-  return std::unique_ptr<llvm::MemoryBuffer>(std::move(Buf));
+  // The buffer has room for one byte more than the file's: a view of the bytes read, which
+  // owns it, null-terminated as a buffer of the file would be.
+  Buf->getBufferStart()[Have] = 0;
+  struct Owned : llvm::MemoryBuffer {
+    std::unique_ptr<llvm::WritableMemoryBuffer> Storage;
+    Owned(std::unique_ptr<llvm::WritableMemoryBuffer> B, size_t Size) : Storage(std::move(B)) {
+      init(Storage->getBufferStart(), Storage->getBufferStart() + Size, /*RequiresNullTerminator=*/true);
+    }
+    BufferKind getBufferKind() const override { return MemoryBuffer_Malloc; }
+    llvm::StringRef getBufferIdentifier() const override { return Storage->getBufferIdentifier(); }
+  };
+  return std::unique_ptr<llvm::MemoryBuffer>(std::make_unique<Owned>(std::move(Buf), Have));
 }
 
 } // namespace forksafe

@@ -9,6 +9,7 @@
 #define FORKSAFE_CORE_INPUTFILE_H
 
 #include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Chrono.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 #include <cstdint>
@@ -28,8 +29,15 @@ constexpr uint64_t MaxSourceBytes = 64u << 20;
 /// opened with O_NONBLOCK and checked again with fstat() on the open descriptor (it may have
 /// been replaced in between). On failure returns nullopt and sets Why to a sentence for the
 /// user, e.g. "is a FIFO (named pipe), not a regular file; not read".
+/// Seen (when given) receives the modification time and size of what was read (from the open
+/// descriptor: no other stat() is needed to tell whether the file changed since).
+struct ReadStamp {
+  llvm::sys::TimePoint<> Modified;
+  uint64_t Size = 0;
+};
 std::optional<std::unique_ptr<llvm::MemoryBuffer>> readRegularFile(llvm::StringRef Path, uint64_t MaxBytes,
-                                                                   std::string &Why);
+                                                                   std::string &Why,
+                                                                   ReadStamp *Seen = nullptr);
 
 /// A phrase for a file type that is not a regular file: "a FIFO (named pipe)", "a character
 /// device", ...; empty for regular files.

@@ -171,9 +171,8 @@ BufferResult Runner::analyzePythonOnce(const std::string &Name, llvm::StringRef 
                                  }),
                   Out.Diags.end());
   for (Diagnostic &D : Elsewhere) {
-    auto Buf = llvm::MemoryBuffer::getFile(D.Loc.File, /*IsText=*/false,
-                                           /*RequiresNullTerminator=*/false);
     std::string Ignored;
+    auto Buf = readRegularFile(D.Loc.File, MaxSourceBytes, Ignored);
     auto Text = Buf ? decodePythonSource((*Buf)->getBuffer(), Ignored) : std::nullopt;
     std::vector<Diagnostic> One{std::move(D)};
     // Its edits are in that other file, not in the text this run fixes.

@@ -4,6 +4,7 @@
 #include "core/Cache.h"
 #include "core/StringCompat.h"
 #include "core/Config.h"
+#include "core/InputFile.h"
 #include "core/SourceText.h"
 #include "python/FlowModel.h"
 #include "python/Prefilter.h"
@@ -692,7 +693,9 @@ struct Project::Module {
 Project::Project(std::string Root, std::shared_ptr<const Config> C, std::string Only)
     : Root(std::move(Root)), Only(std::move(Only)), Cfg(std::move(C)) {
   Roots.push_back(this->Root);
-  Roots.push_back(this->Root + "/src");
+  // An installation folder has no src/ layout: its packages are at its top.
+  if (this->Only.empty())
+    Roots.push_back(this->Root + "/src");
   if (Cfg && (!Cfg->ProcessStarters.empty() || !Cfg->ThreadStarters.empty() ||
               !Cfg->CudaInitializers.empty())) {
     OwnedApi = std::make_unique<ApiTable>(Cfg.get());
@@ -714,11 +717,20 @@ const llvm::StringSet<> *Project::listingOf(llvm::StringRef Dir) const {
   if (It != Listings.end())
     return It->second.get();
   auto Names = std::make_unique<llvm::StringSet<>>();
-  // A folder its parent's listing (when made) does not hold does not exist: no syscall.
+  // A folder its parent's listing does not hold does not exist: no syscall. Below the
+  // project's root the parent is listed first (a module `a.b.c` asks for a/b, whose listing
+  // tells whether a/b/c exists), and the root too unless it is an installation's (it holds
+  // every package installed); above it, only a listing made already is looked at.
   llvm::StringRef Up = llvm::sys::path::parent_path(Dir);
-  auto Parent = Listings.find(Up);
-  if (Parent == Listings.end() || !Parent->second ||
-      Parent->second->count(llvm::sys::path::filename(Dir))) {
+  const llvm::StringSet<> *Parent = nullptr;
+  if ((Up.size() > Root.size() && startsWith(Up, Root) && Up[Root.size()] == '/') ||
+      (Up == Root && Only.empty())) {
+    Parent = listingOf(Up);
+  } else {
+    auto P = Listings.find(Up);
+    Parent = P == Listings.end() ? nullptr : P->second.get();
+  }
+  if (!Parent || Parent->count(llvm::sys::path::filename(Dir))) {
     if (Observer)
       Observer(Dir);
     std::error_code EC;
@@ -1031,16 +1043,16 @@ const ModuleSummary *Project::summaryOf(const std::string &File, llvm::StringRef
     return Mod.Summary.get();
   }
   Mod.Checked = Now;
-  llvm::sys::fs::file_status Status;
-  bool Stat = !llvm::sys::fs::status(File, Status);
-  if (Mod.Summary && (!Stat || (Status.getLastModificationTime() == Mod.Modified &&
-                                Status.getSize() == Mod.Size))) {
-    Keep.push_back(Mod.Summary);
-    return Mod.Summary.get();
-  }
-  if (Stat) {
-    Mod.Modified = Status.getLastModificationTime();
-    Mod.Size = Status.getSize();
+  // A summary made before: kept while its file is as it was. A first one takes the file's
+  // time and size from its read.
+  if (Mod.Summary) {
+    llvm::sys::fs::file_status Status;
+    bool Stat = !llvm::sys::fs::status(File, Status);
+    if (!Stat || (Status.getLastModificationTime() == Mod.Modified &&
+                  Status.getSize() == Mod.Size)) {
+      Keep.push_back(Mod.Summary);
+      return Mod.Summary.get();
+    }
   }
   Mod.InProgress = true;
   Mod.Owner = std::this_thread::get_id();
@@ -1049,9 +1061,12 @@ const ModuleSummary *Project::summaryOf(const std::string &File, llvm::StringRef
   // However the summary ends (an exception from a parse that ran out of memory), the
   // module is released and the threads that wait for it go on.
   ++SummaryDepth;
+  ReadStamp Seen;
   auto Release = llvm::make_scope_exit([&] {
     --SummaryDepth;
     std::lock_guard<std::mutex> Lock(ModulesMu);
+    Mod.Modified = Seen.Modified;
+    Mod.Size = Seen.Size;
     Mod.InProgress = false;
     Mod.Owner = std::thread::id();
     Mod.Summary = Sum;
@@ -1061,10 +1076,10 @@ const ModuleSummary *Project::summaryOf(const std::string &File, llvm::StringRef
   if (Observer)
     Observer(File);
   // Read, not mapped: unmapping a file in a process with several threads costs every core a
-  // TLB flush, and most modules are read for a glance at their words.
-  auto Buf = llvm::MemoryBuffer::getFile(File, /*IsText=*/false, /*RequiresNullTerminator=*/false,
-                                         /*IsVolatile=*/true);
+  // TLB flush, and most modules are read for a glance at their words. Only a regular file is
+  // read (a FIFO named mod.py would never end).
   std::string Why;
+  auto Buf = readRegularFile(File, MaxSourceBytes, Why, &Seen);
   std::optional<DecodedSource> Text;
   bool IsPackage = false;
   std::string Own = moduleNameIn(File, ImportRoot, IsPackage);
@@ -1077,7 +1092,7 @@ const ModuleSummary *Project::summaryOf(const std::string &File, llvm::StringRef
   // A module object with effects that the module binds without naming anything of it is
   // still handed on to its importers (`from pkg.mod import helpers`).
   llvm::StringMap<std::string> Unused;
-  if (Buf && (*Buf)->getBufferSize() < (1u << 31)) {
+  if (Buf) {
     llvm::StringRef Raw = (*Buf)->getBuffer();
     bool Plain = !Raw.contains('\0');
     if (!Plain || TriggerWords::meets(Words->needsIn(Raw), RuleNeeds::SummaryEffect) ||
@@ -1165,29 +1180,31 @@ Project::processFacts(const std::string &File, llvm::StringRef Name, llvm::Strin
 
   auto Made = std::make_shared<ProcessFacts>();
   Made->Checked = Now;
-  llvm::sys::fs::file_status Status;
-  if (!llvm::sys::fs::status(File, Status)) {
-    Made->Modified = Status.getLastModificationTime();
-    Made->Size = Status.getSize();
-  }
   auto Keep = [&] {
     std::lock_guard<std::mutex> Lock(FactsMu);
     Facts[Key] = Made;
   };
   // The file as it was: what it knew holds (as for summaries, what it imports is not
   // looked at again).
-  if (Old && Old->Modified == Made->Modified && Old->Size == Made->Size) {
-    *Made = *Old;
-    Made->Checked = Now;
-    Keep();
-    return Made;
+  if (Old) {
+    llvm::sys::fs::file_status Status;
+    if (!llvm::sys::fs::status(File, Status) && Old->Modified == Status.getLastModificationTime() &&
+        Old->Size == Status.getSize()) {
+      *Made = *Old;
+      Made->Checked = Now;
+      Keep();
+      return Made;
+    }
   }
   if (Observer)
     Observer(File);
-  auto Buf = llvm::MemoryBuffer::getFile(File, /*IsText=*/false, /*RequiresNullTerminator=*/false,
-                                         /*IsVolatile=*/true);
+  std::string Why;
+  ReadStamp Seen;
+  auto Buf = readRegularFile(File, MaxSourceBytes, Why, &Seen);
+  Made->Modified = Seen.Modified;
+  Made->Size = Seen.Size;
   // Unreadable, huge, or maybe not ASCII-compatible (UTF-16 has NUL bytes): it may.
-  if (Buf && (*Buf)->getBufferSize() < (1u << 31) && !(*Buf)->getBuffer().contains('\0')) {
+  if (Buf && !(*Buf)->getBuffer().contains('\0')) {
     llvm::StringRef Raw = (*Buf)->getBuffer();
     bool IsPackage = false;
     std::string Own = moduleNameIn(File, ImportRoot, IsPackage);
