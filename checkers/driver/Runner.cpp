@@ -251,6 +251,19 @@ bool Runner::mayNeedAnalysis(const std::string &Path, std::vector<InputError> &C
   // The second pass reports what goes wrong with the file here (unreadable, not decodable);
   // a configuration's errors are reported by the first reader of it, which may be this pass.
   try {
+    PythonSetup Setup;
+    setUpPython(Path, ConfigErrors, Setup, /*RecordDependencies=*/false);
+    // Through the project: the file is read once for its record, which the questions other
+    // files' imports ask of it share (it may have been read for one of them already).
+    if (Setup.Link)
+      if (std::shared_ptr<const python::TextRecord> R = Setup.Link->ownRecord(); R && R->Plain) {
+        if (R->HasForksafe)
+          return true;
+        if (!Setup.AnyRule)
+          return false;
+        if (std::optional<bool> May = python::mayConcernAnyRule(*R, Path, Setup.Options))
+          return *May;
+      }
     std::string Why;
     auto Buf = readRegularFile(Path, MaxSourceBytes, Why);
     if (!Buf)
@@ -258,8 +271,6 @@ bool Runner::mayNeedAnalysis(const std::string &Path, std::vector<InputError> &C
     auto Decoded = decodePythonSource((*Buf)->getBuffer(), Why, /*Blank=*/false);
     if (!Decoded)
       return true;
-    PythonSetup Setup;
-    setUpPython(Path, ConfigErrors, Setup, /*RecordDependencies=*/false);
     // As analyzePythonOnce decides: a file it would skip without a look at its suppression
     // comments is not analysed.
     return (Setup.AnyRule && python::mayConcernAnyRule(Decoded->Text, Setup.Options)) ||

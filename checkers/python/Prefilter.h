@@ -173,6 +173,8 @@ public:
   uint32_t scan(llvm::StringRef Source) const;
   /// scan's answer, remembered for the run by what the text is: a file is scanned once
   /// whether its own pre-filter, its analysis or the summary of a module asks first.
+  /// A hash of the words and their needs: tables with the same fingerprint give the same needs.
+  uint64_t fingerprint() const { return Fingerprint; }
   uint32_t needsIn(llvm::StringRef Source) const;
   static bool meets(uint32_t Scan, RuleNeeds Need) { return Scan & (1u << unsigned(Need)); }
 

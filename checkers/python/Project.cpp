@@ -109,12 +109,22 @@ std::string serialize(const FunctionSummary &S) {
 bool UsedWords::has(llvm::StringRef Word) {
   if (!Built) {
     Built = true;
+    if (!File.empty()) {
+      std::string Why;
+      auto Buf = readRegularFile(File, MaxSourceBytes, Why);
+      if (!Buf) {
+        Unknown = true;
+        return true;
+      }
+      Owned = std::move(*Buf);
+      Text = Owned->getBuffer();
+    }
     scanCode(Text, [&](llvm::StringRef W) {
       Words.insert(W);
       return false;
     });
   }
-  return Words.count(Word);
+  return Unknown || Words.count(Word);
 }
 
 bool nameHasEffects(ProjectLink &Link, llvm::StringRef Qualified, bool InCycle,
@@ -199,11 +209,14 @@ bool nameHasEffects(ProjectLink &Link, llvm::StringRef Qualified, bool InCycle,
                         Depth + 1, Used, Kind);
 }
 
-static bool scanImportsForEffects(llvm::StringRef Source, ProjectLink &Link,
+static bool scanImportsForEffects(llvm::StringRef Source, UsedWords &Used, ProjectLink &Link,
                                   llvm::StringMap<std::string> *Unused, ProjectEffects Kind);
 
-bool importsProjectEffects(llvm::StringRef Source, ProjectLink &Link,
-                           llvm::StringMap<std::string> *Unused, ProjectEffects Kind) {
+/// importsProjectEffects over Source (a text, or a record's import statements), with the
+/// answers the link remembers for it.
+static bool importsEffectsOf(llvm::StringRef Source, llvm::function_ref<UsedWords()> Words,
+                             ProjectLink &Link, llvm::StringMap<std::string> *Unused,
+                             ProjectEffects Kind) {
   unsigned K = static_cast<unsigned>(Kind);
   if (!Unused)
     if (std::optional<bool> Known = Link.importsEffects(Source, K))
@@ -212,9 +225,24 @@ bool importsProjectEffects(llvm::StringRef Source, ProjectLink &Link,
   if (Kind == ProjectEffects::Processes)
     if (std::optional<bool> Any = Link.importsEffects(Source, 0); Any && !*Any)
       return false;
-  bool Found = scanImportsForEffects(Source, Link, Unused, Kind);
+  UsedWords Used = Words();
+  bool Found = scanImportsForEffects(Source, Used, Link, Unused, Kind);
   Link.setImportsEffects(Source, K, Found);
   return Found;
+}
+
+bool importsProjectEffects(llvm::StringRef Source, ProjectLink &Link,
+                           llvm::StringMap<std::string> *Unused, ProjectEffects Kind) {
+  return importsEffectsOf(
+      Source, [&] { return UsedWords(Source); }, Link, Unused, Kind);
+}
+
+bool importsProjectEffects(const TextRecord &R, const std::string &File, ProjectLink &Link,
+                           llvm::StringMap<std::string> *Unused, ProjectEffects Kind) {
+  if (!R.ImportsWhole)
+    return true; // a statement not read whole: it may name anything
+  return importsEffectsOf(
+      R.Imports, [&] { return UsedWords::ofFile(File); }, Link, Unused, Kind);
 }
 
 /// An import statement as forEachImport gives it, read: for `import a.b as c, d` each
@@ -320,13 +348,12 @@ static bool forEachImport(llvm::StringRef Source,
   }
 }
 
-static bool scanImportsForEffects(llvm::StringRef Source, ProjectLink &Link,
+static bool scanImportsForEffects(llvm::StringRef Source, UsedWords &Used, ProjectLink &Link,
                                   llvm::StringMap<std::string> *Unused, ProjectEffects Kind) {
   bool Found = false;
   // A module object bound by an import counts only when the file names something of it
   // that has effects (`support.start_threads`): most files import a project's helper
   // modules for other things. The words of the file are read once, when first needed.
-  UsedWords Used(Source);
   // A module object with effects that the file does not use: what the file binds it to, for
   // its importers (`from here import helpers` then `helpers.start()`).
   auto ModuleObject = [&](llvm::StringRef Bound, llvm::StringRef Dotted) {
@@ -835,6 +862,9 @@ public:
   std::unique_ptr<ParsedModule> takeParse() override {
     return Path.empty() ? nullptr : P.takeParse(Path);
   }
+  std::shared_ptr<const TextRecord> ownRecord() override {
+    return Path.empty() ? nullptr : P.record(Path);
+  }
 
   const FunctionSummary *function(llvm::StringRef Qualified) override {
     return P.function(Qualified, ImportRoot, Deps, Keep, 0);
@@ -1079,7 +1109,9 @@ const ModuleSummary *Project::summaryOf(const std::string &File, llvm::StringRef
   // TLB flush, and most modules are read for a glance at their words. Only a regular file is
   // read (a FIFO named mod.py would never end).
   std::string Why;
-  auto Buf = readRegularFile(File, MaxSourceBytes, Why, &Seen);
+  std::unique_ptr<llvm::MemoryBuffer> Bytes;
+  std::shared_ptr<const TextRecord> R = record(File, &Bytes);
+  Seen = {R->Modified, R->Size};
   std::optional<DecodedSource> Text;
   bool IsPackage = false;
   std::string Own = moduleNameIn(File, ImportRoot, IsPackage);
@@ -1092,15 +1124,19 @@ const ModuleSummary *Project::summaryOf(const std::string &File, llvm::StringRef
   // A module object with effects that the module binds without naming anything of it is
   // still handed on to its importers (`from pkg.mod import helpers`).
   llvm::StringMap<std::string> Unused;
-  if (Buf) {
-    llvm::StringRef Raw = (*Buf)->getBuffer();
-    bool Plain = !Raw.contains('\0');
-    if (!Plain || TriggerWords::meets(Words->needsIn(Raw), RuleNeeds::SummaryEffect) ||
-        importsProjectEffects(Raw, Link, &Unused))
-      Text = decodePythonSource(Raw, Why);
-    else
+  if (R->Read) {
+    if (!R->NoNul || TriggerWords::meets(R->Needs, RuleNeeds::SummaryEffect) ||
+        importsProjectEffects(*R, File, Link, &Unused)) {
+      // Parsed: its text again, unless the record was made from this read.
+      if (!Bytes)
+        if (auto Again = readRegularFile(File, MaxSourceBytes, Why))
+          Bytes = std::move(*Again);
+      if (Bytes)
+        Text = decodePythonSource(Bytes->getBuffer(), Why);
+    } else {
       for (const auto &U : Unused)
         Sum->Imports[U.first()] = U.second;
+    }
   }
   if (Text) {
     // From an earlier run: the entry for these bytes, this configuration, module name and
@@ -1151,6 +1187,62 @@ static void bindingsOfImport(llvm::StringRef Line, llvm::StringRef OwnName, bool
   }
 }
 
+std::shared_ptr<const TextRecord> Project::record(const std::string &File,
+                                                  std::unique_ptr<llvm::MemoryBuffer> *Bytes) {
+  auto Now = std::chrono::steady_clock::now();
+  std::shared_ptr<const TextRecord> Old;
+  {
+    std::lock_guard<std::mutex> Lock(RecordsMu);
+    auto It = Records.find(File);
+    if (It != Records.end()) {
+      if (Now - It->second->Checked < std::chrono::seconds(1))
+        return It->second;
+      Old = It->second;
+    }
+  }
+  if (Old) {
+    llvm::sys::fs::file_status Status;
+    if (!llvm::sys::fs::status(File, Status) && Old->Modified == Status.getLastModificationTime() &&
+        Old->Size == Status.getSize()) {
+      auto Same = std::make_shared<TextRecord>(*Old);
+      Same->Checked = Now;
+      std::lock_guard<std::mutex> Lock(RecordsMu);
+      return Records[File] = std::move(Same);
+    }
+  }
+  auto R = std::make_shared<TextRecord>();
+  R->Checked = Now;
+  std::string Why;
+  ReadStamp Seen;
+  auto Buf = readRegularFile(File, MaxSourceBytes, Why, &Seen);
+  ++RecordsRead;
+  if (Buf) {
+    R->Read = true;
+    R->Modified = Seen.Modified;
+    R->Size = Seen.Size;
+    llvm::StringRef Raw = (*Buf)->getBuffer();
+    // Maybe not ASCII-compatible (UTF-16 has NUL bytes): its bytes tell nothing.
+    R->NoNul = !Raw.contains('\0');
+    if (R->NoNul) {
+      R->Needs = Words->needsIn(Raw);
+      R->WordsFingerprint = Words->fingerprint();
+      R->HasForksafe = containsText(Raw, "forksafe");
+      R->ImportsWhole = forEachImport(Raw, [&](llvm::StringRef Line) {
+        R->Imports += Line;
+        R->Imports += '\n';
+        return false;
+      });
+      std::string Ignored;
+      std::optional<DecodedSource> Text = decodePythonSource(Raw, Ignored, /*Blank=*/false);
+      R->Plain = Text && !Text->Transcoded && !Text->BomBytes && Text->Text == Raw;
+    }
+    if (Bytes)
+      *Bytes = std::move(*Buf);
+  }
+  std::lock_guard<std::mutex> Lock(RecordsMu);
+  return Records[File] = std::move(R);
+}
+
 std::shared_ptr<const Project::ProcessFacts>
 Project::processFacts(const std::string &File, llvm::StringRef Name, llvm::StringRef ImportRoot) {
   auto Now = std::chrono::steady_clock::now();
@@ -1198,14 +1290,11 @@ Project::processFacts(const std::string &File, llvm::StringRef Name, llvm::Strin
   }
   if (Observer)
     Observer(File);
-  std::string Why;
-  ReadStamp Seen;
-  auto Buf = readRegularFile(File, MaxSourceBytes, Why, &Seen);
-  Made->Modified = Seen.Modified;
-  Made->Size = Seen.Size;
+  std::shared_ptr<const TextRecord> R = record(File);
+  Made->Modified = R->Modified;
+  Made->Size = R->Size;
   // Unreadable, huge, or maybe not ASCII-compatible (UTF-16 has NUL bytes): it may.
-  if (Buf && !(*Buf)->getBuffer().contains('\0')) {
-    llvm::StringRef Raw = (*Buf)->getBuffer();
+  if (R->NoNul) {
     bool IsPackage = false;
     std::string Own = moduleNameIn(File, ImportRoot, IsPackage);
     if (Own.empty())
@@ -1215,18 +1304,19 @@ Project::processFacts(const std::string &File, llvm::StringRef Name, llvm::Strin
     // of the project it imports and names that does (what the pre-filter asks of a file).
     // What it gains: a module that starts threads (a summary's word) is not parsed, nor is
     // everything its summary would ask about, for a question about processes.
-    uint32_t Needs = Words->needsIn(Raw);
+    uint32_t Needs = R->Needs;
     Made->May = !TriggerWords::meets(Needs, RuleNeeds::SummaryEffect) ||
-                TriggerWords::meets(Needs, RuleNeeds::ProcessEffect) ||
-                !forEachImport(Raw, [&](llvm::StringRef Line) {
-                  bindingsOfImport(Line, Own, IsPackage, Made->Binds, Made->Stars);
-                  return false;
-                });
+                TriggerWords::meets(Needs, RuleNeeds::ProcessEffect) || !R->ImportsWhole;
+    if (!Made->May)
+      forEachImport(R->Imports, [&](llvm::StringRef Line) {
+        bindingsOfImport(Line, Own, IsPackage, Made->Binds, Made->Stars);
+        return false;
+      });
     if (!Made->May) {
       Judging.emplace_back(this, Key);
       auto Pop = llvm::make_scope_exit([] { Judging.pop_back(); });
       FileLink Link(*this, Own, IsPackage, ImportRoot.str(), "", /*RecordDeps=*/false);
-      Made->May = importsProjectEffects(Raw, Link, nullptr, ProjectEffects::Processes);
+      Made->May = importsProjectEffects(*R, File, Link, nullptr, ProjectEffects::Processes);
     }
   }
   finishFacts(*Made);

@@ -11,6 +11,7 @@
 #ifndef FORKSAFE_PYTHON_PROJECT_H
 #define FORKSAFE_PYTHON_PROJECT_H
 
+#include "core/InputFile.h"
 #include "python/ApiTable.h"
 #include "python/SemanticModel.h"
 #include "python/Summary.h"
@@ -46,6 +47,26 @@ struct ParsedModule {
   SyntaxTree Tree; ///< of Text (its source points into Text's buffer)
 };
 
+/// What one read of a module's file tells without a parse. Made once per run by whoever reads
+/// the file first (the first pass over a run's files, a module's facts, a summary), and
+/// looked at again at most once a second, as summaries are: most modules are read for a
+/// glance at their words and imports, and each glance used to read the file again.
+struct TextRecord {
+  bool Read = false;   ///< a regular file within the size limit, read
+  bool NoNul = false;  ///< read, without NUL bytes: its words and imports are in its bytes
+  /// Read, and its text (as decodePythonSource gives it) is its bytes: UTF-8 without a BOM, a
+  /// PEP 263 encoding or a lone carriage return.
+  bool Plain = false;
+  uint32_t Needs = 0;      ///< with NoNul: the project's TriggerWords::needsIn of its bytes
+  uint64_t WordsFingerprint = 0; ///< of those words
+  bool HasForksafe = false;      ///< "forksafe" in it (suppression comments to check)
+  bool ImportsWhole = true;      ///< every import statement could be read whole
+  std::string Imports; ///< each import statement as forEachImport gives it, one per line
+  llvm::sys::TimePoint<> Modified;
+  uint64_t Size = 0;
+  std::chrono::steady_clock::time_point Checked;
+};
+
 /// What the analysis of one module asks of the rest of the project. Records what it was
 /// given, for digest().
 class ProjectLink {
@@ -67,6 +88,9 @@ public:
   virtual std::vector<std::pair<std::string, std::string>> dependencies() const = 0;
   /// The digest of module Name's summary now ("" when it has none).
   virtual std::string moduleDigest(llvm::StringRef Name) = 0;
+  /// The record of the analysed file (read now, unless another question read it already in
+  /// this run); null when there is no such file.
+  virtual std::shared_ptr<const TextRecord> ownRecord() { return nullptr; }
   /// The parse of the analysed file that its summary left for it, once; null when none.
   virtual std::unique_ptr<ParsedModule> takeParse() { return nullptr; }
   /// Whether importing the project module Name or calling its functions may fork, start
@@ -119,11 +143,20 @@ enum class ProjectEffects {
 class UsedWords {
 public:
   explicit UsedWords(llvm::StringRef Text) : Text(Text) {}
+  /// The words of the file at File, read on first use (when it cannot be read, every word
+  /// counts).
+  static UsedWords ofFile(std::string File) {
+    UsedWords W("");
+    W.File = std::move(File);
+    return W;
+  }
   bool has(llvm::StringRef Word);
 
 private:
   llvm::StringRef Text;
-  bool Built = false;
+  std::string File;
+  std::unique_ptr<llvm::MemoryBuffer> Owned; ///< File's bytes, once read
+  bool Built = false, Unknown = false;
   llvm::DenseSet<llvm::StringRef> Words;
 };
 
@@ -139,6 +172,12 @@ private:
 /// import that sets the start method): a file that names no fork, process or start method
 /// itself can get a finding only through those.
 bool importsProjectEffects(llvm::StringRef Source, ProjectLink &Link,
+                           llvm::StringMap<std::string> *Unused = nullptr,
+                           ProjectEffects Kind = ProjectEffects::Any);
+
+/// importsProjectEffects for a file known by its record: its import statements, and its words
+/// read from File when they are needed.
+bool importsProjectEffects(const TextRecord &R, const std::string &File, ProjectLink &Link,
                            llvm::StringMap<std::string> *Unused = nullptr,
                            ProjectEffects Kind = ProjectEffects::Any);
 
@@ -214,6 +253,14 @@ public:
   /// alive only as long as the project does. Without RecordDependencies its dependencies()
   /// are empty: for questions whose answers no cache entry keeps (the first pass's).
   std::unique_ptr<ProjectLink> linkFor(llvm::StringRef Path, bool RecordDependencies = true);
+
+  /// The record of the module file File (an absolute path), read now unless it was read
+  /// within the last second or is unchanged since; Bytes (when given) receives what was read
+  /// now (null when the record was at hand).
+  std::shared_ptr<const TextRecord> record(const std::string &File,
+                                           std::unique_ptr<llvm::MemoryBuffer> *Bytes = nullptr);
+  /// Files read for records so far (for tests).
+  unsigned recordsRead() const { return RecordsRead; }
 
   /// Modules parsed for their summaries so far (for tests and the benchmark).
   unsigned modulesLoaded() const { return Loaded; }
@@ -308,6 +355,9 @@ private:
   /// processFacts' answers, by import root and file.
   llvm::StringMap<std::shared_ptr<const ProcessFacts>> Facts;
   std::atomic<unsigned> Loaded{0};
+  std::mutex RecordsMu; ///< Records
+  llvm::StringMap<std::shared_ptr<const TextRecord>> Records; ///< by file
+  std::atomic<unsigned> RecordsRead{0};
   Cache *Store = nullptr;
   std::shared_ptr<const llvm::StringSet<>> Inputs;
   std::function<void(llvm::StringRef)> Observer; ///< setObserver

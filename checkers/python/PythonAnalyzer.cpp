@@ -271,5 +271,23 @@ bool mayConcernAnyRule(llvm::StringRef Source, const AnalyzeOptions &Opts) {
   return false;
 }
 
+std::optional<bool> mayConcernAnyRule(const TextRecord &R, const std::string &File,
+                                      const AnalyzeOptions &Opts) {
+  if (!Opts.Enabled)
+    return false;
+  if (!R.Plain || R.WordsFingerprint != tablesFor(Opts.Cfg).Words.fingerprint())
+    return std::nullopt;
+  for (const RuleEntry &E : Registry) {
+    if (!Opts.Enabled->contains(E.Info.Id))
+      continue;
+    if (!Opts.Prefilter || TriggerWords::meets(R.Needs, E.Needs))
+      return true;
+    if ((WholeProgramNeeds & (1u << unsigned(E.Needs))) && Opts.Link &&
+        importsProjectEffects(R, File, *Opts.Link, nullptr, ProjectEffects::Processes))
+      return true; // it may call a starter of another module
+  }
+  return false;
+}
+
 } // namespace python
 } // namespace forksafe

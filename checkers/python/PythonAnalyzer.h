@@ -9,6 +9,8 @@
 #include "llvm/ADT/StringRef.h"
 #include "python/SyntaxTree.h"
 
+#include <optional>
+#include <string>
 #include <vector>
 
 namespace forksafe {
@@ -53,6 +55,11 @@ std::string currentSummaryDigest(const AnalyzeOptions &Opts, llvm::StringRef Mod
 /// holds none of their words; the file need not be parsed, and forksafe-syntax-error is not
 /// reported for it. Never loses a finding of a single-file analysis.
 bool mayConcernAnyRule(llvm::StringRef Source, const AnalyzeOptions &Opts);
+struct TextRecord;
+/// mayConcernAnyRule for the file File known by its record (a Plain one: its text is its
+/// bytes); nullopt when the record cannot tell (read with other words than the rules').
+std::optional<bool> mayConcernAnyRule(const TextRecord &R, const std::string &File,
+                                      const AnalyzeOptions &Opts);
 
 } // namespace python
 } // namespace forksafe

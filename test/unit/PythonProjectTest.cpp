@@ -509,6 +509,60 @@ TEST(PythonProject, ThreadModulesAreNotParsedForQuestionsAboutProcesses) {
                                     ProjectEffects::Processes));
 }
 
+TEST(PythonProject, EachFileIsReadOnceForItsWordsAndImports) {
+  Tree T;
+  T.write("pyproject.toml", "");
+  T.write("pkg/__init__.py", "");
+  T.write("pkg/starter.py", "import multiprocessing as mp\n\n"
+                            "def start_workers(fn):\n"
+                            "    with mp.Pool() as pool:\n"
+                            "        return pool.map(fn, [1])\n");
+  T.write("pkg/ticker.py", "import threading\n"
+                           "from . import (\n    starter,  # the pool\n)\n"
+                           "from .starter import \\\n    start_workers\n\n"
+                           "def tick():\n    threading.Thread(target=print).start()\n");
+  T.write("main.py", "from pkg.ticker import tick\ntick()\n");
+  T.write("latin.py", "# -*- coding: latin-1 -*-\nimport os\nname = '\xe9'\n");
+  T.write("open.py", "from pkg.ticker import (tick,\n");
+  Project P(T.Root, nullptr);
+  std::shared_ptr<const TextRecord> Ticker = P.linkFor(T.Root + "/pkg/ticker.py")->ownRecord();
+  ASSERT_TRUE(Ticker);
+  EXPECT_EQ(P.recordsRead(), 1u);
+  EXPECT_TRUE(Ticker->Read && Ticker->NoNul && Ticker->Plain && Ticker->ImportsWhole);
+  EXPECT_FALSE(Ticker->HasForksafe);
+  // Statements over several lines are joined, their comments cut.
+  EXPECT_EQ(Ticker->Imports, "import threading\nfrom . import ( starter, )\n"
+                             "from .starter import  start_workers\n");
+  // The first pass's question about main.py reads main.py and the modules it reaches, each
+  // once: the ticker's record is at hand.
+  auto Main = P.linkFor(T.Root + "/main.py");
+  std::shared_ptr<const TextRecord> MainRecord = Main->ownRecord();
+  unsigned Before = P.recordsRead();
+  EXPECT_EQ(Before, 2u);
+  CheckGlobs Enabled("-*,forksafe-fork-after-thread");
+  AnalyzeOptions AO;
+  AO.Enabled = &Enabled;
+  AO.Link = Main.get();
+  // It names no fork, but the ticker binds the starter, which it does not use: not analysed.
+  EXPECT_EQ(mayConcernAnyRule(*MainRecord, T.Root + "/main.py", AO), std::optional<bool>(false));
+  EXPECT_EQ(mayConcernAnyRule("from pkg.ticker import tick\ntick()\n", AO), false);
+  EXPECT_EQ(P.recordsRead(), Before + 2); // the starter and the package, nothing twice
+  P.linkFor(T.Root + "/pkg/ticker.py")->ownRecord();
+  EXPECT_TRUE(P.linkFor(T.Root + "/other.py")->mayTouchProcesses("pkg.starter"));
+  EXPECT_EQ(P.recordsRead(), Before + 2);
+  // A text that is not its bytes (another encoding) is not Plain: the first pass decodes it.
+  std::shared_ptr<const TextRecord> Latin = P.linkFor(T.Root + "/latin.py")->ownRecord();
+  EXPECT_TRUE(Latin->Read && Latin->NoNul);
+  EXPECT_FALSE(Latin->Plain);
+  // A statement that never closes: anything may be imported.
+  std::shared_ptr<const TextRecord> Open = P.linkFor(T.Root + "/open.py")->ownRecord();
+  EXPECT_FALSE(Open->ImportsWhole);
+  auto OpenLink = P.linkFor(T.Root + "/open.py");
+  EXPECT_TRUE(importsProjectEffects(*Open, T.Root + "/open.py", *OpenLink, nullptr,
+                                    ProjectEffects::Processes));
+  EXPECT_FALSE(P.linkFor(T.Root + "/missing.py")->ownRecord()->Read);
+}
+
 TEST(PythonProject, DependenciesAndTheirDigests) {
   Tree T;
   T.write("pyproject.toml", "");
