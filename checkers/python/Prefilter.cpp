@@ -225,6 +225,10 @@ uint32_t TriggerWords::scan(llvm::StringRef Source) const {
   // Most files hold no word of the table anywhere: found many bytes at a time.
   if (!mayHoldWord(Source))
     return 0;
+  return scanCandidate(Source);
+}
+
+uint32_t TriggerWords::scanCandidate(llvm::StringRef Source) const {
   uint32_t Met = 0;
   auto Done = [&] { return (Met & AllNeeds) == AllNeeds; };
   const uint32_t Summary = 1u << unsigned(RuleNeeds::SummaryEffect) |
@@ -268,9 +272,12 @@ ScanMemo &scanMemo() {
 } // namespace
 
 uint32_t TriggerWords::needsIn(llvm::StringRef Source) const {
-  // Short texts cost less to scan than to look up.
+  // Short texts cost less to scan than to look up; most texts hold no word of the table, which
+  // mayHoldWord tells in less time than hashing them would take.
+  if (!mayHoldWord(Source))
+    return 0;
   if (Source.size() < 4096)
-    return scan(Source);
+    return scanCandidate(Source);
   uint64_t Hash = hashOf(Source);
   std::pair<uint64_t, uint64_t> Key(Hash ^ Fingerprint, Source.size());
   ScanMemo &Memo = scanMemo();
@@ -280,7 +287,7 @@ uint32_t TriggerWords::needsIn(llvm::StringRef Source) const {
     if (It != Memo.Needs.end())
       return It->second;
   }
-  uint32_t Met = scan(Source);
+  uint32_t Met = scanCandidate(Source);
   std::lock_guard<std::mutex> Lock(Memo.Mu);
   // An editor session scans every version of a document: the memo is bounded.
   if (Memo.Needs.size() >= (1u << 18))

@@ -194,6 +194,8 @@ private:
   /// Whether some word of the table occurs in Source as a whole word, anywhere (code,
   /// comment or string): a text without one meets no need, and is not scanned.
   bool mayHoldWord(llvm::StringRef Source) const;
+  /// scan of a text mayHoldWord let through.
+  uint32_t scanCandidate(llvm::StringRef Source) const;
   uint32_t ForkNeeds = 0; ///< the needs of the word "fork", which counts in strings too
   uint32_t CudaNeeds = 0; ///< the needs of the word "cuda", which counts in strings too
   uint64_t Fingerprint = 0; ///< a hash of the words and their needs
