@@ -67,17 +67,34 @@ static void shiftForBom(std::vector<Diagnostic> &Diags, unsigned Bom) {
   }
 }
 
+Runner::ChecksOf Runner::checksOf(const std::shared_ptr<const Config> &Cfg) {
+  std::lock_guard<std::mutex> Lock(ChecksMu);
+  auto It = Checks.find(Cfg.get());
+  if (It != Checks.end())
+    return It->second;
+  // A language server meets a new configuration at each edit of one: the memo is bounded.
+  if (Checks.size() >= 256)
+    Checks.clear();
+  ChecksOf &C = Checks[Cfg.get()];
+  C.Cfg = Cfg;
+  auto Enabled = std::make_shared<CheckGlobs>(checksFor(*Cfg));
+  for (const python::RuleInfo &R : python::rules())
+    C.AnyRule |= Enabled->contains(R.Id);
+  C.Enabled = std::move(Enabled);
+  return C;
+}
+
 void Runner::setUpPython(const std::string &Name, std::vector<InputError> &Errors,
                          PythonSetup &S, bool RecordDependencies) {
   S.Cfg = Configs.forFile(Name, Errors);
-  S.Enabled = checksFor(*S.Cfg);
-  for (const python::RuleInfo &R : python::rules())
-    S.AnyRule |= S.Enabled.contains(R.Id);
-  S.Options.Enabled = &S.Enabled;
+  ChecksOf C = checksOf(S.Cfg);
+  S.Enabled = C.Enabled;
+  S.AnyRule = C.AnyRule;
+  S.Options.Enabled = S.Enabled.get();
   S.Options.Cfg = S.Cfg.get();
   S.Options.Prefilter = Opts.Prefilter;
   if (Opts.WholeProgram)
-    S.Link = Projects.forFile(Name, S.Cfg)->linkFor(Name, RecordDependencies);
+    S.Link = Projects.linkFor(Name, S.Cfg, RecordDependencies);
   S.Options.Link = S.Link.get();
 }
 
@@ -96,7 +113,7 @@ BufferResult Runner::analyzePythonOnce(const std::string &Name, llvm::StringRef 
   // The summaries its analysis takes are recorded for its entry in the results cache.
   setUpPython(Name, Out.Errors, Setup, /*RecordDependencies=*/Results && UseCache);
   const std::shared_ptr<const Config> &Cfg = Setup.Cfg;
-  const CheckGlobs &Enabled = Setup.Enabled;
+  const CheckGlobs &Enabled = *Setup.Enabled;
   python::AnalyzeOptions &AO = Setup.Options;
   // A kept tree counts the buffer's bytes: it cannot serve a text the decoder changed.
   if (Kept && (Decoded->Transcoded || Decoded->BomBytes)) {

@@ -77,7 +77,7 @@ private:
   /// (Options points at Enabled).
   struct PythonSetup {
     std::shared_ptr<const Config> Cfg;
-    CheckGlobs Enabled;
+    std::shared_ptr<const CheckGlobs> Enabled;
     bool AnyRule = false; ///< some Python rule is enabled
     python::AnalyzeOptions Options;
     std::unique_ptr<python::ProjectLink> Link;
@@ -94,6 +94,16 @@ private:
   /// Whole-program runs, first pass: whether the file needs analyzePythonFile.
   bool mayNeedAnalysis(const std::string &Path, std::vector<InputError> &ConfigErrors);
   void runCpp(const std::vector<std::string> &Files, RunResult &Result);
+  /// The checks in force and whether a Python rule is among them, per configuration (asked
+  /// for every file; each entry keeps its configuration alive, so no other takes its address).
+  struct ChecksOf {
+    std::shared_ptr<const Config> Cfg;
+    std::shared_ptr<const CheckGlobs> Enabled;
+    bool AnyRule = false;
+  };
+  ChecksOf checksOf(const std::shared_ptr<const Config> &Cfg);
+  std::mutex ChecksMu;
+  std::map<const Config *, ChecksOf> Checks;
   RunOptions Opts;
   ConfigFinder Configs;
   std::unique_ptr<ResultsCache> Results; ///< null without a cache

@@ -61,6 +61,12 @@ std::string moduleNameIn(llvm::StringRef File, llvm::StringRef ImportRoot, bool 
 }
 
 std::string absolute(llvm::StringRef Path) {
+  // Most paths are absolute already, without `.` or `..` components or doubled slashes:
+  // nothing to do (remove_dots walks every component).
+  if (startsWith(Path, "/") && !Path.contains("//") && !Path.contains("/./") &&
+      !Path.contains("/../") && !endsWith(Path, "/.") && !endsWith(Path, "/..") &&
+      (Path.size() == 1 || !endsWith(Path, "/")))
+    return Path.str();
   llvm::SmallString<256> Abs(Path);
   llvm::sys::fs::make_absolute(Abs);
   llvm::sys::path::remove_dots(Abs, /*remove_dot_dot=*/true);
@@ -668,7 +674,8 @@ static bool isInstallation(const std::string &Top) {
   return Known[Top] = Is;
 }
 
-static FolderRoots rootsOfFolder(const std::string &Dir) {
+/// The answer for Dir (kept for the life of the process: the reference stays valid).
+static const FolderRoots &rootsOfFolder(const std::string &Dir) {
   static std::mutex Mu;
   static std::map<std::string, FolderRoots> Known;
   {
@@ -687,23 +694,24 @@ static FolderRoots rootsOfFolder(const std::string &Dir) {
       (Root.size() > Top.size() && Root.compare(0, Top.size(), Top) == 0))
     Root = Top;
   std::lock_guard<std::mutex> Lock(Mu);
-  return Known[Dir] = {Root, Top, Installation};
+  // Another thread may have answered meanwhile: the first answer stays.
+  return Known.emplace(Dir, FolderRoots{Root, Top, Installation}).first->second;
 }
 
 Project::Layout Project::layoutOf(llvm::StringRef File) {
-  auto [Root, Top, Installation] = rootsOfFolder(parentPath(absolute(File)));
+  std::string Abs = absolute(File);
+  const FolderRoots &F = rootsOfFolder(parentPath(Abs));
   // An installation folder holds many distributions (or the standard library's modules):
   // each is its own project, and the others are third-party to it (the API table's, not
   // analysed).
   std::string Only;
-  if (Installation) {
-    std::string Abs = absolute(File);
-    llvm::StringRef Rel = llvm::StringRef(Abs).drop_front(Top.size()).ltrim('/');
+  if (F.Installation) {
+    llvm::StringRef Rel = llvm::StringRef(Abs).drop_front(F.Top.size()).ltrim('/');
     Only = Rel.split('/').first.str();
     if (endsWith(Only, ".py"))
       Only.resize(Only.size() - 3);
   }
-  return {Root, Top, Only};
+  return {F.Root, F.Top, std::move(Only), std::move(Abs)};
 }
 
 struct Project::Module {
@@ -1008,11 +1016,14 @@ std::vector<std::pair<std::string, std::string>> FileLink::bindingsOf(llvm::Stri
 }
 
 std::unique_ptr<ProjectLink> Project::linkFor(llvm::StringRef Path, bool RecordDependencies) {
-  Layout L = layoutOf(Path);
+  return linkFor(layoutOf(Path), RecordDependencies);
+}
+
+std::unique_ptr<ProjectLink> Project::linkFor(const Layout &L, bool RecordDependencies) {
   bool IsPackage = false;
-  std::string Abs = absolute(Path);
-  std::string Name = moduleNameIn(Abs, L.ImportRoot, IsPackage);
-  return std::make_unique<FileLink>(*this, Name, IsPackage, L.ImportRoot, Abs, RecordDependencies);
+  std::string Name = moduleNameIn(L.File, L.ImportRoot, IsPackage);
+  return std::make_unique<FileLink>(*this, Name, IsPackage, L.ImportRoot, L.File,
+                                    RecordDependencies);
 }
 
 namespace {
@@ -1456,7 +1467,18 @@ const FunctionSummary *Project::function(llvm::StringRef Qualified, llvm::String
 
 std::shared_ptr<Project> ProjectSet::forFile(llvm::StringRef File,
                                              std::shared_ptr<const Config> Cfg) {
+  return forLayout(Project::layoutOf(File), std::move(Cfg));
+}
+
+std::unique_ptr<ProjectLink> ProjectSet::linkFor(llvm::StringRef File,
+                                                 std::shared_ptr<const Config> Cfg,
+                                                 bool RecordDependencies) {
   Project::Layout L = Project::layoutOf(File);
+  return forLayout(L, std::move(Cfg))->linkFor(L, RecordDependencies);
+}
+
+std::shared_ptr<Project> ProjectSet::forLayout(const Project::Layout &L,
+                                               std::shared_ptr<const Config> Cfg) {
   std::lock_guard<std::mutex> Lock(Mu);
   std::string Key = keyOf(L);
   std::shared_ptr<Project> &P = ByRoot[Key];

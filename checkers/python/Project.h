@@ -241,6 +241,7 @@ public:
     /// the one top-level package (or module) that is the project; the others are
     /// third-party.
     std::string Only;
+    std::string File; ///< the file, as an absolute path
   };
   static Layout layoutOf(llvm::StringRef File);
 
@@ -253,6 +254,8 @@ public:
   /// alive only as long as the project does. Without RecordDependencies its dependencies()
   /// are empty: for questions whose answers no cache entry keeps (the first pass's).
   std::unique_ptr<ProjectLink> linkFor(llvm::StringRef Path, bool RecordDependencies = true);
+  /// The same for the file whose layout (layoutOf) is L.
+  std::unique_ptr<ProjectLink> linkFor(const Layout &L, bool RecordDependencies = true);
 
   /// The record of the module file File (an absolute path), read now unless it was read
   /// within the last second or is unchanged since; Bytes (when given) receives what was read
@@ -371,6 +374,9 @@ private:
 class ProjectSet {
 public:
   std::shared_ptr<Project> forFile(llvm::StringRef File, std::shared_ptr<const Config> Cfg);
+  /// forFile(File, Cfg)->linkFor(File, RecordDependencies), with one look at File's layout.
+  std::unique_ptr<ProjectLink> linkFor(llvm::StringRef File, std::shared_ptr<const Config> Cfg,
+                                       bool RecordDependencies);
   /// The cache the projects made from now on keep their summaries in (null: none).
   void setCache(Cache *C) {
     std::lock_guard<std::mutex> Lock(Mu);
@@ -387,6 +393,7 @@ public:
   static std::string keyOf(const Project::Layout &L) { return L.Root + "\n" + L.Only; }
 
 private:
+  std::shared_ptr<Project> forLayout(const Project::Layout &L, std::shared_ptr<const Config> Cfg);
   Cache *Store = nullptr;
   std::function<void(const std::string &, llvm::StringRef)> Observer;
   std::shared_ptr<const llvm::StringSet<>> Inputs;
