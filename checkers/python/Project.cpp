@@ -686,6 +686,21 @@ static const FolderRoots &rootsOfFolder(const std::string &Dir) {
   }
   std::string Top = topFolder(Dir);
   bool Installation = isInstallation(Top);
+  // A folder without __init__.py inside an installation (a namespace package such as
+  // google/, a data or test folder of a distribution) is the installation's too: Python
+  // imports it from there (`google.protobuf`), and the markers of the folders around the
+  // installation (a pyenv checkout's .git) say nothing about it.
+  // Found by the folder's name, without a look at the disk (a path can be thousands of
+  // folders deep).
+  if (!Installation)
+    for (llvm::StringRef Name : {"/site-packages/", "/dist-packages/"}) {
+      size_t At = llvm::StringRef(Top).rfind(Name);
+      if (At != llvm::StringRef::npos) {
+        Top.resize(At + Name.size() - 1);
+        Installation = true;
+        break;
+      }
+    }
   // A marker inside the package (or none): the package's import root is the project. An
   // installation folder is its own root, whatever markers its packages or the folders
   // around it hold (a pyenv checkout's .git, a test's setup.py): they are not looked for.

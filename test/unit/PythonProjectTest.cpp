@@ -81,6 +81,35 @@ TEST(PythonProject, LayoutFindsRootAndImportRoot) {
   EXPECT_FALSE(ModLink->isPackage());
 }
 
+TEST(PythonProject, FoldersWithoutInitInAnInstallationAreItsOwn) {
+  Tree T;
+  // Markers around the installation (a pyenv checkout's .git) say nothing about it.
+  T.write(".git/HEAD", "");
+  T.write("lib/site-packages/google/protobuf/__init__.py", "");
+  T.write("lib/site-packages/google/protobuf/message.py", "");
+  T.write("lib/site-packages/tool/__init__.py", "");
+  T.write("lib/site-packages/tool/data/schemas/aws.py", "");
+  std::string Site = T.Root + "/lib/site-packages";
+  // A namespace package: google has no __init__.py.
+  Project::Layout L = Project::layoutOf(Site + "/google/protobuf/message.py");
+  EXPECT_EQ(L.Root, Site);
+  EXPECT_EQ(L.ImportRoot, Site);
+  EXPECT_EQ(L.Only, "google");
+  // A data folder of a distribution, without __init__.py.
+  L = Project::layoutOf(Site + "/tool/data/schemas/aws.py");
+  EXPECT_EQ(L.Root, Site);
+  EXPECT_EQ(L.ImportRoot, Site);
+  EXPECT_EQ(L.Only, "tool");
+  Project P(L.Root, nullptr, L.Only);
+  EXPECT_EQ(P.linkFor(Site + "/tool/data/schemas/aws.py")->moduleName(), "tool.data.schemas.aws");
+  // Outside an installation, the marker decides as before.
+  T.write("proj/scripts/run.py", "");
+  L = Project::layoutOf(T.Root + "/proj/scripts/run.py");
+  EXPECT_EQ(L.Root, T.Root);
+  EXPECT_EQ(L.ImportRoot, T.Root + "/proj/scripts");
+  EXPECT_EQ(L.Only, "");
+}
+
 TEST(PythonProject, SummariesAreComputedOnceAndFollowReExports) {
   Tree T;
   T.write("pyproject.toml", "");
