@@ -1213,23 +1213,40 @@ static void bindingsOfImport(llvm::StringRef Line, llvm::StringRef OwnName, bool
   }
 }
 
+/// The entry of Memo (guarded by Mu) for Key when it was looked at within the last second
+/// (an editor session keeps the project: a file is looked at again at most once a second);
+/// otherwise null, with the entry, if any, in Old, to be compared with the file now.
+template <typename Entry>
+static std::shared_ptr<const Entry>
+freshEntry(std::mutex &Mu, const llvm::StringMap<std::shared_ptr<const Entry>> &Memo,
+           llvm::StringRef Key, std::chrono::steady_clock::time_point Now,
+           std::shared_ptr<const Entry> &Old) {
+  std::lock_guard<std::mutex> Lock(Mu);
+  auto It = Memo.find(Key);
+  if (It == Memo.end())
+    return nullptr;
+  if (Now - It->second->Checked < std::chrono::seconds(1))
+    return It->second;
+  Old = It->second;
+  return nullptr;
+}
+
+/// Whether File still has the modification time and size it had.
+static bool unchangedOnDisk(const std::string &File, llvm::sys::TimePoint<> Modified,
+                            uint64_t Size) {
+  llvm::sys::fs::file_status Status;
+  return !llvm::sys::fs::status(File, Status) && Status.getLastModificationTime() == Modified &&
+         Status.getSize() == Size;
+}
+
 std::shared_ptr<const TextRecord> Project::record(const std::string &File,
                                                   std::unique_ptr<llvm::MemoryBuffer> *Bytes) {
   auto Now = std::chrono::steady_clock::now();
   std::shared_ptr<const TextRecord> Old;
-  {
-    std::lock_guard<std::mutex> Lock(RecordsMu);
-    auto It = Records.find(File);
-    if (It != Records.end()) {
-      if (Now - It->second->Checked < std::chrono::seconds(1))
-        return It->second;
-      Old = It->second;
-    }
-  }
+  if (auto Fresh = freshEntry(RecordsMu, Records, File, Now, Old))
+    return Fresh;
   if (Old) {
-    llvm::sys::fs::file_status Status;
-    if (!llvm::sys::fs::status(File, Status) && Old->Modified == Status.getLastModificationTime() &&
-        Old->Size == Status.getSize()) {
+    if (unchangedOnDisk(File, Old->Modified, Old->Size)) {
       auto Same = std::make_shared<TextRecord>(*Old);
       Same->Checked = Now;
       std::lock_guard<std::mutex> Lock(RecordsMu);
@@ -1274,16 +1291,8 @@ Project::processFacts(const std::string &File, llvm::StringRef Name, llvm::Strin
   auto Now = std::chrono::steady_clock::now();
   std::string Key = (ImportRoot + "\n" + File).str();
   std::shared_ptr<const ProcessFacts> Old;
-  {
-    std::lock_guard<std::mutex> Lock(FactsMu);
-    auto It = Facts.find(Key);
-    if (It != Facts.end()) {
-      // Looked at again at most once a second (an editor session keeps the project).
-      if (Now - It->second->Checked < std::chrono::seconds(1))
-        return It->second;
-      Old = It->second;
-    }
-  }
+  if (auto Fresh = freshEntry(FactsMu, Facts, Key, Now, Old))
+    return Fresh;
   static const auto Unknown = [] {
     auto U = std::make_shared<ProcessFacts>();
     U->Digest = "processes";
@@ -1305,9 +1314,7 @@ Project::processFacts(const std::string &File, llvm::StringRef Name, llvm::Strin
   // The file as it was: what it knew holds (as for summaries, what it imports is not
   // looked at again).
   if (Old) {
-    llvm::sys::fs::file_status Status;
-    if (!llvm::sys::fs::status(File, Status) && Old->Modified == Status.getLastModificationTime() &&
-        Old->Size == Status.getSize()) {
+    if (unchangedOnDisk(File, Old->Modified, Old->Size)) {
       *Made = *Old;
       Made->Checked = Now;
       Keep();

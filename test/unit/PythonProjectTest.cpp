@@ -48,6 +48,17 @@ public:
   std::string Root;
 };
 
+/// A project with the package pkg, whose module starter starts a process pool in
+/// start_workers.
+void writeStarterPackage(Tree &T) {
+  T.write("pyproject.toml", "");
+  T.write("pkg/__init__.py", "");
+  T.write("pkg/starter.py", "import multiprocessing as mp\n\n"
+                            "def start_workers(fn):\n"
+                            "    with mp.Pool() as pool:\n"
+                            "        return pool.map(fn, [1])\n");
+}
+
 TEST(PythonProject, RelativeImports) {
   EXPECT_EQ(resolveRelative("pkg.sub.mod", false, ".util"), "pkg.sub.util");
   EXPECT_EQ(resolveRelative("pkg.sub.mod", false, "..util"), "pkg.util");
@@ -79,11 +90,9 @@ TEST(PythonProject, LayoutFindsRootAndImportRoot) {
   auto ModLink = P.linkFor(T.Root + "/src/pkg/sub/mod.py");
   EXPECT_EQ(ModLink->moduleName(), "pkg.sub.mod");
   EXPECT_FALSE(ModLink->isPackage());
-}
 
-TEST(PythonProject, FoldersWithoutInitInAnInstallationAreItsOwn) {
-  Tree T;
-  // Markers around the installation (a pyenv checkout's .git) say nothing about it.
+  // A folder without __init__.py in an installation is the installation's; the markers
+  // around the installation (a pyenv checkout's .git) say nothing about it.
   T.write(".git/HEAD", "");
   T.write("lib/site-packages/google/protobuf/__init__.py", "");
   T.write("lib/site-packages/google/protobuf/message.py", "");
@@ -91,7 +100,7 @@ TEST(PythonProject, FoldersWithoutInitInAnInstallationAreItsOwn) {
   T.write("lib/site-packages/tool/data/schemas/aws.py", "");
   std::string Site = T.Root + "/lib/site-packages";
   // A namespace package: google has no __init__.py.
-  Project::Layout L = Project::layoutOf(Site + "/google/protobuf/message.py");
+  L = Project::layoutOf(Site + "/google/protobuf/message.py");
   EXPECT_EQ(L.Root, Site);
   EXPECT_EQ(L.ImportRoot, Site);
   EXPECT_EQ(L.Only, "google");
@@ -100,9 +109,10 @@ TEST(PythonProject, FoldersWithoutInitInAnInstallationAreItsOwn) {
   EXPECT_EQ(L.Root, Site);
   EXPECT_EQ(L.ImportRoot, Site);
   EXPECT_EQ(L.Only, "tool");
-  Project P(L.Root, nullptr, L.Only);
-  EXPECT_EQ(P.linkFor(Site + "/tool/data/schemas/aws.py")->moduleName(), "tool.data.schemas.aws");
-  // Outside an installation, the marker decides as before.
+  Project Tool(L.Root, nullptr, L.Only);
+  EXPECT_EQ(Tool.linkFor(Site + "/tool/data/schemas/aws.py")->moduleName(),
+            "tool.data.schemas.aws");
+  // Outside an installation, the nearest marker decides as before.
   T.write("proj/scripts/run.py", "");
   L = Project::layoutOf(T.Root + "/proj/scripts/run.py");
   EXPECT_EQ(L.Root, T.Root);
@@ -478,12 +488,7 @@ TEST(PythonProject, ThreadOnlyImportsDoNotMakeAFileAnAnalysis) {
 // dependency recorded for the answer ("!module").
 TEST(PythonProject, ThreadModulesAreNotParsedForQuestionsAboutProcesses) {
   Tree T;
-  T.write("pyproject.toml", "");
-  T.write("pkg/__init__.py", "");
-  T.write("pkg/starter.py", "import multiprocessing as mp\n\n"
-                            "def start_workers(fn):\n"
-                            "    with mp.Pool() as pool:\n"
-                            "        return pool.map(fn, [1])\n");
+  writeStarterPackage(T);
   // Threads, and the starter bound but not used ("start_workers" only in a docstring).
   T.write("pkg/ticker.py", "'''Unlike start_workers, ticks.'''\n"
                            "import threading\n"
@@ -540,12 +545,7 @@ TEST(PythonProject, ThreadModulesAreNotParsedForQuestionsAboutProcesses) {
 
 TEST(PythonProject, EachFileIsReadOnceForItsWordsAndImports) {
   Tree T;
-  T.write("pyproject.toml", "");
-  T.write("pkg/__init__.py", "");
-  T.write("pkg/starter.py", "import multiprocessing as mp\n\n"
-                            "def start_workers(fn):\n"
-                            "    with mp.Pool() as pool:\n"
-                            "        return pool.map(fn, [1])\n");
+  writeStarterPackage(T);
   T.write("pkg/ticker.py", "import threading\n"
                            "from . import (\n    starter,  # the pool\n)\n"
                            "from .starter import \\\n    start_workers\n\n"
