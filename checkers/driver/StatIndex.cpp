@@ -233,7 +233,50 @@ void StatIndex::recordResult(const std::string &Path, const FileStamp &St, llvm:
   ThisRun[Project]; // its record is made again when it no longer holds
 }
 
+bool StatIndex::unchanged() {
+  if (LoadedText.empty())
+    return false;
+  // Each project this run recorded: its record holds, with the same configuration, and holds
+  // every dependency it read, with the same stamp.
+  for (const auto &[Project, R] : ThisRun) {
+    auto Old = Loaded.Projects.find(Project);
+    if (Old == Loaded.Projects.end() || R.Unusable || !projectHolds(Project) ||
+        (R.Config && *R.Config != Old->second.Config))
+      return false;
+    for (const auto &[Path, St] : R.Deps) {
+      auto D = Old->second.Deps.find(Path);
+      if (D == Old->second.Deps.end() || D->second != St)
+        return false;
+    }
+  }
+  // Each result: kept as it was, or neither kept before nor now.
+  for (const Result &Res : Results) {
+    bool Keep = Res.Empty && storable(Res.Config) && storable(Res.ImportRoot) &&
+                !Res.Stamp.racy(StartNs, WindowNs) && Res.Stamp.Exists;
+    auto Was = ProjectOfFile.find(Res.Path);
+    if (Was == ProjectOfFile.end()) {
+      if (Keep)
+        return false;
+      continue;
+    }
+    if (!Keep || Was->second != Res.Project)
+      return false;
+    auto P = Loaded.Projects.find(Res.Project);
+    if (P == Loaded.Projects.end())
+      return false;
+    auto E = P->second.Files.find(Res.Path);
+    if (E == P->second.Files.end() || E->second.Stamp != Res.Stamp ||
+        E->second.Config != Res.Config || E->second.ImportRoot != Res.ImportRoot)
+      return false;
+  }
+  return true;
+}
+
 bool StatIndex::save() {
+  // A warm run that answered (nearly) every file changes nothing: the index is not copied,
+  // serialised and compared (10,000 entries).
+  if (unchanged())
+    return false;
   StatIndexData Out = Loaded;
   // A project of this run: its record grows by what this run read when the record still
   // holds (the files it answered for rely on it), else it starts again from this run's.

@@ -115,6 +115,8 @@ public:
 
 private:
   bool projectHolds(const std::string &Project);
+  /// Whether saving would write what was loaded (checked without building it).
+  bool unchanged();
   Cache &Store;
   std::string Key;
   std::string LoadedText;

@@ -106,6 +106,38 @@ TEST(StatIndexTest, AnswersOnlyWhatWasFoundEmptyAndUnchanged) {
     EXPECT_FALSE(I.save()); // nothing changed
   }
   {
+    // The same results again (B still has findings, A is still empty): nothing to write.
+    StatIndex I(*C, "run");
+    I.recordDependency(Project, Mod);
+    I.recordProject(Project, "cfg");
+    I.recordResult(A, *FileStamp::of(A), "cfg", Project, "root", /*Empty=*/true);
+    I.recordResult(B, *FileStamp::of(B), "cfg", Project, "root", /*Empty=*/false);
+    EXPECT_FALSE(I.save());
+  }
+  {
+    // A project that read one more file this run: its record grows.
+    std::string Extra = Dir.sub("extra.py");
+    writeFile(Extra, "y = 2\n");
+    StatIndex I(*C, "run");
+    I.recordDependency(Project, Extra);
+    EXPECT_TRUE(I.save());
+  }
+  {
+    // A has findings now: its entry goes.
+    StatIndex I(*C, "run");
+    I.recordResult(A, *FileStamp::of(A), "cfg", Project, "root", /*Empty=*/false);
+    EXPECT_TRUE(I.save());
+  }
+  {
+    StatIndex I(*C, "run");
+    EXPECT_FALSE(I.answersEmpty(A, *FileStamp::of(A), "cfg", Project, "root"));
+    // Found empty again: kept again.
+    I.recordResult(A, *FileStamp::of(A), "cfg", Project, "root", /*Empty=*/true);
+    I.recordProject(Project, "cfg");
+    I.recordDependency(Project, Mod);
+    EXPECT_TRUE(I.save());
+  }
+  {
     StatIndex I(*C, "another run configuration");
     EXPECT_FALSE(I.answersEmpty(A, *FileStamp::of(A), "cfg", Project, "root"));
   }
