@@ -74,7 +74,11 @@ std::optional<std::unique_ptr<llvm::MemoryBuffer>> readRegularFile(llvm::StringR
   if (Refuse(St))
     return std::nullopt;
   if (Seen) {
+#if defined(__APPLE__)
+    Seen->Modified = llvm::sys::toTimePoint(St.st_mtimespec.tv_sec, St.st_mtimespec.tv_nsec);
+#else
     Seen->Modified = llvm::sys::toTimePoint(St.st_mtim.tv_sec, St.st_mtim.tv_nsec);
+#endif
     Seen->Size = St.st_size;
   }
   // A regular file: reads do not block. Read what is there now, asking for one byte more than
