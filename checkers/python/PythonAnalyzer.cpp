@@ -251,9 +251,11 @@ std::string currentSummaryDigest(const AnalyzeOptions &Opts, llvm::StringRef Mod
   return Opts.Link ? Opts.Link->moduleDigest(Module) : std::string();
 }
 
-bool mayConcernAnyRule(llvm::StringRef Source, const AnalyzeOptions &Opts) {
-  if (!Opts.Enabled)
-    return false;
+/// mayConcernAnyRule's walk over the enabled rules: Needs gives the needs the file's words
+/// meet (asked once, when first needed), ImportsTouch whether it imports something of the
+/// project that touches processes.
+static bool mayConcern(const AnalyzeOptions &Opts, llvm::function_ref<uint32_t()> Needs,
+                       llvm::function_ref<bool()> ImportsTouch) {
   std::optional<uint32_t> Met;
   for (const RuleEntry &E : Registry) {
     if (!Opts.Enabled->contains(E.Info.Id))
@@ -261,14 +263,21 @@ bool mayConcernAnyRule(llvm::StringRef Source, const AnalyzeOptions &Opts) {
     if (!Opts.Prefilter)
       return true;
     if (!Met)
-      Met = tablesFor(Opts.Cfg).Words.needsIn(Source);
+      Met = Needs();
     if (TriggerWords::meets(*Met, E.Needs))
       return true;
-    if ((WholeProgramNeeds & (1u << unsigned(E.Needs))) && Opts.Link &&
-        importsProjectEffects(Source, *Opts.Link, nullptr, ProjectEffects::Processes))
+    if ((WholeProgramNeeds & (1u << unsigned(E.Needs))) && Opts.Link && ImportsTouch())
       return true; // it may call a starter of another module
   }
   return false;
+}
+
+bool mayConcernAnyRule(llvm::StringRef Source, const AnalyzeOptions &Opts) {
+  if (!Opts.Enabled)
+    return false;
+  return mayConcern(
+      Opts, [&] { return tablesFor(Opts.Cfg).Words.needsIn(Source); },
+      [&] { return importsProjectEffects(Source, *Opts.Link, nullptr, ProjectEffects::Processes); });
 }
 
 std::optional<bool> mayConcernAnyRule(const TextRecord &R, const std::string &File,
@@ -277,16 +286,9 @@ std::optional<bool> mayConcernAnyRule(const TextRecord &R, const std::string &Fi
     return false;
   if (!R.Plain || R.WordsFingerprint != tablesFor(Opts.Cfg).Words.fingerprint())
     return std::nullopt;
-  for (const RuleEntry &E : Registry) {
-    if (!Opts.Enabled->contains(E.Info.Id))
-      continue;
-    if (!Opts.Prefilter || TriggerWords::meets(R.Needs, E.Needs))
-      return true;
-    if ((WholeProgramNeeds & (1u << unsigned(E.Needs))) && Opts.Link &&
-        importsProjectEffects(R, File, *Opts.Link, nullptr, ProjectEffects::Processes))
-      return true; // it may call a starter of another module
-  }
-  return false;
+  return mayConcern(
+      Opts, [&] { return R.Needs; },
+      [&] { return importsProjectEffects(R, File, *Opts.Link, nullptr, ProjectEffects::Processes); });
 }
 
 } // namespace python
