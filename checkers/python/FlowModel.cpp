@@ -27,18 +27,21 @@ FlowModel::FlowModel(const SemanticModel &M, const Config *Cfg, ProjectLink *Lin
   // Every fork is spelled in the file: os.fork/os.forkpty/pty.fork and the "fork" method
   // contain "fork"; a process start that forks by default names Process or Pool (also
   // through aliases: the import names the original). Other starters never count as forks.
-  // With the project, a fork may be in a function of another module this file imports.
+  // With the project, a fork may be in a function of another module this file imports, or
+  // run by an import: only through what touches processes (a summary's forks, process
+  // starts and start methods are its process effects). Without one, the threads and CUDA of
+  // other modules meet no fork here, and their summaries are not asked for.
   llvm::StringRef Source = M.tree().source();
+  ForeignForks = Link && importsProjectEffects(Source, *Link, nullptr, ProjectEffects::Processes);
   if (!containsText(Source, "fork") && !containsText(Source, "Process") &&
-      !containsText(Source, "Pool") && !containsText(Source, "DataLoader") &&
-      !(Link && importsProjectEffects(Source, *Link)))
+      !containsText(Source, "Pool") && !containsText(Source, "DataLoader") && !ForeignForks)
     return;
   Walker W(*this, M, Cfg);
   W.run();
 }
 
 FlowModel::FlowModel(const SemanticModel &M, ProjectLink &Link, llvm::StringRef Path)
-    : M(M), Link(&Link), Path(Path.str()), Export(true) {
+    : M(M), Link(&Link), Path(Path.str()), Export(true), ForeignForks(true) {
   prepare();
 }
 

@@ -105,6 +105,9 @@ private:
   ProjectLink *Link;
   std::string Path;
   bool Export = false; ///< made by summarizeModule: walk everything, judge nothing
+  /// A fork may come from the project: a function of another module this file calls, or an
+  /// import (always, for summarizeModule's walk).
+  bool ForeignForks = false;
   friend ModuleSummary summarizeModule(const SemanticModel &, llvm::StringRef, const Config *,
                                        ProjectLink &);
   bool ImportsTorch = false;

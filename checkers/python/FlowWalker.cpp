@@ -146,7 +146,7 @@ void FlowModel::Walker::run() {
       Called[F] = true;
   }
   AnyFork |= M.tree().source().contains("DataLoader"); // workers forked when iterated
-  if (!AnyFork && !FM.Link)
+  if (!AnyFork && !FM.ForeignForks)
     return;
 
   // The module: its top level is the entry point.

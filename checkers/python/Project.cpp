@@ -137,6 +137,9 @@ bool nameHasEffects(ProjectLink &Link, llvm::StringRef Qualified, bool InCycle,
                     unsigned Depth, UsedWords *Used, ProjectEffects Kind) {
   if (Depth > MaxReExportDepth)
     return true;
+  // A link that answers with summaries of effects on processes can tell of nothing else.
+  if (Link.answers() == ProjectEffects::Processes)
+    Kind = ProjectEffects::Processes;
   // The longest prefix that is a module of the project.
   llvm::StringRef Module = Qualified;
   while (!Link.hasModule(Module)) {
@@ -171,7 +174,7 @@ bool nameHasEffects(ProjectLink &Link, llvm::StringRef Qualified, bool InCycle,
         return true;
     return false;
   }
-  const ModuleSummary *S = Link.module(Module);
+  const ModuleSummary *S = Link.module(Module, Kind);
   if (!S)
     return InCycle;
   // Every function in a summary has effects; of the kind asked for?
@@ -223,6 +226,8 @@ static bool scanImportsForEffects(llvm::StringRef Source, UsedWords &Used, Proje
 static bool importsEffectsOf(llvm::StringRef Source, llvm::function_ref<UsedWords()> Words,
                              ProjectLink &Link, llvm::StringMap<std::string> *Unused,
                              ProjectEffects Kind) {
+  if (Link.answers() == ProjectEffects::Processes)
+    Kind = ProjectEffects::Processes;
   unsigned K = static_cast<unsigned>(Kind);
   if (!Unused)
     if (std::optional<bool> Known = Link.importsEffects(Source, K))
@@ -365,7 +370,7 @@ static bool scanImportsForEffects(llvm::StringRef Source, UsedWords &Used, Proje
   auto ModuleObject = [&](llvm::StringRef Bound, llvm::StringRef Dotted) {
     if (nameHasEffects(Link, Dotted, false, 0, &Used, Kind))
       return true;
-    if (Unused && !Bound.empty() && nameHasEffects(Link, Dotted, false))
+    if (Unused && !Bound.empty() && nameHasEffects(Link, Dotted, false, 0, nullptr, Kind))
       (*Unused)[Bound] = Dotted.str();
     return false;
   };
@@ -379,7 +384,7 @@ static bool scanImportsForEffects(llvm::StringRef Source, UsedWords &Used, Proje
       // of this module could not use it either.
       const ModuleSummary *S = Kind == ProjectEffects::Processes && !Link.mayTouchProcesses(Module)
                                    ? nullptr
-                                   : Link.module(Module);
+                                   : Link.module(Module, Kind);
       if (S && (Kind == ProjectEffects::Any ? !S->Import.empty() : S->Import.touchesProcesses()))
         return true;
       if (End == llvm::StringRef::npos)
@@ -877,10 +882,16 @@ public:
   /// RecordDeps: whether the summaries it hands out are recorded as dependencies, for a
   /// cache entry made from what it answered (none is made from the first pass's questions,
   /// a module's facts, or a summary without a cache).
+  /// Answers: the kind of summaries it hands out whatever is asked (Processes for the link
+  /// of a summary made for questions about processes).
   FileLink(Project &P, std::string Name, bool Package, std::string ImportRoot,
-           std::string Path = "", bool RecordDeps = true)
+           std::string Path = "", bool RecordDeps = true,
+           ProjectEffects Answers = ProjectEffects::Any)
       : P(P), Name(std::move(Name)), Package(Package), ImportRoot(std::move(ImportRoot)),
-        Path(std::move(Path)), RecordDeps(RecordDeps) {}
+        Path(std::move(Path)), RecordDeps(RecordDeps), Answers(Answers) {}
+  using ProjectLink::function;
+  using ProjectLink::module;
+  ProjectEffects answers() const override { return Answers; }
 
   std::unique_ptr<ParsedModule> takeParse() override {
     return Path.empty() ? nullptr : P.takeParse(Path);
@@ -889,26 +900,36 @@ public:
     return Path.empty() ? nullptr : P.record(Path);
   }
 
-  const FunctionSummary *function(llvm::StringRef Qualified) override {
-    return P.function(Qualified, ImportRoot, Deps, Keep, 0);
+  const FunctionSummary *function(llvm::StringRef Qualified, ProjectEffects Kind) override {
+    return P.function(Qualified, ImportRoot, Deps, Keep, 0,
+                      Answers == ProjectEffects::Processes ? Answers : Kind);
   }
-  const ModuleSummary *module(llvm::StringRef Module) override {
+  const ModuleSummary *module(llvm::StringRef Module, ProjectEffects Kind) override {
+    if (Answers == ProjectEffects::Processes)
+      Kind = Answers;
     // Asked again and again of the same module by one file: its first answer, kept (Keep
-    // holds it) without the project's locks.
+    // holds it) without the project's locks. A whole summary answers either kind.
     auto Known = Summaries.find(Module);
     if (Known != Summaries.end())
       return Known->second;
+    if (Kind == ProjectEffects::Processes) {
+      auto Proc = ProcessSummaries.find(Module);
+      if (Proc != ProcessSummaries.end())
+        return Proc->second;
+    }
     const std::pair<std::string, std::string> *Found = resolve(Module);
     if (!Found || Found->first.empty())
       return nullptr;
     const auto &[File, Root] = *Found;
-    const ModuleSummary *S = P.summaryOf(File, Module, Root, Keep);
+    Kind = P.kindToMake(File, Kind);
+    const ModuleSummary *S = P.summaryOf(File, Module, Root, Keep, Kind);
     // Null: the module is being summarised (an import cycle): the answer took nothing of
     // its contents, and recording it would fail the check of every later run.
     if (S) {
+      bool Whole = Kind == ProjectEffects::Any;
       if (RecordDeps)
-        Deps[Module.str()] = P.digest(*S);
-      Summaries[Module] = S;
+        Deps[(Whole ? "" : "~") + Module.str()] = P.digest(*S);
+      (Whole ? Summaries : ProcessSummaries)[Module] = S;
     }
     return S;
   }
@@ -927,8 +948,10 @@ public:
       return Known->second;
     // A summary at hand tells as well, and costs nothing more to ask.
     const std::pair<std::string, std::string> *Found = resolve(Module);
-    bool May = Summaries.count(Module) ||
-               (Found && !Found->first.empty() && P.summaryAtHand(Found->first));
+    bool May = Summaries.count(Module) || ProcessSummaries.count(Module) ||
+               (Found && !Found->first.empty() &&
+                (P.summaryAtHand(Found->first) ||
+                 P.summaryAtHand(Found->first, ProjectEffects::Processes)));
     if (!May) {
       const Project::ProcessFacts *F = facts(Module);
       May = !F || F->May;
@@ -944,11 +967,14 @@ public:
         return "";
       return P.processFacts(Found->first, Module, Found->second)->Digest;
     }
+    ProjectEffects Kind = ProjectEffects::Any;
+    if (Module.consume_front("~"))
+      Kind = ProjectEffects::Processes;
     const std::pair<std::string, std::string> *Found = resolve(Module);
     if (!Found || Found->first.empty())
       return "";
     const auto &[File, Root] = *Found;
-    const ModuleSummary *S = P.summaryOf(File, Module, Root, Keep);
+    const ModuleSummary *S = P.summaryOf(File, Module, Root, Keep, Kind);
     return S ? P.digest(*S) : std::string();
   }
 
@@ -993,10 +1019,12 @@ private:
   std::string ImportRoot;
   std::string Path; ///< the analysed file, absolute ("" for a summary's own link)
   bool RecordDeps;
+  ProjectEffects Answers;
   /// resolve's answers (they point into the project's memo, which outlives the link).
   mutable llvm::StringMap<const std::pair<std::string, std::string> *> Resolved;
-  /// module's answers (held by Keep).
-  llvm::StringMap<const ModuleSummary *> Summaries;
+  /// module's answers (held by Keep): whole summaries, and summaries of effects on
+  /// processes.
+  llvm::StringMap<const ModuleSummary *> Summaries, ProcessSummaries;
   /// facts' and mayTouchProcesses' answers.
   llvm::StringMap<std::shared_ptr<const Project::ProcessFacts>> KeptFacts;
   llvm::StringMap<bool> MayTouch;
@@ -1067,9 +1095,11 @@ bool Project::waitsForMe(std::thread::id Owner) const {
 }
 
 const ModuleSummary *Project::summaryOf(const std::string &File, llvm::StringRef Name,
-                                        llvm::StringRef ImportRoot, Keeper &Keep) {
+                                        llvm::StringRef ImportRoot, Keeper &Keep,
+                                        ProjectEffects Kind) {
+  const bool Whole = Kind == ProjectEffects::Any;
   std::unique_lock<std::mutex> ModLock(ModulesMu);
-  std::unique_ptr<Module> &Owned = Modules[File];
+  std::unique_ptr<Module> &Owned = Modules[Whole ? File : File + "\n~"];
   if (!Owned)
     Owned = std::make_unique<Module>();
   Module &Mod = *Owned;
@@ -1142,7 +1172,7 @@ const ModuleSummary *Project::summaryOf(const std::string &File, llvm::StringRef
   bool IsPackage = false;
   std::string Own = moduleNameIn(File, ImportRoot, IsPackage);
   FileLink Link(*this, Own.empty() ? Name.str() : Own, IsPackage, ImportRoot.str(), "",
-                /*RecordDeps=*/Store != nullptr);
+                /*RecordDeps=*/Store != nullptr, Kind);
   // A module that names nothing a summary can hold, and imports nothing of the project that
   // does, does nothing worth knowing: it is not parsed. Most modules are such; the words are
   // looked for in the bytes as they are (decoding costs more than the look), unless they may
@@ -1150,9 +1180,12 @@ const ModuleSummary *Project::summaryOf(const std::string &File, llvm::StringRef
   // A module object with effects that the module binds without naming anything of it is
   // still handed on to its importers (`from pkg.mod import helpers`).
   llvm::StringMap<std::string> Unused;
+  // For questions about processes, only the words of a process effect count, and what it
+  // imports only for its effects on processes (ProcessFacts' reasoning).
   if (R->Read) {
-    if (!R->NoNul || TriggerWords::meets(R->Needs, RuleNeeds::SummaryEffect) ||
-        importsProjectEffects(*R, File, Link, &Unused)) {
+    if (!R->NoNul ||
+        TriggerWords::meets(R->Needs, Whole ? RuleNeeds::SummaryEffect : RuleNeeds::ProcessEffect) ||
+        importsProjectEffects(*R, File, Link, &Unused, Kind)) {
       // Parsed: its text again, unless the record was made from this read.
       if (!Bytes)
         if (auto Again = readRegularFile(File, MaxSourceBytes, Why))
@@ -1169,7 +1202,8 @@ const ModuleSummary *Project::summaryOf(const std::string &File, llvm::StringRef
     // layout, used only while every summary it was made with still has its digest.
     std::string Key;
     if (Store) {
-      Key = cacheKey({"python-summary", File, Text->Text, Cfg ? Cfg->Digest : "",
+      Key = cacheKey({Whole ? "python-summary" : "python-summary-processes", File, Text->Text,
+                      Cfg ? Cfg->Digest : "",
                       Link.moduleName(), ImportRoot, Root, Only});
       if (std::optional<ModuleSummary> Cached = cachedSummary(Key, Link)) {
         *Sum = std::move(*Cached);
@@ -1357,9 +1391,9 @@ Project::processFacts(const std::string &File, llvm::StringRef Name, llvm::Strin
   return Made;
 }
 
-bool Project::summaryAtHand(const std::string &File) {
+bool Project::summaryAtHand(const std::string &File, ProjectEffects Kind) {
   std::lock_guard<std::mutex> Lock(ModulesMu);
-  auto It = Modules.find(File);
+  auto It = Modules.find(Kind == ProjectEffects::Any ? File : File + "\n~");
   return It != Modules.end() && It->second && It->second->Summary && !It->second->InProgress &&
          std::chrono::steady_clock::now() - It->second->Checked < std::chrono::seconds(1);
 }
@@ -1455,7 +1489,7 @@ const std::string &Project::digest(const ModuleSummary &S) {
 
 const FunctionSummary *Project::function(llvm::StringRef Qualified, llvm::StringRef ImportRoot,
                                          std::map<std::string, std::string> &Deps,
-                                         Keeper &Keep, unsigned Depth) {
+                                         Keeper &Keep, unsigned Depth, ProjectEffects Kind) {
   if (Depth > MaxReExportDepth || Qualified.empty() || Api->lookupWithPrefixes(Qualified))
     return nullptr;
   llvm::SmallVector<llvm::StringRef, 6> Parts;
@@ -1467,10 +1501,11 @@ const FunctionSummary *Project::function(llvm::StringRef Qualified, llvm::String
       Deps.emplace(Mod, ""); // absent (see FileLink::hasModule)
       continue;
     }
-    const ModuleSummary *S = summaryOf(File, Mod, Root, Keep);
+    ProjectEffects Made = kindToMake(File, Kind);
+    const ModuleSummary *S = summaryOf(File, Mod, Root, Keep, Made);
     if (!S)
       return nullptr; // being summarised: see FileLink::module
-    Deps[Mod] = digest(*S);
+    Deps[(Made == ProjectEffects::Any ? "" : "~") + Mod] = digest(*S);
     std::string Rest = llvm::join(Parts.begin() + I, Parts.end(), ".");
     auto It = S->Functions.find(Rest);
     if (It != S->Functions.end())
@@ -1480,7 +1515,7 @@ const FunctionSummary *Project::function(llvm::StringRef Qualified, llvm::String
       std::string Target = Re->second;
       for (size_t J = I + 1; J < Parts.size(); ++J)
         Target += "." + Parts[J].str();
-      return function(Target, Root, Deps, Keep, Depth + 1);
+      return function(Target, Root, Deps, Keep, Depth + 1, Kind);
     }
     return nullptr;
   }

@@ -67,6 +67,12 @@ struct TextRecord {
   std::chrono::steady_clock::time_point Checked;
 };
 
+/// Which effects of the project's modules a question counts.
+enum class ProjectEffects {
+  Any,       ///< anything a summary holds
+  Processes, ///< forks, process starts, hand-offs to process APIs, start methods
+};
+
 /// What the analysis of one module asks of the rest of the project. Records what it was
 /// given, for digest().
 class ProjectLink {
@@ -74,9 +80,21 @@ public:
   virtual ~ProjectLink();
   /// The summary of the project function a qualified name names ("pkg.mod.f", "pkg.mod.C"
   /// for C.__init__, "pkg.mod.C.m"), through re-exports; null when it is not the project's.
-  virtual const FunctionSummary *function(llvm::StringRef Qualified) = 0;
+  /// Kind Processes: a summary that tells at least its effects on processes (see module).
+  virtual const FunctionSummary *function(llvm::StringRef Qualified, ProjectEffects Kind) = 0;
+  const FunctionSummary *function(llvm::StringRef Qualified) {
+    return function(Qualified, ProjectEffects::Any);
+  }
   /// What importing the project module Name does; null when it is not the project's.
-  virtual const ModuleSummary *module(llvm::StringRef Name) = 0;
+  /// Kind Processes: a summary of which only the effects on processes count
+  /// (FunctionSummary::touchesProcesses, its re-exports): the whole one when it is at hand,
+  /// else one made with the same kind of summaries of what the module imports, so that
+  /// a question about processes does not summarise every module that starts a thread.
+  virtual const ModuleSummary *module(llvm::StringRef Name, ProjectEffects Kind) = 0;
+  const ModuleSummary *module(llvm::StringRef Name) { return module(Name, ProjectEffects::Any); }
+  /// The kind of summaries this link hands out whatever is asked: Processes for the link of
+  /// a summary made for questions about processes.
+  virtual ProjectEffects answers() const { return ProjectEffects::Any; }
   /// Whether the project has a module Name (no parse).
   virtual bool hasModule(llvm::StringRef Name) const = 0;
   /// The dotted name of the analysed module ("" for a script outside any package) and
@@ -84,7 +102,8 @@ public:
   virtual llvm::StringRef moduleName() const = 0;
   virtual bool isPackage() const = 0;
   /// Each module whose summary was handed out so far (directly, or to find a function), with
-  /// the digest of that summary ("" when the module had none).
+  /// the digest of that summary ("" when the module had none); "~pkg.mod" for a summary of
+  /// its effects on processes, "!pkg.mod" for its textual facts (mayTouchProcesses).
   virtual std::vector<std::pair<std::string, std::string>> dependencies() const = 0;
   /// The digest of module Name's summary now ("" when it has none).
   virtual std::string moduleDigest(llvm::StringRef Name) = 0;
@@ -130,12 +149,6 @@ private:
     bool Found = false;
   };
   Remembered Known[2];
-};
-
-/// Which effects of the project's modules an import counts for.
-enum class ProjectEffects {
-  Any,       ///< anything a summary holds
-  Processes, ///< forks, process starts, hand-offs to process APIs, start methods
 };
 
 /// The words a source text's code holds (comments and string literals left out: a name in a
@@ -314,7 +327,8 @@ private:
   /// (again when the file changed since), by one thread while others wait for it; null
   /// inside an import cycle.
   const ModuleSummary *summaryOf(const std::string &File, llvm::StringRef Name,
-                                 llvm::StringRef ImportRoot, Keeper &Keep);
+                                 llvm::StringRef ImportRoot, Keeper &Keep,
+                                 ProjectEffects Kind = ProjectEffects::Any);
   /// Whether thread Owner waits, directly or through other threads, for a module this thread
   /// summarises (under ModulesMu).
   bool waitsForMe(std::thread::id Owner) const;
@@ -325,7 +339,7 @@ private:
   const std::string &digest(const ModuleSummary &S);
   const FunctionSummary *function(llvm::StringRef Qualified, llvm::StringRef ImportRoot,
                                   std::map<std::string, std::string> &Deps, Keeper &Keep,
-                                  unsigned Depth);
+                                  unsigned Depth, ProjectEffects Kind);
   struct ProcessFacts;
   /// What the module in File (named Name as imported, found in ImportRoot) may do to
   /// processes, known from its text (ProjectLink::mayTouchProcesses); made once, again when
@@ -333,8 +347,14 @@ private:
   std::shared_ptr<const ProcessFacts> processFacts(const std::string &File, llvm::StringRef Name,
                                                    llvm::StringRef ImportRoot);
   static void finishFacts(ProcessFacts &F);
-  /// Whether File's summary was made in this run and holds still (no parse, no wait).
-  bool summaryAtHand(const std::string &File);
+  /// Whether File's summary of Kind was made in this run and holds still (no parse, no
+  /// wait).
+  bool summaryAtHand(const std::string &File, ProjectEffects Kind = ProjectEffects::Any);
+  /// The kind of summary to make of File for a question of Kind: the whole one when it is
+  /// at hand (it tells about processes as well).
+  ProjectEffects kindToMake(const std::string &File, ProjectEffects Kind) {
+    return Kind == ProjectEffects::Processes && summaryAtHand(File) ? ProjectEffects::Any : Kind;
+  }
 
   std::string Root;
   std::string Only; ///< Layout::Only
@@ -349,7 +369,8 @@ private:
   std::map<std::thread::id, const Module *> Waiting;
   mutable std::mutex FoundMu; ///< Found and Listings
   std::mutex DigestMu;     ///< the digests summaries keep
-  llvm::StringMap<std::unique_ptr<Module>> Modules; ///< by file
+  /// By file; summaries of effects on processes by the file's path and "\n~".
+  llvm::StringMap<std::unique_ptr<Module>> Modules;
   /// The names in each folder asked about (null: the folder could not be listed).
   mutable llvm::StringMap<std::unique_ptr<llvm::StringSet<>>> Listings;
   /// findModule's answers, by import root and name (a file made during a run is not seen).

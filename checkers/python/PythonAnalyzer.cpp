@@ -110,7 +110,8 @@ const FunctionSummary *RuleContext::calledSummary(const CallSite &C) const {
   if (!Link || model().apiOf(C) || model().calledFunction(C) >= 0)
     return nullptr;
   std::string Q = linkedCallee(model(), C, *Link);
-  return Q.empty() ? nullptr : Link->function(Q);
+  // The rules that ask look only at its effects on processes.
+  return Q.empty() ? nullptr : Link->function(Q, ProjectEffects::Processes);
 }
 
 Diagnostic &RuleContext::reportAt(const std::string &File, unsigned Line, unsigned Column,
@@ -206,15 +207,19 @@ void analyze(llvm::StringRef Path, llvm::StringRef Source, const AnalyzeOptions 
   // The needs this file's words meet; without the pre-filter, every rule runs.
   uint32_t Met = Opts.Prefilter ? T.Words.needsIn(Source) : ~0u;
   // With the project, a file may reach processes, threads and CUDA through the functions and
-  // the top level of the modules it imports: the rules that judge with summaries run.
-  // A file that imports nothing of the project with effects is analysed as if alone: the
-  // project can add nothing to what its rules find, and the walk stays as cheap as per file.
-  ProjectLink *Link = Opts.Link && importsProjectEffects(Source, *Opts.Link) ? Opts.Link : nullptr;
-  // The rules that judge with summaries run when the file imports something that touches
-  // processes (a starter, a fork, a hand-off, a start method); threads and CUDA from other
-  // modules matter only at a fork, which the file then names (its own words run the rules).
-  if (Link && importsProjectEffects(Source, *Link, nullptr, ProjectEffects::Processes))
+  // the top level of the modules it imports. The rules that judge with summaries run when it
+  // imports something that touches processes (a starter, a fork, a hand-off, a start
+  // method). Threads and CUDA from other modules matter only at a fork, which the file then
+  // names (its own words run the flow rules, whose walk asks for those summaries only when
+  // it finds a fork). Otherwise the file is analysed as if alone: the project can add
+  // nothing to what its rules find.
+  ProjectLink *Link = nullptr;
+  if (Opts.Link && importsProjectEffects(Source, *Opts.Link, nullptr, ProjectEffects::Processes)) {
+    Link = Opts.Link;
     Met |= WholeProgramNeeds;
+  } else if (Opts.Link && TriggerWords::meets(Met, RuleNeeds::ForkOrProcessStart)) {
+    Link = Opts.Link;
+  }
 
   // The parse its summary made of this very text, when the project kept it for this run.
   std::unique_ptr<ParsedModule> Parsed = Opts.Link ? Opts.Link->takeParse() : nullptr;

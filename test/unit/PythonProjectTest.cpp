@@ -17,6 +17,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <chrono>
 #include <cstdio>
@@ -543,6 +544,83 @@ TEST(PythonProject, ThreadModulesAreNotParsedForQuestionsAboutProcesses) {
                                     ProjectEffects::Processes));
 }
 
+// A question about processes asks for summaries of effects on processes only: a module
+// that starts processes is parsed, but not the modules whose threads its functions start
+// (their text tells they touch no process). The whole summary, asked later, is made apart and
+// tells the threads as well; once at hand, it answers questions about processes too.
+TEST(PythonProject, QuestionsAboutProcessesParseOnlyWhatTouchesProcesses) {
+  Tree T;
+  T.write("pyproject.toml", "");
+  T.write("pool.py", "import multiprocessing\nfrom threads import spin\n\n"
+                     "def run():\n    spin()\n    return multiprocessing.Pool(2)\n");
+  T.write("threads.py", "import threading\nfrom deep import helper\n\n"
+                        "def spin():\n    helper()\n"
+                        "    threading.Thread(target=print).start()\n");
+  T.write("deep.py", "import threading\n\ndef helper():\n"
+                     "    threading.Thread(target=print).start()\n");
+  CheckGlobs All("forksafe-*");
+  Project P(T.Root, nullptr);
+  auto Link = P.linkFor(T.Root + "/main.py");
+  AnalyzeOptions Opts;
+  Opts.Enabled = &All;
+  Opts.Link = Link.get();
+  std::string Main = "from pool import run\nrun()\n";
+  EXPECT_TRUE(mayConcernAnyRule(Main, Opts));
+  EXPECT_EQ(P.modulesLoaded(), 1u);
+  std::map<std::string, std::string> Deps;
+  for (const auto &D : Link->dependencies())
+    Deps.insert(D);
+  ASSERT_TRUE(Deps.count("~pool"));
+  EXPECT_FALSE(Deps.count("pool"));
+  EXPECT_EQ(Link->moduleDigest("~pool"), Deps["~pool"]);
+  const FunctionSummary *ForProcesses = Link->function("pool.run", ProjectEffects::Processes);
+  ASSERT_TRUE(ForProcesses);
+  EXPECT_TRUE(ForProcesses->touchesProcesses());
+  EXPECT_EQ(P.modulesLoaded(), 1u);
+
+  // The whole summary: pool.py again, and the modules that start the threads.
+  const FunctionSummary *Whole = Link->function("pool.run");
+  ASSERT_TRUE(Whole);
+  EXPECT_TRUE(Whole->touchesProcesses());
+  EXPECT_FALSE(Whole->ExitThreads.empty());
+  EXPECT_EQ(P.modulesLoaded(), 4u);
+  auto Later = P.linkFor(T.Root + "/other.py");
+  EXPECT_EQ(Later->function("pool.run", ProjectEffects::Processes), Whole);
+}
+
+// The threads and CUDA of other modules matter only at a fork: a file whose words run the
+// flow rules (a thread pool names `concurrent`) but that forks nowhere, and imports nothing
+// that touches processes, asks for no whole summary. With a fork, the import's thread is seen.
+TEST(PythonProject, WholeSummariesAreAskedOnlyWhereAForkMayBe) {
+  Tree T;
+  T.write("pyproject.toml", "");
+  T.write("threads.py", "import threading\n\ndef spin():\n"
+                        "    threading.Thread(target=print).start()\n");
+  CheckGlobs All("forksafe-*");
+  auto Run = [&](const std::string &Source, unsigned &Loaded) {
+    Project P(T.Root, nullptr);
+    auto Link = P.linkFor(T.Root + "/main.py");
+    AnalyzeOptions Opts;
+    Opts.Enabled = &All;
+    Opts.Link = Link.get();
+    std::vector<Diagnostic> Diags;
+    std::vector<InputError> Errors;
+    analyze(T.Root + "/main.py", Source, Opts, Diags, Errors);
+    Loaded = P.modulesLoaded();
+    return Diags;
+  };
+  std::string Pool = "from concurrent.futures import ThreadPoolExecutor\n"
+                     "from threads import spin\nspin()\n"
+                     "with ThreadPoolExecutor() as ex:\n    ex.submit(print)\n";
+  unsigned Loaded = 0;
+  EXPECT_TRUE(Run(Pool, Loaded).empty());
+  EXPECT_EQ(Loaded, 0u);
+  std::vector<Diagnostic> Diags = Run("import os\n" + Pool + "os.fork()\n", Loaded);
+  EXPECT_EQ(Loaded, 1u);
+  ASSERT_EQ(Diags.size(), 1u);
+  EXPECT_EQ(Diags[0].Check, "forksafe-fork-after-thread");
+}
+
 TEST(PythonProject, EachFileIsReadOnceForItsWordsAndImports) {
   Tree T;
   writeStarterPackage(T);
@@ -631,14 +709,21 @@ TEST(PythonProject, DependenciesAndTheirDigests) {
   }
   EXPECT_TRUE(AskedForSetup);
   EXPECT_EQ(Now("helpers.setup"), "");
-  ASSERT_EQ(Deps.size(), 1u);
-  EXPECT_EQ(Deps[0].first, "helpers");
-  EXPECT_EQ(Now("helpers"), Deps[0].second);
+  // What the question about processes read ("!": what its text tells; "~": its summary of
+  // effects on processes, made because it names no word of any summary), and its whole
+  // summary, which the walk asks for at the fork.
+  std::map<std::string, std::string> ByName(Deps.begin(), Deps.end());
+  ASSERT_EQ(Deps.size(), 3u);
+  ASSERT_TRUE(ByName.count("helpers"));
+  ASSERT_TRUE(ByName.count("~helpers"));
+  ASSERT_TRUE(ByName.count("!helpers"));
+  for (const auto &[Name, Digest] : Deps)
+    EXPECT_EQ(Now(Name), Digest) << Name;
   // Same text of main.py, but the helper now starts a thread: its digest changes, and so
   // does the verdict.
   T.write("helpers.py", "import threading\n\ndef setup():\n"
                         "    threading.Thread(target=print).start()\n");
-  EXPECT_NE(Now("helpers"), Deps[0].second);
+  EXPECT_NE(Now("helpers"), ByName["helpers"]);
   Analyse(Diags);
   EXPECT_EQ(Diags.size(), 1u);
 }
