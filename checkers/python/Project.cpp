@@ -218,14 +218,15 @@ bool nameHasEffects(ProjectLink &Link, llvm::StringRef Qualified, bool InCycle,
                         Depth + 1, Used, Kind);
 }
 
-static bool scanImportsForEffects(llvm::StringRef Source, UsedWords &Used, ProjectLink &Link,
-                                  llvm::StringMap<std::string> *Unused, ProjectEffects Kind);
+static bool scanImportsForEffects(llvm::StringRef Source, bool Lines, UsedWords &Used,
+                                  ProjectLink &Link, llvm::StringMap<std::string> *Unused,
+                                  ProjectEffects Kind);
 
-/// importsProjectEffects over Source (a text, or a record's import statements), with the
-/// answers the link remembers for it.
-static bool importsEffectsOf(llvm::StringRef Source, llvm::function_ref<UsedWords()> Words,
-                             ProjectLink &Link, llvm::StringMap<std::string> *Unused,
-                             ProjectEffects Kind) {
+/// importsProjectEffects over Source (a text, or with Lines a record's import statements, one
+/// per line), with the answers the link remembers for it.
+static bool importsEffectsOf(llvm::StringRef Source, bool Lines,
+                             llvm::function_ref<UsedWords()> Words, ProjectLink &Link,
+                             llvm::StringMap<std::string> *Unused, ProjectEffects Kind) {
   if (Link.answers() == ProjectEffects::Processes)
     Kind = ProjectEffects::Processes;
   unsigned K = static_cast<unsigned>(Kind);
@@ -237,7 +238,7 @@ static bool importsEffectsOf(llvm::StringRef Source, llvm::function_ref<UsedWord
     if (std::optional<bool> Any = Link.importsEffects(Source, 0); Any && !*Any)
       return false;
   UsedWords Used = Words();
-  bool Found = scanImportsForEffects(Source, Used, Link, Unused, Kind);
+  bool Found = scanImportsForEffects(Source, Lines, Used, Link, Unused, Kind);
   Link.setImportsEffects(Source, K, Found);
   return Found;
 }
@@ -245,7 +246,7 @@ static bool importsEffectsOf(llvm::StringRef Source, llvm::function_ref<UsedWord
 bool importsProjectEffects(llvm::StringRef Source, ProjectLink &Link,
                            llvm::StringMap<std::string> *Unused, ProjectEffects Kind) {
   return importsEffectsOf(
-      Source, [&] { return UsedWords(Source); }, Link, Unused, Kind);
+      Source, /*Lines=*/false, [&] { return UsedWords(Source); }, Link, Unused, Kind);
 }
 
 bool importsProjectEffects(const TextRecord &R, const std::string &File, ProjectLink &Link,
@@ -253,7 +254,7 @@ bool importsProjectEffects(const TextRecord &R, const std::string &File, Project
   if (!R.ImportsWhole)
     return true; // a statement not read whole: it may name anything
   return importsEffectsOf(
-      R.Imports, [&] { return UsedWords::ofFile(File); }, Link, Unused, Kind);
+      R.Imports, /*Lines=*/true, [&] { return UsedWords::ofFile(File); }, Link, Unused, Kind);
 }
 
 /// An import statement as forEachImport gives it, read: for `import a.b as c, d` each
@@ -359,8 +360,21 @@ static bool forEachImport(llvm::StringRef Source,
   }
 }
 
-static bool scanImportsForEffects(llvm::StringRef Source, UsedWords &Used, ProjectLink &Link,
-                                  llvm::StringMap<std::string> *Unused, ProjectEffects Kind) {
+/// Calls Each with every import statement of a record's Imports (one per line, as
+/// forEachImport gave them), until it returns true: no search.
+static void forEachImportLine(llvm::StringRef Lines,
+                              llvm::function_ref<bool(llvm::StringRef Line)> Each) {
+  while (!Lines.empty()) {
+    auto [Line, Rest] = Lines.split('\n');
+    Lines = Rest;
+    if (!Line.empty() && Each(Line))
+      return;
+  }
+}
+
+static bool scanImportsForEffects(llvm::StringRef Source, bool Lines, UsedWords &Used,
+                                  ProjectLink &Link, llvm::StringMap<std::string> *Unused,
+                                  ProjectEffects Kind) {
   bool Found = false;
   // A module object bound by an import counts only when the file names something of it
   // that has effects (`support.start_threads`): most files import a project's helper
@@ -419,10 +433,15 @@ static bool scanImportsForEffects(llvm::StringRef Source, UsedWords &Used, Proje
         Found = nameHasEffects(Link, Full, false, 0, &Used, Kind);
     }
   };
-  if (!forEachImport(Source, [&](llvm::StringRef Line) {
-        Scan(Line);
-        return Found;
-      }))
+  auto Each = [&](llvm::StringRef Line) {
+    Scan(Line);
+    return Found;
+  };
+  if (Lines) {
+    forEachImportLine(Source, Each);
+    return Found;
+  }
+  if (!forEachImport(Source, Each))
     return true; // a statement not read whole: it may name anything
   return Found;
 }
@@ -1375,7 +1394,7 @@ Project::processFacts(const std::string &File, llvm::StringRef Name, llvm::Strin
     Made->May = !TriggerWords::meets(Needs, RuleNeeds::SummaryEffect) ||
                 TriggerWords::meets(Needs, RuleNeeds::ProcessEffect) || !R->ImportsWhole;
     if (!Made->May)
-      forEachImport(R->Imports, [&](llvm::StringRef Line) {
+      forEachImportLine(R->Imports, [&](llvm::StringRef Line) {
         bindingsOfImport(Line, Own, IsPackage, Made->Binds, Made->Stars);
         return false;
       });
