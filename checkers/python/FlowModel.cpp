@@ -40,6 +40,10 @@ FlowModel::FlowModel(const SemanticModel &M, const Config *Cfg, ProjectLink *Lin
   W.run();
 }
 
+bool FlowModel::importsEffects() const {
+  return Link && importsProjectEffects(M.tree().source(), *Link);
+}
+
 FlowModel::FlowModel(const SemanticModel &M, ProjectLink &Link, llvm::StringRef Path)
     : M(M), Link(&Link), Path(Path.str()), Export(true), ForeignForks(true) {
   prepare();

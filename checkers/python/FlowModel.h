@@ -108,6 +108,8 @@ private:
   /// A fork may come from the project: a function of another module this file calls, or an
   /// import (always, for summarizeModule's walk).
   bool ForeignForks = false;
+  /// Whether the file imports something of the project with any effect (Link given).
+  bool importsEffects() const;
   friend ModuleSummary summarizeModule(const SemanticModel &, llvm::StringRef, const Config *,
                                        ProjectLink &);
   bool ImportsTorch = false;

@@ -148,6 +148,11 @@ void FlowModel::Walker::run() {
   AnyFork |= M.tree().source().contains("DataLoader"); // workers forked when iterated
   if (!AnyFork && !FM.ForeignForks)
     return;
+  // The threads and CUDA of other modules reach this file's forks only through what it
+  // imports: when nothing it imports has an effect, the walk is the file's alone (as cheap
+  // as without the project).
+  if (FM.Link && !FM.Export && !FM.ForeignForks && !FM.importsEffects())
+    FM.Link = nullptr;
 
   // The module: its top level is the entry point.
   Frame Top(-1, /*IsModule=*/true);

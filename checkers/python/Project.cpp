@@ -218,35 +218,51 @@ bool nameHasEffects(ProjectLink &Link, llvm::StringRef Qualified, bool InCycle,
                         Depth + 1, Used, Kind);
 }
 
-static bool scanImportsForEffects(llvm::StringRef Source, bool Lines, UsedWords &Used,
+static bool scanImportsForEffects(llvm::StringRef Statements, UsedWords &Used,
                                   ProjectLink &Link, llvm::StringMap<std::string> *Unused,
                                   ProjectEffects Kind);
+static bool forEachImport(llvm::StringRef Source,
+                          llvm::function_ref<bool(llvm::StringRef Line)> Each);
 
-/// importsProjectEffects over Source (a text, or with Lines a record's import statements, one
-/// per line), with the answers the link remembers for it.
-static bool importsEffectsOf(llvm::StringRef Source, bool Lines,
+/// importsProjectEffects over Statements, import statements one per line (a record's, or
+/// those of a text), with the answers the link remembers for Of (the text or the record's
+/// statements).
+static bool importsEffectsOf(llvm::StringRef Of, llvm::StringRef Statements,
                              llvm::function_ref<UsedWords()> Words, ProjectLink &Link,
                              llvm::StringMap<std::string> *Unused, ProjectEffects Kind) {
   if (Link.answers() == ProjectEffects::Processes)
     Kind = ProjectEffects::Processes;
   unsigned K = static_cast<unsigned>(Kind);
   if (!Unused)
-    if (std::optional<bool> Known = Link.importsEffects(Source, K))
+    if (std::optional<bool> Known = Link.importsEffects(Of, K))
       return *Known;
   // Nothing with effects, nothing with effects on processes.
   if (Kind == ProjectEffects::Processes)
-    if (std::optional<bool> Any = Link.importsEffects(Source, 0); Any && !*Any)
+    if (std::optional<bool> Any = Link.importsEffects(Of, 0); Any && !*Any)
       return false;
   UsedWords Used = Words();
-  bool Found = scanImportsForEffects(Source, Lines, Used, Link, Unused, Kind);
-  Link.setImportsEffects(Source, K, Found);
+  bool Found = scanImportsForEffects(Statements, Used, Link, Unused, Kind);
+  Link.setImportsEffects(Of, K, Found);
   return Found;
 }
 
 bool importsProjectEffects(llvm::StringRef Source, ProjectLink &Link,
                            llvm::StringMap<std::string> *Unused, ProjectEffects Kind) {
+  // Its import statements, read once for the questions of each kind about this text.
+  ProjectLink::TextImports &T = Link.textImports();
+  if (T.Of.data() != Source.data() || T.Of.size() != Source.size()) {
+    T.Of = Source;
+    T.Lines.clear();
+    T.Whole = forEachImport(Source, [&](llvm::StringRef Line) {
+      T.Lines += Line;
+      T.Lines += '\n';
+      return false;
+    });
+  }
+  if (!T.Whole)
+    return true; // a statement not read whole: it may name anything
   return importsEffectsOf(
-      Source, /*Lines=*/false, [&] { return UsedWords(Source); }, Link, Unused, Kind);
+      Source, T.Lines, [&] { return UsedWords(Source); }, Link, Unused, Kind);
 }
 
 bool importsProjectEffects(const TextRecord &R, const std::string &File, ProjectLink &Link,
@@ -254,7 +270,7 @@ bool importsProjectEffects(const TextRecord &R, const std::string &File, Project
   if (!R.ImportsWhole)
     return true; // a statement not read whole: it may name anything
   return importsEffectsOf(
-      R.Imports, /*Lines=*/true, [&] { return UsedWords::ofFile(File); }, Link, Unused, Kind);
+      R.Imports, R.Imports, [&] { return UsedWords::ofFile(File); }, Link, Unused, Kind);
 }
 
 /// An import statement as forEachImport gives it, read: for `import a.b as c, d` each
@@ -372,7 +388,8 @@ static void forEachImportLine(llvm::StringRef Lines,
   }
 }
 
-static bool scanImportsForEffects(llvm::StringRef Source, bool Lines, UsedWords &Used,
+/// Statements: import statements, one per line (forEachImportLine).
+static bool scanImportsForEffects(llvm::StringRef Statements, UsedWords &Used,
                                   ProjectLink &Link, llvm::StringMap<std::string> *Unused,
                                   ProjectEffects Kind) {
   bool Found = false;
@@ -433,16 +450,10 @@ static bool scanImportsForEffects(llvm::StringRef Source, bool Lines, UsedWords 
         Found = nameHasEffects(Link, Full, false, 0, &Used, Kind);
     }
   };
-  auto Each = [&](llvm::StringRef Line) {
+  forEachImportLine(Statements, [&](llvm::StringRef Line) {
     Scan(Line);
     return Found;
-  };
-  if (Lines) {
-    forEachImportLine(Source, Each);
-    return Found;
-  }
-  if (!forEachImport(Source, Each))
-    return true; // a statement not read whole: it may name anything
+  });
   return Found;
 }
 

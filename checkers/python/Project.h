@@ -142,6 +142,14 @@ public:
   void setImportsEffects(llvm::StringRef Source, unsigned Kind, bool Found) {
     Known[Kind] = {Source, Found};
   }
+  /// The import statements of the last text importsProjectEffects read through this link,
+  /// one per line (its questions of each kind read them once).
+  struct TextImports {
+    llvm::StringRef Of;
+    std::string Lines;
+    bool Whole = true; ///< every statement could be read whole
+  };
+  TextImports &textImports() { return LastText; }
 
 private:
   struct Remembered {
@@ -149,6 +157,7 @@ private:
     bool Found = false;
   };
   Remembered Known[2];
+  TextImports LastText;
 };
 
 /// The words a source text's code holds (comments and string literals left out: a name in a

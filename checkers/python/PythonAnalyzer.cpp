@@ -95,14 +95,16 @@ llvm::ArrayRef<RuleInfo> rules() { return ruleInfos(); }
 
 RuleContext::RuleContext(llvm::StringRef Path, const SyntaxTree &Tree,
                          std::function<const SemanticModel &()> Model, const Config *Cfg,
-                         std::vector<Diagnostic> &Diags, ProjectLink *Link)
-    : Path(Path), Tree(Tree), GetModel(std::move(Model)), Cfg(Cfg), Diags(Diags), Link(Link) {}
+                         std::vector<Diagnostic> &Diags, ProjectLink *Link,
+                         ProjectLink *FlowLink)
+    : Path(Path), Tree(Tree), GetModel(std::move(Model)), Cfg(Cfg), Diags(Diags), Link(Link),
+      FlowLink(FlowLink ? FlowLink : Link) {}
 
 RuleContext::~RuleContext() = default;
 
 const FlowModel &RuleContext::flow() const {
   if (!Flow)
-    Flow = std::make_unique<FlowModel>(model(), Cfg, Link, Path);
+    Flow = std::make_unique<FlowModel>(model(), Cfg, FlowLink, Path);
   return *Flow;
 }
 
@@ -210,15 +212,15 @@ void analyze(llvm::StringRef Path, llvm::StringRef Source, const AnalyzeOptions 
   // the top level of the modules it imports. The rules that judge with summaries run when it
   // imports something that touches processes (a starter, a fork, a hand-off, a start
   // method). Threads and CUDA from other modules matter only at a fork, which the file then
-  // names (its own words run the flow rules, whose walk asks for those summaries only when
-  // it finds a fork). Otherwise the file is analysed as if alone: the project can add
-  // nothing to what its rules find.
-  ProjectLink *Link = nullptr;
+  // names: its own words run the flow rules, whose walk has the project (FlowLink) and asks
+  // for those summaries only when it finds a fork. Otherwise the file is analysed as if
+  // alone: the project can add nothing to what its rules find.
+  ProjectLink *Link = nullptr, *FlowLink = nullptr;
   if (Opts.Link && importsProjectEffects(Source, *Opts.Link, nullptr, ProjectEffects::Processes)) {
-    Link = Opts.Link;
+    Link = FlowLink = Opts.Link;
     Met |= WholeProgramNeeds;
   } else if (Opts.Link && TriggerWords::meets(Met, RuleNeeds::ForkOrProcessStart)) {
-    Link = Opts.Link;
+    FlowLink = Opts.Link;
   }
 
   // The parse its summary made of this very text, when the project kept it for this run.
@@ -239,7 +241,7 @@ void analyze(llvm::StringRef Path, llvm::StringRef Source, const AnalyzeOptions 
           Model = std::make_unique<SemanticModel>(Tree, *Api);
         return *Model;
       },
-      Opts.Cfg, Diags, Link);
+      Opts.Cfg, Diags, Link, FlowLink);
   for (const RuleEntry *E : Enabled) {
     if (!TriggerWords::meets(Met, E->Needs))
       continue;

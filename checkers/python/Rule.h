@@ -28,7 +28,8 @@ class RuleContext {
 public:
   RuleContext(llvm::StringRef Path, const SyntaxTree &Tree,
               std::function<const SemanticModel &()> Model, const Config *Cfg,
-              std::vector<Diagnostic> &Diags, ProjectLink *Link = nullptr);
+              std::vector<Diagnostic> &Diags, ProjectLink *Link = nullptr,
+              ProjectLink *FlowLink = nullptr);
   ~RuleContext();
 
   llvm::StringRef path() const { return Path; }
@@ -36,8 +37,9 @@ public:
   /// Built on first use (the syntax-error rule does not need it).
   const SemanticModel &model() const { return GetModel(); }
   const Config *config() const { return Cfg; }
-  /// The statement-order facts of the flow rules, linked with the rest of the project;
-  /// built once, on first use.
+  /// The statement-order facts of the flow rules, linked with the rest of the project
+  /// (FlowLink: also when the rules have no link, for the threads and CUDA of other modules
+  /// at this file's forks); built once, on first use.
   const FlowModel &flow() const;
   /// The rest of the project (null when the file is analysed alone).
   ProjectLink *link() const { return Link; }
@@ -68,6 +70,7 @@ private:
   const Config *Cfg;
   std::vector<Diagnostic> &Diags;
   ProjectLink *Link;
+  ProjectLink *FlowLink;
   mutable std::unique_ptr<FlowModel> Flow;
   const char *Check = "";
 };
