@@ -49,6 +49,25 @@ public:
   std::string Root;
 };
 
+/// Analyses Source as the file Name of a fresh project at T's root with the checks of
+/// Enabled; Loaded (when given) receives the number of modules parsed for summaries. Returns
+/// what the analysis consumed of the project.
+std::vector<std::pair<std::string, std::string>>
+analyseInFreshProject(const Tree &T, const CheckGlobs &Enabled, const std::string &Name,
+                      llvm::StringRef Source, std::vector<Diagnostic> &Diags,
+                      unsigned *Loaded = nullptr) {
+  Project P(T.Root, nullptr);
+  auto Link = P.linkFor(T.Root + "/" + Name);
+  AnalyzeOptions Opts;
+  Opts.Enabled = &Enabled;
+  Opts.Link = Link.get();
+  std::vector<InputError> Errors;
+  analyze(T.Root + "/" + Name, Source, Opts, Diags, Errors);
+  if (Loaded)
+    *Loaded = P.modulesLoaded();
+  return consumedSummaries(Opts);
+}
+
 /// A project with the package pkg, whose module starter starts a process pool in
 /// start_workers.
 void writeStarterPackage(Tree &T) {
@@ -598,15 +617,8 @@ TEST(PythonProject, WholeSummariesAreAskedOnlyWhereAForkMayBe) {
                         "    threading.Thread(target=print).start()\n");
   CheckGlobs All("forksafe-*");
   auto Run = [&](const std::string &Source, unsigned &Loaded) {
-    Project P(T.Root, nullptr);
-    auto Link = P.linkFor(T.Root + "/main.py");
-    AnalyzeOptions Opts;
-    Opts.Enabled = &All;
-    Opts.Link = Link.get();
     std::vector<Diagnostic> Diags;
-    std::vector<InputError> Errors;
-    analyze(T.Root + "/main.py", Source, Opts, Diags, Errors);
-    Loaded = P.modulesLoaded();
+    analyseInFreshProject(T, All, "main.py", Source, Diags, &Loaded);
     return Diags;
   };
   std::string Pool = "from concurrent.futures import ThreadPoolExecutor\n"
@@ -678,14 +690,7 @@ TEST(PythonProject, DependenciesAndTheirDigests) {
   CheckGlobs All("forksafe-*");
   // Analyses main.py in a fresh run; returns what it consumed.
   auto Analyse = [&](std::vector<Diagnostic> &Diags) {
-    Project P(T.Root, nullptr);
-    auto Link = P.linkFor(T.Root + "/main.py");
-    AnalyzeOptions Opts;
-    Opts.Enabled = &All;
-    Opts.Link = Link.get();
-    std::vector<InputError> Errors;
-    analyze(T.Root + "/main.py", Main, Opts, Diags, Errors);
-    return consumedSummaries(Opts);
+    return analyseInFreshProject(T, All, "main.py", Main, Diags);
   };
   auto Now = [&](llvm::StringRef Module) {
     Project P(T.Root, nullptr);
