@@ -1,4 +1,5 @@
 #include "SourceText.h"
+#include "StringCompat.h"
 
 #include "llvm/ADT/StringExtras.h"
 
@@ -143,6 +144,21 @@ static std::string position(llvm::StringRef Bytes, size_t Offset) {
   size_t LastNL = Before.rfind('\n');
   size_t Col = LastNL == llvm::StringRef::npos ? Offset + 1 : Offset - LastNL;
   return "line " + std::to_string(Line) + ", column " + std::to_string(Col);
+}
+
+bool isPlainPythonSource(llvm::StringRef Bytes) {
+  if (Bytes.find('\0') != llvm::StringRef::npos || startsWith(Bytes, "\xEF\xBB\xBF"))
+    return false;
+  std::string Coding = codingDeclaration(Bytes);
+  if (!Coding.empty() && !isUTF8Name(Coding))
+    return false;
+  if (findInvalidUTF8(Bytes) != llvm::StringRef::npos)
+    return false;
+  // normalizeLoneCR would turn a lone CR into a newline.
+  for (size_t At = Bytes.find('\r'); At != llvm::StringRef::npos; At = Bytes.find('\r', At + 1))
+    if (At + 1 == Bytes.size() || Bytes[At + 1] != '\n')
+      return false;
+  return true;
 }
 
 std::optional<DecodedSource> decodePythonSource(llvm::StringRef Bytes, std::string &Error, bool Blank) {

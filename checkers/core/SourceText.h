@@ -38,6 +38,11 @@ std::vector<std::pair<size_t, size_t>> blankLongDataLiterals(std::string &Text,
 /// passes false and blanks only when it does.
 std::optional<DecodedSource> decodePythonSource(llvm::StringRef Bytes, std::string &Error, bool Blank = true);
 
+/// Whether decodePythonSource(Bytes, Error, /*Blank=*/false) would give Bytes themselves:
+/// no NUL byte, no byte order mark, no PEP 263 declaration of another encoding than UTF-8,
+/// valid UTF-8 and no lone carriage return. Answered without a copy of the text.
+bool isPlainPythonSource(llvm::StringRef Bytes);
+
 /// Returns the byte offset of the first invalid UTF-8 sequence, or npos.
 size_t findInvalidUTF8(llvm::StringRef Bytes);
 

@@ -1339,9 +1339,7 @@ std::shared_ptr<const TextRecord> Project::record(const std::string &File,
         R->Imports += '\n';
         return false;
       });
-      std::string Ignored;
-      std::optional<DecodedSource> Text = decodePythonSource(Raw, Ignored, /*Blank=*/false);
-      R->Plain = Text && !Text->Transcoded && !Text->BomBytes && Text->Text == Raw;
+      R->Plain = isPlainPythonSource(Raw);
     }
     if (Bytes)
       *Bytes = std::move(*Buf);

@@ -63,6 +63,30 @@ TEST(SourceText, DecodesPep263Latin1) {
   EXPECT_NE(D->Text.find("caf\xC3\xA9"), std::string::npos);
 }
 
+// isPlainPythonSource tells, without a copy, what the text decodePythonSource gives tells.
+TEST(SourceText, PlainIsWhatDecodingLeavesAsItIs) {
+  const std::vector<std::pair<std::string, bool>> Cases = {
+      {"x = 1\n", true},
+      {"", true},
+      {"x = 'caf\xC3\xA9'\r\ny = 2\r\n", true},         // CRLF stays
+      {"# coding: utf-8\nx = 1\n", true},                 // UTF-8 declared
+      {"#!/usr/bin/env python\n# -*- coding: UTF8 -*-\nx = 1\n", true},
+      {"\xEF\xBB\xBFx = 1\n", false},                     // byte order mark
+      {"# -*- coding: latin-1 -*-\nx = 1\n", false},      // transcoded, even if ASCII
+      {"x = 1\ry = 2\n", false},                          // lone CR
+      {"x = 1\r", false},                                 // lone CR at the end
+      {"y = 'caf\xE9'\n", false},                         // not UTF-8
+      {std::string("x = 1\n\0\n", 8), false},             // NUL
+  };
+  for (const auto &[Bytes, Plain] : Cases) {
+    std::string Err;
+    std::optional<DecodedSource> D = decodePythonSource(Bytes, Err, /*Blank=*/false);
+    bool Decoded = D && !D->Transcoded && !D->BomBytes && D->Text == Bytes;
+    EXPECT_EQ(Decoded, Plain) << Bytes;
+    EXPECT_EQ(isPlainPythonSource(Bytes), Plain) << Bytes;
+  }
+}
+
 TEST(SourceText, RejectsNul) {
   std::string Err;
   EXPECT_FALSE(decodePythonSource(llvm::StringRef("x = 1\n\0\n", 8), Err));
