@@ -905,6 +905,11 @@ namespace {
 thread_local std::vector<std::pair<const Project *, std::string>> Judging;
 } // namespace
 
+/// The name a summary of Module of Kind is recorded by as a dependency ("~pkg.mod" for one
+/// of effects on processes).
+static std::string dependencyName(llvm::StringRef Module, ProjectEffects Kind) {
+  return (Kind == ProjectEffects::Any ? "" : "~") + Module.str();
+}
 
 /// The link given to the analysis of one module.
 class FileLink : public ProjectLink {
@@ -958,7 +963,7 @@ public:
     if (S) {
       bool Whole = Kind == ProjectEffects::Any;
       if (RecordDeps)
-        Deps[(Whole ? "" : "~") + Module.str()] = P.digest(*S);
+        Deps[dependencyName(Module, Kind)] = P.digest(*S);
       (Whole ? Summaries : ProcessSummaries)[Module] = S;
     }
     return S;
@@ -1129,7 +1134,7 @@ const ModuleSummary *Project::summaryOf(const std::string &File, llvm::StringRef
                                         ProjectEffects Kind) {
   const bool Whole = Kind == ProjectEffects::Any;
   std::unique_lock<std::mutex> ModLock(ModulesMu);
-  std::unique_ptr<Module> &Owned = Modules[Whole ? File : File + "\n~"];
+  std::unique_ptr<Module> &Owned = modulesOf(Kind)[File];
   if (!Owned)
     Owned = std::make_unique<Module>();
   Module &Mod = *Owned;
@@ -1421,8 +1426,9 @@ Project::processFacts(const std::string &File, llvm::StringRef Name, llvm::Strin
 
 bool Project::summaryAtHand(const std::string &File, ProjectEffects Kind) {
   std::lock_guard<std::mutex> Lock(ModulesMu);
-  auto It = Modules.find(Kind == ProjectEffects::Any ? File : File + "\n~");
-  return It != Modules.end() && It->second && It->second->Summary && !It->second->InProgress &&
+  const auto &Made = modulesOf(Kind);
+  auto It = Made.find(File);
+  return It != Made.end() && It->second && It->second->Summary && !It->second->InProgress &&
          std::chrono::steady_clock::now() - It->second->Checked < std::chrono::seconds(1);
 }
 
@@ -1533,7 +1539,7 @@ const FunctionSummary *Project::function(llvm::StringRef Qualified, llvm::String
     const ModuleSummary *S = summaryOf(File, Mod, Root, Keep, Made);
     if (!S)
       return nullptr; // being summarised: see FileLink::module
-    Deps[(Made == ProjectEffects::Any ? "" : "~") + Mod] = digest(*S);
+    Deps[dependencyName(Mod, Made)] = digest(*S);
     std::string Rest = llvm::join(Parts.begin() + I, Parts.end(), ".");
     auto It = S->Functions.find(Rest);
     if (It != S->Functions.end())

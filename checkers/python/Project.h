@@ -372,14 +372,17 @@ private:
   std::unique_ptr<ApiTable> OwnedApi;
   const ApiTable *Api;
   std::unique_ptr<TriggerWords> Words; ///< a module without them has nothing to summarise
-  std::mutex ModulesMu;    ///< Modules, each Module's fields, Waiting
+  std::mutex ModulesMu;    ///< Modules, ProcessModules, each Module's fields, Waiting
   std::condition_variable Finished; ///< a module's summary was finished
   /// The module each thread waits for (to find waits that would never end).
   std::map<std::thread::id, const Module *> Waiting;
   mutable std::mutex FoundMu; ///< Found and Listings
   std::mutex DigestMu;     ///< the digests summaries keep
-  /// By file; summaries of effects on processes by the file's path and "\n~".
-  llvm::StringMap<std::unique_ptr<Module>> Modules;
+  /// By file: whole summaries, and summaries of effects on processes.
+  llvm::StringMap<std::unique_ptr<Module>> Modules, ProcessModules;
+  llvm::StringMap<std::unique_ptr<Module>> &modulesOf(ProjectEffects Kind) {
+    return Kind == ProjectEffects::Any ? Modules : ProcessModules;
+  }
   /// The names in each folder asked about (null: the folder could not be listed).
   mutable llvm::StringMap<std::unique_ptr<llvm::StringSet<>>> Listings;
   /// findModule's answers, by import root and name (a file made during a run is not seen).
