@@ -282,37 +282,67 @@ struct ImportStatement {
   llvm::SmallVector<std::pair<llvm::StringRef, llvm::StringRef>, 4> Items;
 };
 
+/// S without the bytes of Set at either end: what StringRef::trim(Set) gives, without the
+/// table of 256 bits it builds on each call (these run for each import statement of every
+/// file of a whole-program run, several times a statement).
+static llvm::StringRef trimOf(llvm::StringRef S, llvm::StringRef Set = " \t\n\v\f\r") {
+  auto In = [&](char C) {
+    for (char X : Set)
+      if (X == C)
+        return true;
+    return false;
+  };
+  size_t B = 0, E = S.size();
+  while (B < E && In(S[B]))
+    ++B;
+  while (E > B && In(S[E - 1]))
+    --E;
+  return S.slice(B, E);
+}
+
+/// S without the white space at its start (StringRef::ltrim, without its table).
+static llvm::StringRef ltrimOf(llvm::StringRef S) {
+  size_t B = 0;
+  while (B < S.size() && (S[B] == ' ' || S[B] == '\t' || S[B] == '\n' || S[B] == '\v' ||
+                          S[B] == '\f' || S[B] == '\r'))
+    ++B;
+  return S.drop_front(B);
+}
+
 /// Line read as an import statement of module OwnName; nullopt when it is none, or its `from`
 /// module is empty or leaves the top package. The items point into Line.
 static std::optional<ImportStatement> readImport(llvm::StringRef Line, llvm::StringRef OwnName,
                                                  bool IsPackage) {
   ImportStatement S;
-  llvm::StringRef L = Line.trim();
+  llvm::StringRef L = trimOf(Line);
   llvm::StringRef List;
   llvm::StringRef Strip = "()\\ \t";
   if (L.consume_front("import ")) {
     List = L;
   } else if (L.consume_front("from ")) {
     auto [Module, Names] = L.split(" import");
-    Module = Module.trim();
+    Module = trimOf(Module);
     if (Module.empty())
       return std::nullopt;
     S.From = true;
     S.Base = Module.front() == '.' ? resolveRelative(OwnName, IsPackage, Module) : Module.str();
     if (S.Base.empty())
       return std::nullopt;
-    List = Names.trim().trim("() \t");
+    List = trimOf(trimOf(Names), "() \t");
     Strip = "() \t";
   } else {
     return std::nullopt;
   }
-  llvm::SmallVector<llvm::StringRef, 4> Items;
-  List.split(Items, ',');
-  for (llvm::StringRef Item : Items) {
-    auto [Name, Alias] = Item.trim().split(" as ");
-    Name = Name.trim(Strip);
+  // Each item between commas, without splitting into a vector first.
+  while (true) {
+    auto [Item, Rest] = List.split(',');
+    auto [Name, Alias] = trimOf(Item).split(" as ");
+    Name = trimOf(Name, Strip);
     if (!Name.empty())
-      S.Items.emplace_back(Name, Alias.trim(Strip));
+      S.Items.emplace_back(Name, trimOf(Alias, Strip));
+    if (Item.size() == List.size()) // no comma left
+      break;
+    List = Rest;
   }
   return S;
 }
@@ -342,7 +372,7 @@ static bool forEachImport(llvm::StringRef Source,
     llvm::StringRef Rest = Source.drop_front(Start);
     auto [First, AfterFirst] = Rest.split('\n');
     Rest = AfterFirst;
-    llvm::StringRef T = First.ltrim();
+    llvm::StringRef T = ltrimOf(First);
     if (!startsWith(T, "from ") && !startsWith(T, "import ")) {
       Pos = std::max(At + 6, Source.size() - Rest.size());
       continue;
@@ -351,7 +381,7 @@ static bool forEachImport(llvm::StringRef Source,
     auto IsOpen = [](llvm::StringRef L) {
       return endsWith(L, "\\") || (L.count('(') > L.count(')'));
     };
-    llvm::StringRef Head = T.split('#').first.rtrim();
+    llvm::StringRef Head = trimOf(T.split('#').first); // T starts with no white space
     if (!IsOpen(Head)) { // most statements: one line, read where it is
       if (Each(Head))
         return true;
@@ -847,11 +877,22 @@ const std::pair<std::string, std::string> &Project::foundModule(llvm::StringRef 
   llvm::SmallString<256> Key(ImportRoot);
   Key += '\n';
   Key += Name;
-  std::lock_guard<std::mutex> Lock(FoundMu);
-  auto Known = Found.find(Key);
-  if (Known != Found.end())
-    return Known->second; // StringMap entries stay where they are: the reference lasts
-  return Found[Key] = searchModule(Name, ImportRoot);
+  auto Known = [&]() -> const std::pair<std::string, std::string> * {
+    std::shared_lock<std::shared_mutex> Lock(FoundMu);
+    auto It = Found.find(Key);
+    // StringMap entries stay where they are: the reference lasts.
+    return It == Found.end() ? nullptr : &It->second;
+  };
+  if (const auto *K = Known())
+    return *K;
+  // One search at a time (they share the listings); another thread may have made this one
+  // while this thread waited.
+  std::lock_guard<std::mutex> Search(SearchMu);
+  if (const auto *K = Known())
+    return *K;
+  std::pair<std::string, std::string> Answer = searchModule(Name, ImportRoot);
+  std::unique_lock<std::shared_mutex> Lock(FoundMu);
+  return Found.try_emplace(Key, std::move(Answer)).first->second;
 }
 
 std::pair<std::string, std::string> Project::findModule(llvm::StringRef Name,
@@ -1133,6 +1174,11 @@ const ModuleSummary *Project::summaryOf(const std::string &File, llvm::StringRef
                                         llvm::StringRef ImportRoot, Keeper &Keep,
                                         ProjectEffects Kind) {
   const bool Whole = Kind == ProjectEffects::Any;
+  // Made or checked within the last second: no wait, no bookkeeping.
+  if (std::shared_ptr<const ModuleSummary> Made = summaryIfAtHand(File, Kind)) {
+    Keep.push_back(std::move(Made));
+    return Keep.back().get();
+  }
   std::unique_lock<std::mutex> ModLock(ModulesMu);
   std::unique_ptr<Module> &Owned = modulesOf(Kind)[File];
   if (!Owned)
@@ -1171,12 +1217,14 @@ const ModuleSummary *Project::summaryOf(const std::string &File, llvm::StringRef
     bool Stat = !llvm::sys::fs::status(File, Status);
     if (!Stat || (Status.getLastModificationTime() == Mod.Modified &&
                   Status.getSize() == Mod.Size)) {
+      noteAtHand(File, Kind, Mod);
       Keep.push_back(Mod.Summary);
       return Mod.Summary.get();
     }
   }
   Mod.InProgress = true;
   Mod.Owner = std::this_thread::get_id();
+  noteAtHand(File, Kind, Mod);
   ModLock.unlock();
   auto Sum = std::make_shared<ModuleSummary>();
   // However the summary ends (an exception from a parse that ran out of memory), the
@@ -1192,6 +1240,7 @@ const ModuleSummary *Project::summaryOf(const std::string &File, llvm::StringRef
     Mod.Owner = std::thread::id();
     Mod.Summary = Sum;
     Mod.Checked = std::chrono::steady_clock::now();
+    noteAtHand(File, Kind, Mod);
     Finished.notify_all();
   });
   if (Observer)
@@ -1424,12 +1473,28 @@ Project::processFacts(const std::string &File, llvm::StringRef Name, llvm::Strin
   return Made;
 }
 
-bool Project::summaryAtHand(const std::string &File, ProjectEffects Kind) {
-  std::lock_guard<std::mutex> Lock(ModulesMu);
-  const auto &Made = modulesOf(Kind);
+std::shared_ptr<const ModuleSummary> Project::summaryIfAtHand(const std::string &File,
+                                                              ProjectEffects Kind) {
+  std::shared_lock<std::shared_mutex> Lock(AtHandMu);
+  const auto &Made = AtHand[static_cast<unsigned>(Kind)];
   auto It = Made.find(File);
-  return It != Made.end() && It->second && It->second->Summary && !It->second->InProgress &&
-         std::chrono::steady_clock::now() - It->second->Checked < std::chrono::seconds(1);
+  if (It == Made.end() ||
+      std::chrono::steady_clock::now() - It->second.Checked >= std::chrono::seconds(1))
+    return nullptr;
+  return It->second.Summary;
+}
+
+bool Project::summaryAtHand(const std::string &File, ProjectEffects Kind) {
+  return summaryIfAtHand(File, Kind) != nullptr;
+}
+
+void Project::noteAtHand(const std::string &File, ProjectEffects Kind, const Module &Mod) {
+  std::unique_lock<std::shared_mutex> Lock(AtHandMu);
+  auto &Made = AtHand[static_cast<unsigned>(Kind)];
+  if (Mod.Summary && !Mod.InProgress)
+    Made[File] = {Mod.Checked, Mod.Summary};
+  else
+    Made.erase(File);
 }
 
 void Project::finishFacts(ProcessFacts &F) {

@@ -29,6 +29,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <shared_mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -330,7 +331,7 @@ private:
                                                    llvm::StringRef ImportRoot) const;
   bool exists(const std::string &Path) const;
   /// The names in folder Dir, listed once (empty when it does not exist; null when it
-  /// cannot be listed). Under FoundMu.
+  /// cannot be listed). Under SearchMu.
   const llvm::StringSet<> *listingOf(llvm::StringRef Dir) const;
   /// The summary of the module in File (named Name as imported); computed once per run
   /// (again when the file changed since), by one thread while others wait for it; null
@@ -373,10 +374,30 @@ private:
   const ApiTable *Api;
   std::unique_ptr<TriggerWords> Words; ///< a module without them has nothing to summarise
   std::mutex ModulesMu;    ///< Modules, ProcessModules, each Module's fields, Waiting
+  /// Each file's finished summary of each kind, and when it was last made or found
+  /// unchanged: what summaryAtHand and summaryOf answer with for a second, asked for every
+  /// module each link meets, without ModulesMu (which a summary in the making holds for its
+  /// bookkeeping). Changed under ModulesMu and AtHandMu, read under AtHandMu.
+  struct AtHandEntry {
+    std::chrono::steady_clock::time_point Checked;
+    std::shared_ptr<const ModuleSummary> Summary;
+  };
+  mutable std::shared_mutex AtHandMu;
+  llvm::StringMap<AtHandEntry> AtHand[2];
+  /// The summary of File of Kind when it is at hand (made or checked within the last
+  /// second), else null.
+  std::shared_ptr<const ModuleSummary> summaryIfAtHand(const std::string &File,
+                                                       ProjectEffects Kind);
+  /// Records Mod (the summary of File of Kind) in AtHand as it is now. Under ModulesMu.
+  void noteAtHand(const std::string &File, ProjectEffects Kind, const Module &Mod);
   std::condition_variable Finished; ///< a module's summary was finished
   /// The module each thread waits for (to find waits that would never end).
   std::map<std::thread::id, const Module *> Waiting;
-  mutable std::mutex FoundMu; ///< Found and Listings
+  /// Found: looked up under a shared lock by every link of every thread, changed under an
+  /// exclusive one; the search that fills an entry (a listing, a stat) runs under SearchMu
+  /// alone, so that the look-ups do not wait for the file system.
+  mutable std::shared_mutex FoundMu;
+  mutable std::mutex SearchMu; ///< searchModule, Listings
   std::mutex DigestMu;     ///< the digests summaries keep
   /// By file: whole summaries, and summaries of effects on processes.
   llvm::StringMap<std::unique_ptr<Module>> Modules, ProcessModules;
