@@ -275,7 +275,14 @@ int main(int Argc, const char **Argv) {
   RO.DebugCache = DebugCache;
   if (!NoCache && StdinFilename.empty())
     RO.CacheDir = !CacheDir.empty() ? std::string(CacheDir) : defaultCacheDir(Paths.empty() ? "." : Paths[0]);
-  Runner Run(RO);
+  // The process ends when this returns: the runner's projects (every module's record,
+  // summary and folder listing of a whole-program run) are left to the exit instead of
+  // being freed one by one, as clang's -disable-free does. Kept reachable, so that leak
+  // checkers see no leak; nothing of it is written at destruction (the caches write as
+  // they go).
+  static Runner *Kept = nullptr;
+  Kept = new Runner(RO);
+  Runner &Run = *Kept;
   RunResult Result;
 
   std::string FixedStdin;
