@@ -222,6 +222,33 @@ TEST(StringCompat, FindText) {
   EXPECT_FALSE(containsText("# forksafe: ignore", "forksafe:i"));
 }
 
+TEST(StringCompat, FindTextAgreesWithFindInLongTexts) {
+  // Long texts are searched sixteen places at a time: a needle at every place around the
+  // blocks' edges, near misses (first and last byte right, a byte between wrong), the text's
+  // very end, and a slice whose next bytes would complete a match.
+  for (std::string Needle : {"import", "forksafe", "ab", "xyz"}) {
+    std::string Miss = Needle;
+    if (Miss.size() > 2)
+      Miss[1] = '#';
+    for (size_t Len = 0; Len < 70; ++Len) {
+      for (size_t At = 0; At + Needle.size() <= Len; ++At) {
+        std::string Text(Len, '.');
+        // A near miss before the match, where it fits.
+        if (Miss != Needle && At >= Miss.size() + 1)
+          Text.replace(At - Miss.size() - 1, Miss.size(), Miss);
+        Text.replace(At, Needle.size(), Needle);
+        for (size_t From : {size_t(0), size_t(1), At, At + 1})
+          EXPECT_EQ(findText(Text, Needle, From),
+                    From > Text.size() ? llvm::StringRef::npos : Text.find(Needle, From))
+              << Needle << " at " << At << " in " << Len << " from " << From;
+        // Cut one byte before the match's end: not found.
+        EXPECT_EQ(findText(llvm::StringRef(Text).take_front(At + Needle.size() - 1), Needle),
+                  llvm::StringRef::npos);
+      }
+    }
+  }
+}
+
 TEST(TriggerWords, CodeOnly) {
   auto Words = [](llvm::StringRef Source) {
     std::vector<std::string> Code, Strings;
