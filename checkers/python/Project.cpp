@@ -805,8 +805,10 @@ struct Project::Module {
   std::chrono::steady_clock::time_point Checked; ///< when Modified and Size were compared
 };
 
+static std::atomic<uint64_t> ProjectsMade{0};
+
 Project::Project(std::string Root, std::shared_ptr<const Config> C, std::string Only)
-    : Root(std::move(Root)), Only(std::move(Only)), Cfg(std::move(C)) {
+    : Serial(++ProjectsMade), Root(std::move(Root)), Only(std::move(Only)), Cfg(std::move(C)) {
   Roots.push_back(this->Root);
   // An installation folder has no src/ layout: its packages are at its top.
   if (this->Only.empty())
@@ -893,6 +895,25 @@ const std::pair<std::string, std::string> &Project::foundModule(llvm::StringRef 
   std::pair<std::string, std::string> Answer = searchModule(Name, ImportRoot);
   std::unique_lock<std::shared_mutex> Lock(FoundMu);
   return Found.try_emplace(Key, std::move(Answer)).first->second;
+}
+
+const std::pair<std::string, std::string> *
+Project::resolveModule(llvm::StringRef Name, llvm::StringRef ImportRoot) const {
+  struct Memo {
+    uint64_t Project = 0;
+    std::string ImportRoot;
+    llvm::StringMap<const std::pair<std::string, std::string> *> Names;
+  };
+  thread_local Memo M;
+  if (M.Project != Serial || M.ImportRoot != ImportRoot || M.Names.size() >= (1u << 16)) {
+    M.Project = Serial;
+    M.ImportRoot = ImportRoot.str();
+    M.Names.clear();
+  }
+  auto [It, New] = M.Names.try_emplace(Name, nullptr);
+  if (New && !Api->lookupWithPrefixes(Name))
+    It->second = &foundModule(Name, ImportRoot); // Found's entries stay where they are
+  return It->second;
 }
 
 std::pair<std::string, std::string> Project::findModule(llvm::StringRef Name,
@@ -1079,12 +1100,9 @@ private:
     auto It = Resolved.find(Module);
     if (It != Resolved.end())
       return It->second;
-    const std::pair<std::string, std::string> *Found = nullptr;
-    if (!P.Api->lookupWithPrefixes(Module)) {
-      Found = &P.foundModule(Module, ImportRoot);
-      if (Found->first.empty() && RecordDeps)
-        Deps.emplace(Module.str(), ""); // absent: an answer too, until the module is made
-    }
+    const std::pair<std::string, std::string> *Found = P.resolveModule(Module, ImportRoot);
+    if (Found && Found->first.empty() && RecordDeps)
+      Deps.emplace(Module.str(), ""); // absent: an answer too, until the module is made
     Resolved[Module] = Found;
     return Found;
   }

@@ -327,6 +327,12 @@ private:
   /// findModule's answer, kept (a reference into Found, valid while the project lives).
   const std::pair<std::string, std::string> &foundModule(llvm::StringRef Name,
                                                          llvm::StringRef ImportRoot) const;
+  /// What a link resolves Name to: null for a module of the API table, else foundModule's
+  /// answer. Remembered per thread for the project and import root it last asked about,
+  /// across links: the links of one package's files, facts and summaries resolve the same
+  /// names, and each link's own memo starts empty.
+  const std::pair<std::string, std::string> *resolveModule(llvm::StringRef Name,
+                                                           llvm::StringRef ImportRoot) const;
   std::pair<std::string, std::string> searchModule(llvm::StringRef Name,
                                                    llvm::StringRef ImportRoot) const;
   bool exists(const std::string &Path) const;
@@ -366,6 +372,9 @@ private:
     return Kind == ProjectEffects::Processes && summaryAtHand(File) ? ProjectEffects::Any : Kind;
   }
 
+  /// This project's number among the projects this process made (never reused: a thread's
+  /// memo of resolveModule's answers names the project by it).
+  const uint64_t Serial;
   std::string Root;
   std::string Only; ///< Layout::Only
   std::vector<std::string> Roots; ///< the root, its src/
