@@ -231,18 +231,21 @@ WalkResult walkPaths(const std::vector<std::string> &Roots, std::vector<InputErr
   WalkResult Out;
   Walker W(Out, Errors, Opts);
   for (const std::string &Root : Roots) {
-    fs::file_status St;
-    if (std::error_code EC = fs::status(Root, St)) {
-      Errors.push_back({Root, "cannot open: " + EC.message()});
+    struct stat St;
+    if (::stat(Root.c_str(), &St) != 0) {
+      Errors.push_back({Root, "cannot open: " + std::error_code(errno, std::generic_category()).message()});
       continue;
     }
-    if (St.type() == fs::file_type::directory_file) {
+    if (S_ISDIR(St.st_mode)) {
       W.walkRoot(Root);
       continue;
     }
     switch (languageOf(Root, /*ReadShebang=*/true)) {
     case Language::Python:
+      // Its stamp, for the stat index: the same stat as the index's own, taken earlier.
+      Out.PythonStamps.resize(Out.Python.size());
       Out.Python.push_back(Root);
+      Out.PythonStamps.push_back(FileStamp::fromStat(&St));
       break;
     case Language::Cpp:
       Out.Cpp.push_back(Root);
@@ -252,6 +255,8 @@ WalkResult walkPaths(const std::vector<std::string> &Roots, std::vector<InputErr
       break;
     }
   }
+  if (!Out.PythonStamps.empty())
+    Out.PythonStamps.resize(Out.Python.size());
   return Out;
 }
 

@@ -3,6 +3,7 @@
 #define FORKSAFE_DRIVER_FILEWALKER_H
 
 #include "core/Diagnostic.h"
+#include "driver/StatIndex.h"
 #include "llvm/ADT/StringRef.h"
 
 #include <functional>
@@ -24,6 +25,11 @@ Language languageOf(llvm::StringRef Path, bool ReadShebang);
 struct WalkResult {
   std::vector<std::string> Python;
   std::vector<std::string> Cpp;
+  /// For each of Python: its stamp when the walk stat'ed it (a file named as a path, as
+  /// pre-commit and editors name them), which the stat index takes instead of a second stat;
+  /// nullopt for a file found in a folder (whose listing tells its type without a stat).
+  /// Empty when no file has one.
+  std::vector<std::optional<FileStamp>> PythonStamps;
 };
 
 struct WalkOptions {

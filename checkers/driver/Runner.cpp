@@ -484,18 +484,26 @@ RunResult Runner::run(const WalkResult &Files) {
     // Errors of the first pass (a configuration file is read, and reported, once).
     std::vector<std::vector<InputError>> FirstErrors(Files.Python.size());
     if (Index) {
-      for (size_t I = 0; I < Files.Python.size(); ++I)
-        Pool.async([&, I] {
-          const std::string &Name = Files.Python[I];
-          IndexPaths[I] = StatIndex::keyPath(Name);
-          std::optional<FileStamp> St = FileStamp::of(Name);
-          if (IndexPaths[I].empty() || !St || !St->Exists || !S_ISREG(St->Mode))
-            return;
-          Stamps[I] = *St;
-          IndexFacts &F = Facts[I];
-          F.Cfg = Configs.forFile(Name, FirstErrors[I]);
-          std::tie(F.Project, F.ImportRoot) = ProjectOf(Name);
-          Answered[I] = Index->answersEmpty(IndexPaths[I], *St, F.Cfg->Digest, F.Project, F.ImportRoot);
+      auto Ask = [&](size_t I) {
+        const std::string &Name = Files.Python[I];
+        IndexPaths[I] = StatIndex::keyPath(Name);
+        std::optional<FileStamp> St = I < Files.PythonStamps.size() && Files.PythonStamps[I]
+                                          ? Files.PythonStamps[I]
+                                          : FileStamp::of(Name);
+        if (IndexPaths[I].empty() || !St || !St->Exists || !S_ISREG(St->Mode))
+          return;
+        Stamps[I] = *St;
+        IndexFacts &F = Facts[I];
+        F.Cfg = Configs.forFile(Name, FirstErrors[I]);
+        std::tie(F.Project, F.ImportRoot) = ProjectOf(Name);
+        Answered[I] = Index->answersEmpty(IndexPaths[I], *St, F.Cfg->Digest, F.Project, F.ImportRoot);
+      };
+      // A stat and a few look-ups per file: in batches, not a task (and a wake-up) per file.
+      constexpr size_t Batch = 32;
+      for (size_t First = 0; First < Files.Python.size(); First += Batch)
+        Pool.async([&, First] {
+          for (size_t I = First; I < std::min(First + Batch, Files.Python.size()); ++I)
+            Ask(I);
         });
       Pool.wait();
     }

@@ -29,12 +29,17 @@ int64_t nanoseconds(const struct timespec &T) { return int64_t(T.tv_sec) * 10000
 
 std::optional<FileStamp> FileStamp::of(const std::string &Path) {
   struct stat St;
-  FileStamp F;
   if (::stat(Path.c_str(), &St) != 0) {
     if (errno == ENOENT || errno == ENOTDIR)
-      return F; // missing
+      return FileStamp(); // missing
     return std::nullopt;
   }
+  return fromStat(&St);
+}
+
+FileStamp FileStamp::fromStat(const void *Stat) {
+  const struct stat &St = *static_cast<const struct stat *>(Stat);
+  FileStamp F;
   F.Exists = true;
   F.Dev = uint64_t(St.st_dev);
   F.Ino = uint64_t(St.st_ino);
