@@ -1313,16 +1313,25 @@ const ModuleSummary *Project::summaryOf(const std::string &File, llvm::StringRef
       }
     }
     if (Text) {
-      SyntaxTree Tree = SyntaxTree::parse(Text->Text);
+      // Kept for the file's analysis by its summary of the other kind: not parsed again.
+      std::unique_ptr<ParsedModule> Borrowed = borrowParse(File, Text->Text);
+      std::optional<SyntaxTree> Parsed;
+      if (!Borrowed)
+        Parsed = SyntaxTree::parse(Text->Text);
+      const SyntaxTree &Tree = Borrowed ? Borrowed->Tree : *Parsed;
       if (Tree.valid()) {
         {
           SemanticModel M(Tree, *Api);
           *Sum = summarizeModule(M, File, Cfg.get(), Link);
         }
-        ++Loaded;
         if (Store)
           storeSummary(Key, *Sum, Link.dependencies());
-        keepParse(File, std::move(Text->Text), std::move(Tree), &Link);
+      }
+      if (Borrowed) {
+        returnParse(File, std::move(Borrowed));
+      } else if (Parsed->valid()) {
+        ++Loaded;
+        keepParse(File, std::move(Text->Text), std::move(*Parsed), &Link);
       }
     }
   }
@@ -1550,6 +1559,27 @@ void Project::keepParse(const std::string &File, std::string &&Text, SyntaxTree 
   KeptBytes += Text.size();
   // The tree's source points into the string's buffer, which a move leaves where it is.
   KeptParses[File].reset(new ParsedModule{std::move(Text), std::move(Tree)});
+}
+
+std::unique_ptr<ParsedModule> Project::borrowParse(const std::string &File,
+                                                   llvm::StringRef Text) {
+  std::lock_guard<std::mutex> Lock(ModulesMu);
+  auto It = KeptParses.find(File);
+  if (It == KeptParses.end() || It->second->Text != Text)
+    return nullptr;
+  std::unique_ptr<ParsedModule> Out = std::move(It->second);
+  KeptParses.erase(It);
+  KeptBytes -= Out->Text.size();
+  return Out;
+}
+
+void Project::returnParse(const std::string &File, std::unique_ptr<ParsedModule> Parse) {
+  std::lock_guard<std::mutex> Lock(ModulesMu);
+  // The analysis asked while it was lent (and parsed for itself): it is not wanted.
+  if (ParseTaken.count(File) || KeptParses.count(File))
+    return;
+  KeptBytes += Parse->Text.size();
+  KeptParses[File] = std::move(Parse);
 }
 
 std::unique_ptr<ParsedModule> Project::takeParse(const std::string &File) {

@@ -297,6 +297,11 @@ public:
   void setInputs(std::shared_ptr<const llvm::StringSet<>> Files) { Inputs = std::move(Files); }
   /// The parse kept for File (see setInputs), once.
   std::unique_ptr<ParsedModule> takeParse(const std::string &File);
+  /// The parse kept for File when it is of Text, lent to a summary of the other kind (a
+  /// module summarised for questions about processes, then whole): returnParse gives it
+  /// back for the file's analysis, which meanwhile parses for itself if it comes first.
+  std::unique_ptr<ParsedModule> borrowParse(const std::string &File, llvm::StringRef Text);
+  void returnParse(const std::string &File, std::unique_ptr<ParsedModule> Parse);
   /// Keeps a summary's parse of File for its analysis when setInputs allows it and the file
   /// will be analysed (a word of a rule, or imports with effects as Own, its link, finds).
   void keepParse(const std::string &File, std::string &&Text, SyntaxTree &&Tree,
