@@ -527,16 +527,22 @@ RunResult Runner::run(const WalkResult &Files) {
           Todo.push_back(I);
       for (unsigned Round = 0; !Todo.empty(); ++Round) {
         bool MayDefer = Round < 8;
-        for (size_t I : Todo)
-          Pool.async([this, &Files, &Needed, &FirstErrors, &Busy, &BusyMu, MayDefer, I] {
+        // Most files are answered from their words and imports in microseconds: a few files
+        // per task, not a task (and a wake-up) per file.
+        constexpr size_t Batch = 8;
+        for (size_t First = 0; First < Todo.size(); First += Batch)
+          Pool.async([this, &Files, &Needed, &FirstErrors, &Busy, &BusyMu, &Todo, MayDefer, First] {
             std::optional<python::DeferBusySummaries> Defer;
             if (MayDefer)
               Defer.emplace();
-            try {
-              Needed[I] = mayNeedAnalysis(Files.Python[I], FirstErrors[I]);
-            } catch (const python::SummaryBusy &) {
-              std::lock_guard<std::mutex> Lock(BusyMu);
-              Busy.push_back(I);
+            for (size_t K = First; K < std::min(First + Batch, Todo.size()); ++K) {
+              size_t I = Todo[K];
+              try {
+                Needed[I] = mayNeedAnalysis(Files.Python[I], FirstErrors[I]);
+              } catch (const python::SummaryBusy &) {
+                std::lock_guard<std::mutex> Lock(BusyMu);
+                Busy.push_back(I);
+              }
             }
           });
         Pool.wait();
@@ -545,9 +551,17 @@ RunResult Runner::run(const WalkResult &Files) {
         Busy.clear();
       }
     }
+    // A few files per task: most are read, found to hold no word of a rule and left.
+    std::vector<size_t> ToAnalyse;
     for (size_t I = 0; I < Files.Python.size(); ++I)
       if (Needed[I] && !Answered[I])
-        Pool.async([this, &Files, &PyResults, I] { analyzePythonFile(Files.Python[I], PyResults[I]); });
+        ToAnalyse.push_back(I);
+    constexpr size_t Batch = 4;
+    for (size_t First = 0; First < ToAnalyse.size(); First += Batch)
+      Pool.async([this, &Files, &PyResults, &ToAnalyse, First] {
+        for (size_t K = First; K < std::min(First + Batch, ToAnalyse.size()); ++K)
+          analyzePythonFile(Files.Python[ToAnalyse[K]], PyResults[ToAnalyse[K]]);
+      });
     Pool.wait();
     llvm::StringSet<> ProjectsRecorded;
     for (size_t I = 0; I < Files.Python.size(); ++I) {
