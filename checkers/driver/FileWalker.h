@@ -28,7 +28,8 @@ struct WalkResult {
   /// For each of Python: its stamp when the walk stat'ed it (a file named as a path, as
   /// pre-commit and editors name them), which the stat index takes instead of a second stat;
   /// nullopt for a file found in a folder (whose listing tells its type without a stat).
-  /// Empty when no file has one.
+  /// Empty when no file has one. The run judges a named file by it: one edited or removed
+  /// after the walk is seen as it was (docs/performance.md, the stat index).
   std::vector<std::optional<FileStamp>> PythonStamps;
 };
 
