@@ -245,7 +245,7 @@ WalkResult walkPaths(const std::vector<std::string> &Roots, std::vector<InputErr
       // Its stamp, for the stat index: the same stat as the index's own, taken earlier.
       Out.PythonStamps.resize(Out.Python.size());
       Out.Python.push_back(Root);
-      Out.PythonStamps.push_back(FileStamp::fromStat(&St));
+      Out.PythonStamps.push_back(FileStamp::fromStat(St));
       break;
     case Language::Cpp:
       Out.Cpp.push_back(Root);

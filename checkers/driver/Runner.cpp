@@ -436,6 +436,19 @@ void Runner::runCpp(const std::vector<std::string> &Files, RunResult &Result) {
     Result.Notices.push_back(W.File + ": warning: " + W.Message);
 }
 
+/// Runs Each(K) for K in [0, Count) on Pool, Batch at a time per task: most files take
+/// microseconds, and a task per file would cost each a task and a wake-up. Returns when all
+/// ran.
+template <typename PoolT, typename EachFn>
+static void inBatches(PoolT &Pool, size_t Count, size_t Batch, EachFn Each) {
+  for (size_t First = 0; First < Count; First += Batch)
+    Pool.async([&Each, First, Count, Batch] {
+      for (size_t K = First; K < std::min(First + Batch, Count); ++K)
+        Each(K);
+    });
+  Pool.wait();
+}
+
 RunResult Runner::run(const WalkResult &Files) {
   RunResult Result;
   std::vector<BufferResult> PyResults(Files.Python.size());
@@ -498,14 +511,8 @@ RunResult Runner::run(const WalkResult &Files) {
         std::tie(F.Project, F.ImportRoot) = ProjectOf(Name);
         Answered[I] = Index->answersEmpty(IndexPaths[I], *St, F.Cfg->Digest, F.Project, F.ImportRoot);
       };
-      // A stat and a few look-ups per file: in batches, not a task (and a wake-up) per file.
-      constexpr size_t Batch = 32;
-      for (size_t First = 0; First < Files.Python.size(); First += Batch)
-        Pool.async([&, First] {
-          for (size_t I = First; I < std::min(First + Batch, Files.Python.size()); ++I)
-            Ask(I);
-        });
-      Pool.wait();
+      // A stat and a few look-ups per file.
+      inBatches(Pool, Files.Python.size(), 32, Ask);
     }
     if (Opts.WholeProgram && Files.Python.size() > 1) {
       // The files answered by the index are not analysed: no parse is kept for them.
@@ -527,42 +534,32 @@ RunResult Runner::run(const WalkResult &Files) {
           Todo.push_back(I);
       for (unsigned Round = 0; !Todo.empty(); ++Round) {
         bool MayDefer = Round < 8;
-        // Most files are answered from their words and imports in microseconds: a few files
-        // per task, not a task (and a wake-up) per file.
-        constexpr size_t Batch = 8;
-        for (size_t First = 0; First < Todo.size(); First += Batch)
-          Pool.async([this, &Files, &Needed, &FirstErrors, &Busy, &BusyMu, &Todo, MayDefer, First] {
-            std::optional<python::DeferBusySummaries> Defer;
-            if (MayDefer)
-              Defer.emplace();
-            for (size_t K = First; K < std::min(First + Batch, Todo.size()); ++K) {
-              size_t I = Todo[K];
-              try {
-                Needed[I] = mayNeedAnalysis(Files.Python[I], FirstErrors[I]);
-              } catch (const python::SummaryBusy &) {
-                std::lock_guard<std::mutex> Lock(BusyMu);
-                Busy.push_back(I);
-              }
-            }
-          });
-        Pool.wait();
+        // Most files are answered from their words and imports in microseconds.
+        inBatches(Pool, Todo.size(), 8, [&](size_t K) {
+          size_t I = Todo[K];
+          std::optional<python::DeferBusySummaries> Defer;
+          if (MayDefer)
+            Defer.emplace();
+          try {
+            Needed[I] = mayNeedAnalysis(Files.Python[I], FirstErrors[I]);
+          } catch (const python::SummaryBusy &) {
+            std::lock_guard<std::mutex> Lock(BusyMu);
+            Busy.push_back(I);
+          }
+        });
         std::sort(Busy.begin(), Busy.end());
         Todo.swap(Busy);
         Busy.clear();
       }
     }
-    // A few files per task: most are read, found to hold no word of a rule and left.
+    // Most are read, found to hold no word of a rule and left.
     std::vector<size_t> ToAnalyse;
     for (size_t I = 0; I < Files.Python.size(); ++I)
       if (Needed[I] && !Answered[I])
         ToAnalyse.push_back(I);
-    constexpr size_t Batch = 4;
-    for (size_t First = 0; First < ToAnalyse.size(); First += Batch)
-      Pool.async([this, &Files, &PyResults, &ToAnalyse, First] {
-        for (size_t K = First; K < std::min(First + Batch, ToAnalyse.size()); ++K)
-          analyzePythonFile(Files.Python[ToAnalyse[K]], PyResults[ToAnalyse[K]]);
-      });
-    Pool.wait();
+    inBatches(Pool, ToAnalyse.size(), 4, [&](size_t K) {
+      analyzePythonFile(Files.Python[ToAnalyse[K]], PyResults[ToAnalyse[K]]);
+    });
     llvm::StringSet<> ProjectsRecorded;
     for (size_t I = 0; I < Files.Python.size(); ++I) {
       if (Index && Stamps[I] && !Answered[I]) {

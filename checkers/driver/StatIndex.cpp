@@ -34,11 +34,10 @@ std::optional<FileStamp> FileStamp::of(const std::string &Path) {
       return FileStamp(); // missing
     return std::nullopt;
   }
-  return fromStat(&St);
+  return fromStat(St);
 }
 
-FileStamp FileStamp::fromStat(const void *Stat) {
-  const struct stat &St = *static_cast<const struct stat *>(Stat);
+FileStamp FileStamp::fromStat(const struct ::stat &St) {
   FileStamp F;
   F.Exists = true;
   F.Dev = uint64_t(St.st_dev);

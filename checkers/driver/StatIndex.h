@@ -35,6 +35,8 @@
 #include <string>
 #include <vector>
 
+struct stat;
+
 namespace forksafe {
 
 class Cache;
@@ -48,8 +50,8 @@ struct FileStamp {
   /// The stamp of Path now (following symbolic links, as reading it does). A path that cannot
   /// be stat'ed for another reason than its absence gives nullopt: nothing can be trusted.
   static std::optional<FileStamp> of(const std::string &Path);
-  /// The stamp a successful stat(2) of the path gave (St is a struct stat).
-  static FileStamp fromStat(const void *St);
+  /// The stamp a successful stat(2) of the path gave.
+  static FileStamp fromStat(const struct ::stat &St);
   bool operator==(const FileStamp &O) const {
     return Exists == O.Exists && Dev == O.Dev && Ino == O.Ino && Mode == O.Mode && Size == O.Size &&
            MtimeNs == O.MtimeNs && CtimeNs == O.CtimeNs;

@@ -224,6 +224,16 @@ static bool scanImportsForEffects(llvm::StringRef Statements, UsedWords &Used,
 static bool forEachImport(llvm::StringRef Source,
                           llvm::function_ref<bool(llvm::StringRef Line)> Each);
 
+/// Source's import statements as forEachImport gives them, one per line, appended to Lines;
+/// false when one could not be read whole.
+static bool importLines(llvm::StringRef Source, std::string &Lines) {
+  return forEachImport(Source, [&](llvm::StringRef Line) {
+    Lines += Line;
+    Lines += '\n';
+    return false;
+  });
+}
+
 /// importsProjectEffects over Statements, import statements one per line (a record's, or
 /// those of a text), with the answers the link remembers for Of (the text or the record's
 /// statements).
@@ -253,11 +263,7 @@ bool importsProjectEffects(llvm::StringRef Source, ProjectLink &Link,
   if (T.Of.data() != Source.data() || T.Of.size() != Source.size()) {
     T.Of = Source;
     T.Lines.clear();
-    T.Whole = forEachImport(Source, [&](llvm::StringRef Line) {
-      T.Lines += Line;
-      T.Lines += '\n';
-      return false;
-    });
+    T.Whole = importLines(Source, T.Lines);
   }
   if (!T.Whole)
     return true; // a statement not read whole: it may name anything
@@ -282,10 +288,15 @@ struct ImportStatement {
   llvm::SmallVector<std::pair<llvm::StringRef, llvm::StringRef>, 4> Items;
 };
 
-/// S without the bytes of Set at either end: what StringRef::trim(Set) gives, without the
-/// table of 256 bits it builds on each call (these run for each import statement of every
-/// file of a whole-program run, several times a statement).
-static llvm::StringRef trimOf(llvm::StringRef S, llvm::StringRef Set = " \t\n\v\f\r") {
+/// The white space StringRef::trim drops.
+constexpr llvm::StringLiteral Blanks = " \t\n\v\f\r";
+
+/// S without the bytes of Set at its start and, with Right, at its end: what
+/// StringRef::trim(Set) gives, without the table of 256 bits it builds on each call (these
+/// run for each import statement of every file of a whole-program run, several times a
+/// statement).
+static llvm::StringRef trimOf(llvm::StringRef S, llvm::StringRef Set = Blanks,
+                              bool Right = true) {
   auto In = [&](char C) {
     for (char X : Set)
       if (X == C)
@@ -295,18 +306,9 @@ static llvm::StringRef trimOf(llvm::StringRef S, llvm::StringRef Set = " \t\n\v\
   size_t B = 0, E = S.size();
   while (B < E && In(S[B]))
     ++B;
-  while (E > B && In(S[E - 1]))
+  while (Right && E > B && In(S[E - 1]))
     --E;
   return S.slice(B, E);
-}
-
-/// S without the white space at its start (StringRef::ltrim, without its table).
-static llvm::StringRef ltrimOf(llvm::StringRef S) {
-  size_t B = 0;
-  while (B < S.size() && (S[B] == ' ' || S[B] == '\t' || S[B] == '\n' || S[B] == '\v' ||
-                          S[B] == '\f' || S[B] == '\r'))
-    ++B;
-  return S.drop_front(B);
 }
 
 /// Line read as an import statement of module OwnName; nullopt when it is none, or its `from`
@@ -372,7 +374,7 @@ static bool forEachImport(llvm::StringRef Source,
     llvm::StringRef Rest = Source.drop_front(Start);
     auto [First, AfterFirst] = Rest.split('\n');
     Rest = AfterFirst;
-    llvm::StringRef T = ltrimOf(First);
+    llvm::StringRef T = trimOf(First, Blanks, /*Right=*/false);
     if (!startsWith(T, "from ") && !startsWith(T, "import ")) {
       Pos = std::max(At + 6, Source.size() - Rest.size());
       continue;
@@ -1046,9 +1048,7 @@ public:
     // A summary at hand tells as well, and costs nothing more to ask.
     const std::pair<std::string, std::string> *Found = resolve(Module);
     bool May = Summaries.count(Module) || ProcessSummaries.count(Module) ||
-               (Found && !Found->first.empty() &&
-                (P.summaryAtHand(Found->first) ||
-                 P.summaryAtHand(Found->first, ProjectEffects::Processes)));
+               (Found && !Found->first.empty() && P.anySummaryAtHand(Found->first));
     if (!May) {
       const Project::ProcessFacts *F = facts(Module);
       May = !F || F->May;
@@ -1415,11 +1415,7 @@ std::shared_ptr<const TextRecord> Project::record(const std::string &File,
       R->Needs = Words->needsIn(Raw);
       R->WordsFingerprint = Words->fingerprint();
       R->HasForksafe = containsText(Raw, "forksafe");
-      R->ImportsWhole = forEachImport(Raw, [&](llvm::StringRef Line) {
-        R->Imports += Line;
-        R->Imports += '\n';
-        return false;
-      });
+      R->ImportsWhole = importLines(Raw, R->Imports);
       R->Plain = isPlainPythonSource(Raw);
     }
     if (Bytes)
@@ -1513,6 +1509,17 @@ std::shared_ptr<const ModuleSummary> Project::summaryIfAtHand(const std::string 
 
 bool Project::summaryAtHand(const std::string &File, ProjectEffects Kind) {
   return summaryIfAtHand(File, Kind) != nullptr;
+}
+
+bool Project::anySummaryAtHand(const std::string &File) {
+  auto Now = std::chrono::steady_clock::now();
+  std::shared_lock<std::shared_mutex> Lock(AtHandMu);
+  for (const auto &Made : AtHand) {
+    auto It = Made.find(File);
+    if (It != Made.end() && Now - It->second.Checked < std::chrono::seconds(1))
+      return true;
+  }
+  return false;
 }
 
 void Project::noteAtHand(const std::string &File, ProjectEffects Kind, const Module &Mod) {

@@ -371,6 +371,8 @@ private:
   /// Whether File's summary of Kind was made in this run and holds still (no parse, no
   /// wait).
   bool summaryAtHand(const std::string &File, ProjectEffects Kind = ProjectEffects::Any);
+  /// Whether a summary of File of either kind is at hand (one look, one lock).
+  bool anySummaryAtHand(const std::string &File);
   /// The kind of summary to make of File for a question of Kind: the whole one when it is
   /// at hand (it tells about processes as well).
   ProjectEffects kindToMake(const std::string &File, ProjectEffects Kind) {
