@@ -14,6 +14,7 @@
 #include "llvm/ADT/StringRef.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <vector>
 
@@ -23,6 +24,29 @@ namespace {
 
 bool isIdentStart(unsigned char C) { return C == '_' || ((C | 0x20) >= 'a' && (C | 0x20) <= 'z') || C >= 0x80; }
 bool isIdentChar(unsigned char C) { return isIdentStart(C) || (C >= '0' && C <= '9'); }
+
+/// What a byte can start, for the pass over every byte of a text (blankLongDataLiterals): one
+/// table look instead of a chain of comparisons, and the string-prefix test only for the
+/// bytes that can begin a string.
+enum ByteClass : uint8_t {
+  Skipped = 1,      ///< white space and a backslash
+  Word = 2,         ///< isIdentChar
+  StringStart = 4,  ///< a quote, or a letter of a string prefix (r, b, u, f, t)
+};
+struct ByteClasses {
+  uint8_t Of[256] = {};
+  ByteClasses() {
+    for (unsigned C = 0; C < 256; ++C) {
+      if (isIdentChar(C))
+        Of[C] |= Word;
+      if (C == '\'' || C == '"' || llvm::StringRef("rbuftRBUFT").contains(static_cast<char>(C)))
+        Of[C] |= StringStart;
+    }
+    for (char C : {' ', '\t', '\n', '\f', '\r', '\\'})
+      Of[static_cast<unsigned char>(C)] |= Skipped;
+  }
+};
+const ByteClasses Classes;
 
 /// If a string literal starts at I (after an optional prefix), returns its prefix length and
 /// sets Formatted for f/t-strings; otherwise returns npos.
@@ -323,27 +347,30 @@ std::vector<std::pair<size_t, size_t>> blankLongDataLiterals(std::string &Text, 
   // follow is asked only when an opener comes next (most words are followed by anything else).
   llvm::StringRef LastWord;
   size_t I = 0;
-  while (I < T.size()) {
+  const size_t Size = T.size();
+  while (I < Size) {
     unsigned char Ch = T[I];
-    if (Ch == ' ' || Ch == '\t' || Ch == '\n' || Ch == '\f' || Ch == '\r' || Ch == '\\') {
+    uint8_t Class = Classes.Of[Ch];
+    if (Class & Skipped) {
       ++I;
       continue;
     }
     if (Ch == '#') {
       size_t Nl = T.find('\n', I);
-      I = Nl == llvm::StringRef::npos ? T.size() : Nl;
+      I = Nl == llvm::StringRef::npos ? Size : Nl;
       continue;
     }
-    bool Formatted;
-    if (size_t Prefix = stringPrefixAt(T, I, Formatted); Prefix != llvm::StringRef::npos) {
+    bool Formatted = false;
+    if (size_t Prefix = (Class & StringStart) ? stringPrefixAt(T, I, Formatted) : llvm::StringRef::npos;
+        Prefix != llvm::StringRef::npos) {
       I = skipString(T, I + Prefix, Formatted);
       DisplayMayStart = false;
       LastWord = llvm::StringRef();
       continue;
     }
-    if (isIdentChar(Ch)) {
-      size_t J = I;
-      while (J < T.size() && isIdentChar(T[J]))
+    if (Class & Word) {
+      size_t J = I + 1;
+      while (J < Size && (Classes.Of[static_cast<unsigned char>(T[J])] & Word))
         ++J;
       LastWord = T.slice(I, J);
       DisplayMayStart = false;

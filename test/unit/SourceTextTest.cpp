@@ -56,6 +56,13 @@ TEST(DataLiterals, KeepsWhatRulesOrTheParserNeed) {
   EXPECT_FALSE(blanked("x = {1:" + std::string(100, ' ') + "}"));
   EXPECT_FALSE(blanked("x = '[" + std::string(100, '1') + "]'"));     // inside a string
   EXPECT_FALSE(blanked("x = f'{[" + std::string(100, '1') + "]}'"));  // inside an f-string
+  // Inside strings with prefixes, in either case.
+  EXPECT_FALSE(blanked("x = rb'[" + std::string(100, '1') + "]'"));
+  EXPECT_FALSE(blanked("x = U\"[" + std::string(100, '1') + "]\""));
+  EXPECT_FALSE(blanked("x = Br'''[" + std::string(100, '1') + "]'''"));
+  // An F-string whose field holds a string in the same quotes (Python 3.12): read as a plain
+  // string, the display would seem to stand after a comma.
+  EXPECT_FALSE(blanked("x = F'{a[', " + longList("1", 40) + "']}'"));
   // An inner literal is blanked when the outer one holds a name.
   std::string Text = "x = [y, " + longList("1", 40) + "]";
   EXPECT_TRUE(blanked(Text));
