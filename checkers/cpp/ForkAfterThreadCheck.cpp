@@ -52,7 +52,9 @@ void ForkAfterThreadCheck::check(const MatchFinder::MatchResult &Result) {
 }
 
 void ForkAfterThreadCheck::onEndOfTranslationUnit() {
-  if (Ctx) {
+  // A unit that starts threads but never forks has nothing to report: neither its model nor,
+  // with SummaryFile, the whole program's link is made (most threaded units of a daemon).
+  if (Ctx && !Forks.empty()) {
     ForkFacts &Facts = facts(*Ctx);
     TranslationUnitModel &M = Facts.model();
     SafetyPolicy Policy = policy(Safety);
