@@ -171,27 +171,26 @@ std::string StatIndex::keyPath(const std::string &Name) {
 }
 
 bool StatIndex::projectHolds(const std::string &Project) {
+  ProjectCheck *C;
   {
     std::lock_guard<std::mutex> Lock(Mu);
-    auto It = Checked.find(Project);
-    if (It != Checked.end())
-      return It->second;
+    std::unique_ptr<ProjectCheck> &Slot = Checked[Project];
+    if (!Slot)
+      Slot = std::make_unique<ProjectCheck>();
+    C = Slot.get();
   }
-  bool Holds = false;
-  auto P = Loaded.Projects.find(Project);
-  if (P != Loaded.Projects.end()) {
-    Holds = true;
+  std::call_once(C->Once, [&] {
+    auto P = Loaded.Projects.find(Project);
+    if (P == Loaded.Projects.end())
+      return;
     for (const auto &[Path, Was] : P->second.Deps) {
       std::optional<FileStamp> Now = FileStamp::of(Path);
-      if (!Now || *Now != Was) {
-        Holds = false;
-        break;
-      }
+      if (!Now || *Now != Was)
+        return;
     }
-  }
-  std::lock_guard<std::mutex> Lock(Mu);
-  Checked[Project] = Holds;
-  return Holds;
+    C->Holds = true;
+  });
+  return C->Holds;
 }
 
 bool StatIndex::answersEmpty(const std::string &Path, const FileStamp &St, llvm::StringRef Config,

@@ -30,6 +30,7 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -128,7 +129,14 @@ private:
   llvm::StringMap<std::string> ProjectOfFile; ///< in Loaded
   int64_t StartNs, WindowNs;
   std::mutex Mu;
-  std::map<std::string, bool> Checked; ///< project -> its dependencies unchanged
+  /// Project -> whether its dependencies are unchanged, each project checked once: a thread
+  /// that asks while another checks waits for its answer instead of stat'ing the project's
+  /// files again (the files of one package go to both threads).
+  struct ProjectCheck {
+    std::once_flag Once;
+    bool Holds = false;
+  };
+  std::map<std::string, std::unique_ptr<ProjectCheck>> Checked;
   struct Recorded {
     std::map<std::string, FileStamp> Deps;
     bool Unusable = false; ///< a dependency that could not be stamped or changed during the run
