@@ -1496,15 +1496,23 @@ Project::processFacts(const std::string &File, llvm::StringRef Name, llvm::Strin
   return Made;
 }
 
+/// File's summary in one kind's map of finished summaries, when it was made or checked within
+/// the last second; null otherwise. The caller holds AtHandMu.
+template <typename MapT>
+static const std::shared_ptr<const ModuleSummary> *
+freshIn(const MapT &Made, const std::string &File, std::chrono::steady_clock::time_point Now) {
+  auto It = Made.find(File);
+  if (It == Made.end() || Now - It->second.Checked >= std::chrono::seconds(1))
+    return nullptr;
+  return &It->second.Summary;
+}
+
 std::shared_ptr<const ModuleSummary> Project::summaryIfAtHand(const std::string &File,
                                                               ProjectEffects Kind) {
+  auto Now = std::chrono::steady_clock::now();
   std::shared_lock<std::shared_mutex> Lock(AtHandMu);
-  const auto &Made = AtHand[static_cast<unsigned>(Kind)];
-  auto It = Made.find(File);
-  if (It == Made.end() ||
-      std::chrono::steady_clock::now() - It->second.Checked >= std::chrono::seconds(1))
-    return nullptr;
-  return It->second.Summary;
+  auto *S = freshIn(AtHand[static_cast<unsigned>(Kind)], File, Now);
+  return S ? *S : nullptr;
 }
 
 bool Project::summaryAtHand(const std::string &File, ProjectEffects Kind) {
@@ -1514,11 +1522,9 @@ bool Project::summaryAtHand(const std::string &File, ProjectEffects Kind) {
 bool Project::anySummaryAtHand(const std::string &File) {
   auto Now = std::chrono::steady_clock::now();
   std::shared_lock<std::shared_mutex> Lock(AtHandMu);
-  for (const auto &Made : AtHand) {
-    auto It = Made.find(File);
-    if (It != Made.end() && Now - It->second.Checked < std::chrono::seconds(1))
+  for (const auto &Made : AtHand)
+    if (freshIn(Made, File, Now))
       return true;
-  }
   return false;
 }
 
